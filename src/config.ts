@@ -1,0 +1,314 @@
+/**
+ * Every option of the server, read once from flags and environment into a frozen typed Config.
+ * A flag (`--port 5000` or `--port=5000`) wins over its environment variable (`PORT`), which wins over
+ * the default. Invalid values fail at start-up with a message naming the option.
+ */
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface Limits {
+  maxInboundBytes: number;
+  maxOutboundBytes: number;
+  maxWorldNameChars: number;
+  maxWorldDescriptionChars: number;
+  maxSpellCodeBytes: number;
+  maxCastParamsBytes: number;
+  maxOpsPerWorld: number;
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  buildQueueMax: number;
+  buildsPerConnection: number;
+  maxConnections: number;
+  maxBufferedBytes: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: LogLevel;
+  buildWorkers: number;
+  corsOrigins: string[];
+  limits: Limits;
+}
+
+type Kind = "int" | "string" | "level" | "list";
+
+interface OptionSpec {
+  env: string;
+  kind: Kind;
+  help: string;
+  min?: number;
+  max?: number;
+  /** Where the value goes: a top-level key or a key of `limits`. */
+  key: keyof Omit<Config, "limits"> | `limits.${keyof Limits}`;
+}
+
+/** The one table of options: `--help`, the README and the parser all read it. */
+export const OPTIONS: readonly OptionSpec[] = [
+  { env: "HOST", kind: "string", key: "host", help: "address to bind" },
+  {
+    env: "PORT",
+    kind: "int",
+    key: "port",
+    min: 0,
+    max: 65535,
+    help: "port for HTTP, WebSocket and Socket.IO (0 = any free port)",
+  },
+  { env: "DATA_DIR", kind: "string", key: "dataDir", help: "directory for ugc.db and blobs/" },
+  { env: "LOG_LEVEL", kind: "level", key: "logLevel", help: "debug | info | warn | error" },
+  {
+    env: "BUILD_WORKERS",
+    kind: "int",
+    key: "buildWorkers",
+    min: 1,
+    max: 64,
+    help: "Web Workers that run spell builds (default: CPU count)",
+  },
+  {
+    env: "CORS_ORIGINS",
+    kind: "list",
+    key: "corsOrigins",
+    help: "comma-separated origins allowed to use Socket.IO polling cross-origin (default: none)",
+  },
+  {
+    env: "MAX_INBOUND_BYTES",
+    kind: "int",
+    key: "limits.maxInboundBytes",
+    min: 1024,
+    help: "largest inbound message; larger closes the connection (1009)",
+  },
+  {
+    env: "MAX_OUTBOUND_BYTES",
+    kind: "int",
+    key: "limits.maxOutboundBytes",
+    min: 4096,
+    max: 65535,
+    help: "largest outbound message (Godot's frame cap is 65535)",
+  },
+  {
+    env: "MAX_WORLD_NAME_CHARS",
+    kind: "int",
+    key: "limits.maxWorldNameChars",
+    min: 1,
+    max: 200,
+    help: "world name length",
+  },
+  {
+    env: "MAX_WORLD_DESCRIPTION_CHARS",
+    kind: "int",
+    key: "limits.maxWorldDescriptionChars",
+    min: 0,
+    max: 2000,
+    help: "world description length",
+  },
+  {
+    env: "MAX_SPELL_CODE_BYTES",
+    kind: "int",
+    key: "limits.maxSpellCodeBytes",
+    min: 256,
+    max: 48000,
+    help:
+      "size of code/spell.gd in UTF-8 bytes (48000 is the most whose base64 fits one Godot frame)",
+  },
+  {
+    env: "MAX_CAST_PARAMS_BYTES",
+    kind: "int",
+    key: "limits.maxCastParamsBytes",
+    min: 2,
+    max: 32768,
+    help: "cast_params size as JSON",
+  },
+  {
+    env: "MAX_OPS_PER_WORLD",
+    kind: "int",
+    key: "limits.maxOpsPerWorld",
+    min: 1,
+    help: "voxel ops kept per world",
+  },
+  {
+    env: "RATE_LIMIT_PER_SEC",
+    kind: "int",
+    key: "limits.rateLimitPerSecond",
+    min: 1,
+    help: "sustained messages per second per connection",
+  },
+  {
+    env: "RATE_LIMIT_BURST",
+    kind: "int",
+    key: "limits.rateLimitBurst",
+    min: 1,
+    help: "burst of messages per connection",
+  },
+  {
+    env: "BUILD_QUEUE_MAX",
+    kind: "int",
+    key: "limits.buildQueueMax",
+    min: 1,
+    help: "builds queued or running in the whole server",
+  },
+  {
+    env: "BUILDS_PER_CONNECTION",
+    kind: "int",
+    key: "limits.buildsPerConnection",
+    min: 1,
+    help: "builds queued or running per connection",
+  },
+  {
+    env: "MAX_CONNECTIONS",
+    kind: "int",
+    key: "limits.maxConnections",
+    min: 1,
+    help: "connections per process (503 / close 1013 above)",
+  },
+  {
+    env: "MAX_BUFFERED_BYTES",
+    kind: "int",
+    key: "limits.maxBufferedBytes",
+    min: 65536,
+    help: "unsent bytes a slow client may hold before it is disconnected",
+  },
+];
+
+export const DEFAULT_CONFIG: Config = Object.freeze({
+  host: "0.0.0.0",
+  port: 5000,
+  dataDir: "./data",
+  logLevel: "info",
+  buildWorkers: 2,
+  corsOrigins: [],
+  limits: Object.freeze({
+    maxInboundBytes: 1024 * 1024,
+    maxOutboundBytes: 65535,
+    maxWorldNameChars: 50,
+    maxWorldDescriptionChars: 500,
+    maxSpellCodeBytes: 48000,
+    maxCastParamsBytes: 4096,
+    maxOpsPerWorld: 100_000,
+    rateLimitPerSecond: 200,
+    rateLimitBurst: 400,
+    buildQueueMax: 1000,
+    buildsPerConnection: 2,
+    maxConnections: 10_000,
+    maxBufferedBytes: 4 * 1024 * 1024,
+  }),
+});
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Kebab-case flag for an option: `MAX_OPS_PER_WORLD` → `--max-ops-per-world`. */
+export function flagName(spec: OptionSpec): string {
+  return "--" + spec.env.toLowerCase().replaceAll("_", "-");
+}
+
+/**
+ * Parses flags and environment over the defaults. `cpuCount` sets the default of BUILD_WORKERS.
+ * Throws ConfigError for an unknown flag or an invalid value.
+ */
+export function parseConfig(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cpuCount = 2,
+): Config {
+  const raw = new Map<OptionSpec, { value: string; source: string }>();
+  for (const spec of OPTIONS) {
+    const value = env[spec.env];
+    if (value !== undefined && value !== "") raw.set(spec, { value, source: spec.env });
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [name, inline] = arg.includes("=") ? splitOnce(arg, "=") : [arg, undefined];
+    const spec = OPTIONS.find((candidate) => flagName(candidate) === name);
+    if (!spec) throw new ConfigError(`Unknown option ${name}; see --help`);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new ConfigError(`Option ${name} needs a value`);
+    raw.set(spec, { value, source: name });
+  }
+
+  const config = structuredClone(DEFAULT_CONFIG) as Config;
+  config.buildWorkers = Math.max(1, Math.min(64, cpuCount));
+  for (const [spec, { value, source }] of raw) {
+    assign(config, spec, parseValue(spec, value, source));
+  }
+  config.limits = Object.freeze(config.limits);
+  config.corsOrigins = Object.freeze(config.corsOrigins) as string[];
+  return Object.freeze(config);
+}
+
+function parseValue(spec: OptionSpec, value: string, source: string): unknown {
+  switch (spec.kind) {
+    case "string":
+      return value;
+    case "list":
+      return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+    case "level":
+      if (!["debug", "info", "warn", "error"].includes(value)) {
+        throw new ConfigError(`${source} must be one of debug, info, warn, error (got "${value}")`);
+      }
+      return value;
+    case "int": {
+      if (!/^\d+$/.test(value)) {
+        throw new ConfigError(`${source} must be a whole number (got "${value}")`);
+      }
+      const number = Number(value);
+      if (spec.min !== undefined && number < spec.min) {
+        throw new ConfigError(`${source} must be at least ${spec.min}`);
+      }
+      if (spec.max !== undefined && number > spec.max) {
+        throw new ConfigError(`${source} must be at most ${spec.max}`);
+      }
+      return number;
+    }
+  }
+}
+
+function assign(config: Config, spec: OptionSpec, value: unknown): void {
+  if (spec.key.startsWith("limits.")) {
+    const limit = spec.key.slice("limits.".length) as keyof Limits;
+    (config.limits as unknown as Record<string, unknown>)[limit] = value;
+  } else {
+    (config as unknown as Record<string, unknown>)[spec.key] = value;
+  }
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return [text.slice(0, at), text.slice(at + 1)];
+}
+
+/** The `--help` text, generated from OPTIONS so it cannot drift from the parser. */
+export function helpText(version: string): string {
+  const lines = [
+    `ugc-world-server ${version}: a self-hostable backend for player-made spells in multiplayer games.`,
+    "",
+    "Usage: ugc-world-server [serve] [options]",
+    "",
+    "Every option can also be set by the environment variable in brackets.",
+    "",
+    "Options:",
+  ];
+  for (const spec of OPTIONS) {
+    const fallback = defaultFor(spec);
+    lines.push(
+      `  ${(flagName(spec) + " <value>").padEnd(36)} [${spec.env}] ${spec.help}${fallback}`,
+    );
+  }
+  lines.push(
+    "  --help                               show this text",
+    "  --version                            print the version",
+  );
+  return lines.join("\n");
+}
+
+function defaultFor(spec: OptionSpec): string {
+  if (spec.env === "BUILD_WORKERS" || spec.env === "CORS_ORIGINS") return "";
+  const value = spec.key.startsWith("limits.")
+    ? DEFAULT_CONFIG.limits[spec.key.slice(7) as keyof Limits]
+    : DEFAULT_CONFIG[spec.key as keyof Omit<Config, "limits">];
+  return ` (default ${value})`;
+}

@@ -1,0 +1,105 @@
+import type { Payload } from "../protocol/mod.ts";
+import { OutboundMessage, type Session, type TransportKind } from "./session.ts";
+
+/**
+ * Who is connected and who is in which world, and delivery to them. The one place that sends, so
+ * the Socket.IO acknowledgement of a request can be fed the first reply the request produced.
+ */
+export class Hub {
+  #sessions = new Map<string, Session>();
+  #worldOf = new Map<string, string>();
+  #members = new Map<string, Set<Session>>();
+  #pendingAcks = new Map<string, (payload: Payload) => void>();
+
+  add(session: Session): void {
+    this.#sessions.set(session.id, session);
+  }
+
+  /** Forgets a session and its membership; returns the world it was in. */
+  remove(session: Session): string | undefined {
+    const left = this.leave(session);
+    this.#sessions.delete(session.id);
+    this.#pendingAcks.delete(session.id);
+    return left;
+  }
+
+  get connectionCount(): number {
+    return this.#sessions.size;
+  }
+
+  countByTransport(): Record<TransportKind, number> {
+    const counts: Record<TransportKind, number> = { websocket: 0, "socket.io": 0 };
+    for (const session of this.#sessions.values()) counts[session.transport]++;
+    return counts;
+  }
+
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
+  /** Puts the session in a world, leaving its previous one; returns the previous world. */
+  join(session: Session, worldId: string): string | undefined {
+    const previous = this.leave(session);
+    this.#worldOf.set(session.id, worldId);
+    let members = this.#members.get(worldId);
+    if (!members) this.#members.set(worldId, members = new Set());
+    members.add(session);
+    return previous;
+  }
+
+  leave(session: Session): string | undefined {
+    const worldId = this.#worldOf.get(session.id);
+    if (worldId === undefined) return undefined;
+    this.#worldOf.delete(session.id);
+    const members = this.#members.get(worldId);
+    members?.delete(session);
+    if (members?.size === 0) this.#members.delete(worldId);
+    return worldId;
+  }
+
+  worldOf(session: Session): string | undefined {
+    return this.#worldOf.get(session.id);
+  }
+
+  playerCount(worldId: string): number {
+    return this.#members.get(worldId)?.size ?? 0;
+  }
+
+  send(session: Session, event: string, payload: Payload): void {
+    this.#deliver(session, new OutboundMessage(event, payload));
+  }
+
+  /** Sends to every member of a world, the sender included. */
+  toWorld(worldId: string, event: string, payload: Payload): void {
+    const members = this.#members.get(worldId);
+    if (!members) return;
+    const message = new OutboundMessage(event, payload);
+    for (const session of members) this.#deliver(session, message);
+  }
+
+  toAll(event: string, payload: Payload): void {
+    const message = new OutboundMessage(event, payload);
+    for (const session of this.#sessions.values()) this.#deliver(session, message);
+  }
+
+  /** Routes the next message delivered to `session` into `ack` as well (Socket.IO acknowledgements). */
+  captureFirstReply(session: Session, ack: (payload: Payload) => void): void {
+    this.#pendingAcks.set(session.id, ack);
+  }
+
+  /** Stops capturing; returns the ack if no reply reached it. */
+  releaseCapture(session: Session): ((payload: Payload) => void) | undefined {
+    const ack = this.#pendingAcks.get(session.id);
+    this.#pendingAcks.delete(session.id);
+    return ack;
+  }
+
+  #deliver(session: Session, message: OutboundMessage): void {
+    const ack = this.#pendingAcks.get(session.id);
+    if (ack) {
+      this.#pendingAcks.delete(session.id);
+      ack(message.payload);
+    }
+    session.send(message);
+  }
+}

@@ -1,0 +1,39 @@
+import { type Payload, utf8Length } from "../protocol/mod.ts";
+
+export type TransportKind = "websocket" | "socket.io";
+
+/**
+ * One message on its way out. Encoded at most once however many sessions receive it: a broadcast
+ * to 500 raw clients stringifies once.
+ */
+export class OutboundMessage {
+  readonly event: string;
+  readonly payload: Payload;
+  #frame?: string;
+  #frameBytes?: number;
+
+  constructor(event: string, payload: Payload) {
+    this.event = event;
+    this.payload = payload;
+  }
+
+  /** The raw-protocol frame: the payload with the event name in `type`, `type` first. */
+  get frame(): string {
+    return this.#frame ??= JSON.stringify({ type: this.event, ...this.payload });
+  }
+
+  /** UTF-8 size of `frame`; both transports hold every message to the same cap with it. */
+  get frameBytes(): number {
+    return this.#frameBytes ??= utf8Length(this.frame);
+  }
+}
+
+/** A connection as the core sees it; adapters implement it for their transport. */
+export interface Session {
+  readonly id: string;
+  readonly transport: TransportKind;
+  /** Queues a message for this connection; never throws (a dead socket drops it). */
+  send(message: OutboundMessage): void;
+  /** Closes the connection with a WebSocket close code. */
+  close(code: number, reason: string): void;
+}

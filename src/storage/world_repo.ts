@@ -1,0 +1,138 @@
+import type { Vec3, VoxelOp } from "../protocol/mod.ts";
+import type { Database } from "./db.ts";
+import { transaction } from "./db.ts";
+
+/** A `worlds` row. `player_count` in the table is not used: counts are live (contract §4.6). */
+export interface WorldRecord {
+  world_id: string;
+  name: string;
+  description: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Persistence of worlds and their voxel-op logs. */
+export interface WorldRepo {
+  create(world: WorldRecord): void;
+  get(worldId: string): WorldRecord | undefined;
+  /** Newest first. */
+  list(): WorldRecord[];
+  /** Appends ops, all or none, and returns the new op count of the world. */
+  appendOps(worldId: string, ops: readonly VoxelOp[], createdAt: string): number;
+  opCount(worldId: string): number;
+  /** The world's ops in the order they were applied. */
+  listOps(worldId: string): VoxelOp[];
+  /** Deletes the world's ops and returns how many there were. */
+  clearOps(worldId: string): number;
+}
+
+interface OpRow {
+  op_type: string;
+  op_data: string;
+}
+
+/** WorldRepo on SQLite. Op counts are cached: this process is the database's only writer. */
+export class SqliteWorldRepo implements WorldRepo {
+  #db: Database;
+  #opCounts = new Map<string, number>();
+  #insertWorld;
+  #selectWorld;
+  #selectWorlds;
+  #insertOp;
+  #countOps;
+  #selectOps;
+  #deleteOps;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#insertWorld = db.prepare(
+      `INSERT INTO worlds (world_id, name, description, created_by, player_count, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 0, ?, ?)`,
+    );
+    const columns = "world_id, name, description, created_by, created_at, updated_at";
+    this.#selectWorld = db.prepare(`SELECT ${columns} FROM worlds WHERE world_id = ?`);
+    this.#selectWorlds = db.prepare(
+      `SELECT ${columns} FROM worlds ORDER BY created_at DESC, rowid DESC`,
+    );
+    this.#insertOp = db.prepare(
+      "INSERT INTO world_ops (world_id, op_type, op_data, created_at) VALUES (?, ?, ?, ?)",
+    );
+    this.#countOps = db.prepare("SELECT COUNT(*) AS n FROM world_ops WHERE world_id = ?");
+    this.#selectOps = db.prepare(
+      "SELECT op_type, op_data FROM world_ops WHERE world_id = ? ORDER BY op_id",
+    );
+    this.#deleteOps = db.prepare("DELETE FROM world_ops WHERE world_id = ?");
+  }
+
+  create(world: WorldRecord): void {
+    this.#insertWorld.run(
+      world.world_id,
+      world.name,
+      world.description,
+      world.created_by,
+      world.created_at,
+      world.updated_at,
+    );
+    this.#opCounts.set(world.world_id, 0);
+  }
+
+  get(worldId: string): WorldRecord | undefined {
+    const row = this.#selectWorld.get(worldId);
+    return row ? { ...row } as unknown as WorldRecord : undefined;
+  }
+
+  list(): WorldRecord[] {
+    return this.#selectWorlds.all().map((row) => ({ ...row }) as unknown as WorldRecord);
+  }
+
+  appendOps(worldId: string, ops: readonly VoxelOp[], createdAt: string): number {
+    const before = this.opCount(worldId);
+    transaction(this.#db, () => {
+      for (const op of ops) this.#insertOp.run(worldId, op.op, encodeOpData(op), createdAt);
+    });
+    const after = before + ops.length;
+    this.#opCounts.set(worldId, after);
+    return after;
+  }
+
+  opCount(worldId: string): number {
+    let count = this.#opCounts.get(worldId);
+    if (count === undefined) {
+      count = Number((this.#countOps.get(worldId) as { n: number }).n);
+      this.#opCounts.set(worldId, count);
+    }
+    return count;
+  }
+
+  listOps(worldId: string): VoxelOp[] {
+    return (this.#selectOps.all(worldId) as unknown as OpRow[]).map(decodeOp);
+  }
+
+  clearOps(worldId: string): number {
+    const result = this.#deleteOps.run(worldId);
+    this.#opCounts.set(worldId, 0);
+    return Number(result.changes);
+  }
+}
+
+/** `op_data` keeps the original's `{center, radius, material_id}` shape; `op_type` holds the op. */
+function encodeOpData(op: VoxelOp): string {
+  return JSON.stringify(
+    op.op === "add_sphere"
+      ? { center: op.center, radius: op.radius, material_id: op.material_id }
+      : { center: op.center, radius: op.radius },
+  );
+}
+
+function decodeOp(row: OpRow): VoxelOp {
+  const data = JSON.parse(row.op_data) as { center: Vec3; radius: number; material_id?: number };
+  return row.op_type === "add_sphere"
+    ? {
+      op: "add_sphere",
+      center: data.center,
+      radius: data.radius,
+      material_id: data.material_id ?? 1,
+    }
+    : { op: "subtract_sphere", center: data.center, radius: data.radius };
+}

@@ -1,0 +1,102 @@
+import { Buffer } from "node:buffer";
+import type { WebSocket } from "ws";
+import type { Dispatcher } from "../core/dispatcher.ts";
+import { newClientId } from "../core/ids.ts";
+import { OutboundMessage, type Session } from "../core/session.ts";
+import type { Logger } from "../log.ts";
+import {
+  CloseCode,
+  ErrorCode,
+  isPlainObject,
+  ProtocolError,
+  ServerEvent,
+} from "../protocol/mod.ts";
+
+export interface RawLimits {
+  maxOutboundBytes: number;
+  maxBufferedBytes: number;
+}
+
+/** The raw WebSocket JSON protocol of the Godot client: one JSON object per text frame, `type` inside. */
+export class RawSession implements Session {
+  readonly id = newClientId();
+  readonly transport = "websocket" as const;
+  #ws: WebSocket;
+  #limits: RawLimits;
+  #log: Logger;
+
+  constructor(ws: WebSocket, limits: RawLimits, log: Logger) {
+    this.#ws = ws;
+    this.#limits = limits;
+    this.#log = log;
+  }
+
+  send(message: OutboundMessage): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    if (message.frameBytes > this.#limits.maxOutboundBytes) {
+      // A frame over 64 KiB would make Godot drop the connection: refuse to send it, loudly.
+      this.#log.error("outbound message over the frame cap", {
+        event: message.event,
+        bytes: message.frameBytes,
+      });
+      message = new OutboundMessage(ServerEvent.ERROR, {
+        message: "Reply too large to send",
+        code: ErrorCode.TOO_LARGE,
+      });
+    }
+    if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+      this.#log.warn("closing slow consumer", {
+        session: this.id,
+        buffered: this.#ws.bufferedAmount,
+      });
+      this.close(CloseCode.POLICY_VIOLATION, "Too slow: outbound buffer full");
+      return;
+    }
+    this.#ws.send(message.frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+}
+
+/** Wires one accepted raw WebSocket to the dispatcher. */
+export function serveRawConnection(
+  ws: WebSocket,
+  options: { dispatcher: Dispatcher; limits: RawLimits; log: Logger; now: () => string },
+): RawSession {
+  const { dispatcher } = options;
+  const session = new RawSession(ws, options.limits, options.log);
+  dispatcher.open(session, options.now());
+  ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString("utf8")
+      : Buffer.from(data as ArrayBuffer).toString("utf8");
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      dispatcher.rejectFrame(session, new ProtocolError(ErrorCode.INVALID_JSON, "Invalid JSON"));
+      return;
+    }
+    if (!isPlainObject(message) || typeof message.type !== "string" || message.type === "") {
+      dispatcher.rejectFrame(
+        session,
+        new ProtocolError(
+          ErrorCode.INVALID_PAYLOAD,
+          "Message must be a JSON object with a string type",
+        ),
+      );
+      return;
+    }
+    const { type, ...payload } = message;
+    dispatcher.dispatch(session, type as string, payload);
+  });
+  ws.on("close", () => dispatcher.close(session));
+  ws.on(
+    "error",
+    (error: Error) =>
+      options.log.debug("websocket error", { session: session.id, error: error.message }),
+  );
+  return session;
+}

@@ -1,0 +1,133 @@
+import { Buffer } from "node:buffer";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { Server as SocketIoServer } from "socket.io";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Dispatcher } from "../core/dispatcher.ts";
+import type { Hub } from "../core/hub.ts";
+import type { Limits } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { CloseCode } from "../protocol/mod.ts";
+import { serveRawConnection } from "./raw_ws.ts";
+import { serveSocketIoConnection } from "./socket_io.ts";
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  corsOrigins: readonly string[];
+  limits: Limits;
+  dispatcher: Dispatcher;
+  hub: Hub;
+  http: (request: Request) => Promise<Response>;
+  log: Logger;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  /** Stops accepting, closes every connection with 1001 and waits for the listener to close. */
+  close(): Promise<void>;
+}
+
+const SOCKET_IO_PATH = "/socket.io/";
+
+/**
+ * One port, three doors (contract §3): Socket.IO under /socket.io/, the raw WebSocket protocol on
+ * every other upgrade, plain HTTP for the rest. node:http is what engine.io attaches to.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { dispatcher, hub, limits, log } = options;
+  const now = () => new Date().toISOString();
+  const httpServer = createServer((req, res) => {
+    if (isSocketIoPath(req.url)) return; // engine.io answers these
+    void answerHttp(req, res, options.http, log);
+  });
+
+  const io = new SocketIoServer(httpServer, {
+    path: SOCKET_IO_PATH.slice(0, -1),
+    // Without this, engine.io destroys the upgrades meant for the raw protocol.
+    destroyUpgrade: false,
+    maxHttpBufferSize: limits.maxInboundBytes,
+    serveClient: false,
+    cors: options.corsOrigins.length > 0 ? { origin: [...options.corsOrigins] } : undefined,
+  });
+  io.use((_socket, next) => {
+    if (hub.connectionCount >= limits.maxConnections) next(new Error("Server is full"));
+    else next();
+  });
+  io.on("connection", (socket) => {
+    serveSocketIoConnection(socket, {
+      dispatcher,
+      maxOutboundBytes: limits.maxOutboundBytes,
+      log: log.child("transport.socket_io"),
+      now,
+    });
+  });
+
+  // handleProtocols → false: never echo a subprotocol, which Godot's WebSocketPeer rejects.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxInboundBytes,
+    handleProtocols: () => false,
+  });
+  const rawLog = log.child("transport.raw_ws");
+  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (isSocketIoPath(req.url)) return;
+    if (hub.connectionCount >= limits.maxConnections) {
+      socket.end(
+        "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+      );
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      serveRawConnection(ws, { dispatcher, limits, log: rawLog, now });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+
+  return {
+    port,
+    close: async () => {
+      for (const session of [...hub.sessions()]) {
+        session.close(CloseCode.GOING_AWAY, "Server shutting down");
+      }
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections?.();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+function isSocketIoPath(url: string | undefined): boolean {
+  return url !== undefined &&
+    (url === "/socket.io" || url.startsWith(SOCKET_IO_PATH) || url.startsWith("/socket.io?"));
+}
+
+async function answerHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: (request: Request) => Promise<Response>,
+  log: Logger,
+): Promise<void> {
+  try {
+    const request = new Request(new URL(req.url ?? "/", "http://localhost"), {
+      method: req.method,
+    });
+    const response = await handler(request);
+    const body = req.method === "HEAD" || response.body === null
+      ? null
+      : Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(body);
+  } catch (error) {
+    log.error("http handler failed", { error });
+    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+    res.end('{"error":"internal error"}');
+  }
+}

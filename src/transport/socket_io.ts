@@ -1,0 +1,57 @@
+import type { Socket } from "socket.io";
+import type { Dispatcher } from "../core/dispatcher.ts";
+import { newClientId } from "../core/ids.ts";
+import { OutboundMessage, type Session } from "../core/session.ts";
+import type { Logger } from "../log.ts";
+import { ErrorCode, type Payload, ServerEvent } from "../protocol/mod.ts";
+
+/** A Socket.IO connection: the same events, the name as the Socket.IO event, no `type` field. */
+export class SocketIoSession implements Session {
+  readonly id = newClientId();
+  readonly transport = "socket.io" as const;
+  #socket: Socket;
+  #maxOutboundBytes: number;
+  #log: Logger;
+
+  constructor(socket: Socket, maxOutboundBytes: number, log: Logger) {
+    this.#socket = socket;
+    this.#maxOutboundBytes = maxOutboundBytes;
+    this.#log = log;
+  }
+
+  send(message: OutboundMessage): void {
+    if (!this.#socket.connected) return;
+    if (message.frameBytes > this.#maxOutboundBytes) {
+      this.#log.error("outbound message over the frame cap", {
+        event: message.event,
+        bytes: message.frameBytes,
+      });
+      message = new OutboundMessage(ServerEvent.ERROR, {
+        message: "Reply too large to send",
+        code: ErrorCode.TOO_LARGE,
+      });
+    }
+    this.#socket.emit(message.event, message.payload);
+  }
+
+  close(_code: number, _reason: string): void {
+    this.#socket.disconnect(true);
+  }
+}
+
+/** Wires one Socket.IO connection to the dispatcher. */
+export function serveSocketIoConnection(
+  socket: Socket,
+  options: { dispatcher: Dispatcher; maxOutboundBytes: number; log: Logger; now: () => string },
+): SocketIoSession {
+  const { dispatcher } = options;
+  const session = new SocketIoSession(socket, options.maxOutboundBytes, options.log);
+  dispatcher.open(session, options.now());
+  socket.onAny((event: string, ...args: unknown[]) => {
+    const last = args.at(-1);
+    const ack = typeof last === "function" ? (args.pop() as (reply: Payload) => void) : undefined;
+    dispatcher.dispatch(session, event, args[0], ack);
+  });
+  socket.on("disconnect", () => dispatcher.close(session));
+  return session;
+}
