@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- the command line is the one place that prints to stdout
 /**
  * ugc-world-server: the command line. Parses options, starts the app, stops it cleanly on a signal.
  * @module

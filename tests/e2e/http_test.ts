@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { startTestServer } from "../helpers/test_server.ts";
+
+/** Sends raw bytes over TCP and returns the response head (status line + headers). */
+async function rawRequest(port: number, request: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(request));
+    const buffer = new Uint8Array(4096);
+    let text = "";
+    while (!text.includes("\r\n\r\n")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    return text.split("\r\n\r\n")[0]!;
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("HTTP: health endpoints, world list, JSON 404 and 405", async () => {
+  const server = await startTestServer();
+  try {
+    for (const path of ["/health", "/healthz", "/api/health"]) {
+      const response = await fetch(server.httpUrl + path);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type")!, /^application\/json/);
+      const body = await response.json();
+      assert.equal(body.status, "ok");
+      assert.equal(body.server, "ugc-world-backend");
+      assert.equal(body.clients, 0);
+    }
+    const worlds = await fetch(server.httpUrl + "/api/worlds");
+    assert.deepEqual(await worlds.json(), { worlds: [] });
+    for (const path of ["/", "/nope", "/api", "/api/worlds/extra", "/healthz/x"]) {
+      const response = await fetch(server.httpUrl + path);
+      assert.equal(response.status, 404, path);
+      assert.deepEqual(await response.json(), { error: "not found" });
+    }
+    const post = await fetch(server.httpUrl + "/api/worlds", { method: "POST", body: "{}" });
+    assert.equal(post.status, 405);
+    await post.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("raw WebSocket upgrade on any path answers 101 without a subprotocol header", async () => {
+  const server = await startTestServer();
+  try {
+    for (const path of ["/", "/game", "/healthz"]) {
+      const head = await rawRequest(
+        server.app.port,
+        `GET ${path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+          "Sec-WebSocket-Protocol: chat, superchat\r\n\r\n",
+      );
+      assert.match(head, /^HTTP\/1\.1 101/, path);
+      assert.match(head, /sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i);
+      assert.doesNotMatch(head, /sec-websocket-protocol/i, path);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("Socket.IO paths are answered once, by Socket.IO", async () => {
+  const server = await startTestServer();
+  try {
+    const head = await rawRequest(
+      server.app.port,
+      "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert.match(head, /^HTTP\/1\.1 200/);
+    const bad = await fetch(server.httpUrl + "/socket.io/?EIO=3&transport=polling");
+    assert.equal(bad.status, 400); // engine.io's own answer, not our JSON 404
+    await bad.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});
