@@ -1,21 +1,35 @@
 import { join } from "node:path";
 import type { Config } from "./config.ts";
+import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher } from "./core/dispatcher.ts";
 import { Hub } from "./core/hub.ts";
 import { type Clock, systemClock } from "./core/rate_limiter.ts";
+import { ContentService } from "./core/spell/content_service.ts";
+import { SpellService } from "./core/spell/spell_service.ts";
 import { WorldService } from "./core/world/world_service.ts";
 import { coreRoutes, createHttpHandler } from "./http/routes.ts";
+import { spellRoutes } from "./http/spell_routes.ts";
 import type { Logger } from "./log.ts";
+import { ClientEvent } from "./protocol/mod.ts";
 import { closeDatabase, type Database, openDatabase } from "./storage/db.ts";
+import { FsBlobStore } from "./storage/fs_blob_store.ts";
+import { SqliteJobRepo } from "./storage/job_repo.ts";
+import { SqliteSpellRepo } from "./storage/spell_repo.ts";
 import { SqliteWorldRepo } from "./storage/world_repo.ts";
 import { type RunningServer, startServer } from "./transport/server.ts";
+import { WorkerPool } from "./workers/worker_pool.ts";
 
 export const VERSION = "0.1.0";
+
+const BUILD_TIMEOUT_MS = 30_000;
+const BUILD_SHUTDOWN_GRACE_MS = 5_000;
 
 export interface App {
   readonly port: number;
   readonly db: Database;
-  /** Graceful stop: close sockets (1001), then checkpoint and close the database. */
+  /** Resolves when no build is queued or running. */
+  buildsIdle(): Promise<void>;
+  /** Graceful stop: let running builds finish, close sockets (1001), checkpoint and close the database. */
   close(): Promise<void>;
 }
 
@@ -28,23 +42,61 @@ export async function startApp(
   const clock = options.clock ?? systemClock;
   await Deno.mkdir(config.dataDir, { recursive: true });
   const db = openDatabase(join(config.dataDir, "ugc.db"));
+  const blobs = new FsBlobStore(join(config.dataDir, "blobs"));
+  const sweptTemp = await blobs.sweepTemp();
 
   const hub = new Hub();
+  const spellRepo = new SqliteSpellRepo(db);
+  const jobRepo = new SqliteJobRepo(db);
+  const spells = new SpellService({ spells: spellRepo, hub, clock, limits: config.limits });
+  const content = new ContentService({ spells: spellRepo, blobs, hub });
+  const builds = new BuildService({
+    spells: spellRepo,
+    jobs: jobRepo,
+    runner: new WorkerPool({
+      size: config.buildWorkers,
+      blobRoot: blobs.root,
+      timeoutMs: BUILD_TIMEOUT_MS,
+      log: log.child("build"),
+    }),
+    hub,
+    clock,
+    concurrency: config.buildWorkers,
+    limits: config.limits,
+    log: log.child("build"),
+  });
   const worlds = new WorldService({
     repo: new SqliteWorldRepo(db),
     hub,
     clock,
     limits: config.limits,
+    afterJoin: (session) => spells.announceActive(session),
   });
   const dispatcher = new Dispatcher({
     hub,
     worlds,
+    handlers: {
+      [ClientEvent.SPELL_CREATE_DRAFT]: (session, payload) => spells.createDraft(session, payload),
+      [ClientEvent.SPELL_START_BUILD]: (session, payload) => builds.startBuild(session, payload),
+      [ClientEvent.SPELL_PUBLISH]: (session, payload) => spells.publish(session, payload),
+      [ClientEvent.SPELL_LIST]: (session) => spells.list(session),
+      [ClientEvent.SPELL_GET_REVISIONS]: (session, payload) =>
+        spells.getRevisions(session, payload),
+      [ClientEvent.SPELL_CAST_REQUEST]: (session, payload) => spells.castRequest(session, payload),
+      [ClientEvent.CONTENT_GET_MANIFEST]: (session, payload) =>
+        content.getManifest(session, payload),
+      [ClientEvent.CONTENT_GET_FILE]: (session, payload) => content.getFile(session, payload),
+      [ClientEvent.CONTENT_LIST_FILES]: (session, payload) => content.listFiles(session, payload),
+    },
     clock,
     rate: { perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst },
     log: log.child("core"),
   });
   const http = createHttpHandler(
-    [coreRoutes({ hub, worlds, version: VERSION, startedAt: clock.now() })],
+    [
+      coreRoutes({ hub, worlds, version: VERSION, startedAt: clock.now() }),
+      spellRoutes({ spells: spellRepo, jobs: jobRepo, content }),
+    ],
     (error) => {
       const id = crypto.randomUUID();
       log.error("http route failed", { error_id: id, error });
@@ -65,16 +117,27 @@ export async function startApp(
       log: log.child("transport"),
     });
   } catch (error) {
+    await builds.close(0);
     db.close();
     throw error;
+  }
+  const requeued = builds.recover();
+  if (requeued > 0 || sweptTemp > 0) {
+    log.info("recovered after restart", {
+      requeued_builds: requeued,
+      temp_files_removed: sweptTemp,
+    });
   }
 
   let closed: Promise<void> | undefined;
   return {
     port: server.port,
     db,
+    buildsIdle: () => builds.idle(),
     close: () =>
       closed ??= (async () => {
+        // Running builds get a moment to finish; queued ones stay pending and resume on restart.
+        await builds.close(BUILD_SHUTDOWN_GRACE_MS);
         await server.close();
         closeDatabase(db);
       })(),

@@ -17,26 +17,156 @@ interface BadCase {
 const long = (n: number) => "x".repeat(n);
 
 const WORLD_CASES: BadCase[] = [
-  { name: "create without name", event: "world.create", payload: {}, reply: "error", code: "invalid_payload", says: "World name is required" },
-  { name: "create with blank name", event: "world.create", payload: { name: "   " }, reply: "error", code: "invalid_payload", says: "World name is required" },
-  { name: "create with numeric name", event: "world.create", payload: { name: 42 }, reply: "error", code: "invalid_payload", says: "name must be a string" },
-  { name: "create with object name", event: "world.create", payload: { name: { a: 1 } }, reply: "error", code: "invalid_payload" },
-  { name: "create with 51-char name", event: "world.create", payload: { name: long(51) }, reply: "error", code: "too_large", says: "World name must be 50 characters or less" },
-  { name: "create with 51 emoji", event: "world.create", payload: { name: "🪄".repeat(51) }, reply: "error", code: "too_large" },
-  { name: "create with newline in name", event: "world.create", payload: { name: "a\nb" }, reply: "error", code: "invalid_payload" },
-  { name: "create with 501-char description", event: "world.create", payload: { name: "ok", description: long(501) }, reply: "error", code: "too_large" },
-  { name: "create with numeric description", event: "world.create", payload: { name: "ok", description: 7 }, reply: "error", code: "invalid_payload" },
-  { name: "create with array payload", event: "world.create", payload: ["name"], reply: "error", code: "invalid_payload" },
-  { name: "join without world_id", event: "world.join", payload: {}, reply: "error", code: "invalid_payload", says: "world_id is required" },
-  { name: "join with numeric world_id", event: "world.join", payload: { world_id: 5 }, reply: "error", code: "invalid_payload" },
-  { name: "join an unknown world", event: "world.join", payload: { world_id: "world_00000000" }, reply: "error", code: "world_not_found", says: "World world_00000000 not found" },
-  { name: "join with a huge world_id", event: "world.join", payload: { world_id: long(100_000) }, reply: "error", code: "world_not_found" },
-  { name: "get without world_id", event: "world.get", payload: {}, reply: "error", code: "invalid_payload", says: "world_id is required" },
-  { name: "get an unknown world", event: "world.get", payload: { world_id: "../../etc/passwd" }, reply: "error", code: "world_not_found" },
-  { name: "request_spell outside a world", event: "request_spell", payload: { spell: { type: "dig" } }, reply: "spell_rejected", code: "not_in_world", says: "Must join a world first" },
-  { name: "clear_world outside a world", event: "clear_world", payload: {}, reply: "error", code: "not_in_world", says: "Must join a world first" },
-  { name: "unknown event", event: "world.destroy", payload: {}, reply: "error", code: "unknown_type", says: "Unknown message type: world.destroy" },
-  { name: "ping with array payload", event: "ping", payload: [1, 2], reply: "error", code: "invalid_payload" },
+  {
+    name: "create without name",
+    event: "world.create",
+    payload: {},
+    reply: "error",
+    code: "invalid_payload",
+    says: "World name is required",
+  },
+  {
+    name: "create with blank name",
+    event: "world.create",
+    payload: { name: "   " },
+    reply: "error",
+    code: "invalid_payload",
+    says: "World name is required",
+  },
+  {
+    name: "create with numeric name",
+    event: "world.create",
+    payload: { name: 42 },
+    reply: "error",
+    code: "invalid_payload",
+    says: "name must be a string",
+  },
+  {
+    name: "create with object name",
+    event: "world.create",
+    payload: { name: { a: 1 } },
+    reply: "error",
+    code: "invalid_payload",
+  },
+  {
+    name: "create with 51-char name",
+    event: "world.create",
+    payload: { name: long(51) },
+    reply: "error",
+    code: "too_large",
+    says: "World name must be 50 characters or less",
+  },
+  {
+    name: "create with 51 emoji",
+    event: "world.create",
+    payload: { name: "🪄".repeat(51) },
+    reply: "error",
+    code: "too_large",
+  },
+  {
+    name: "create with newline in name",
+    event: "world.create",
+    payload: { name: "a\nb" },
+    reply: "error",
+    code: "invalid_payload",
+  },
+  {
+    name: "create with 501-char description",
+    event: "world.create",
+    payload: { name: "ok", description: long(501) },
+    reply: "error",
+    code: "too_large",
+  },
+  {
+    name: "create with numeric description",
+    event: "world.create",
+    payload: { name: "ok", description: 7 },
+    reply: "error",
+    code: "invalid_payload",
+  },
+  {
+    name: "create with array payload",
+    event: "world.create",
+    payload: ["name"],
+    reply: "error",
+    code: "invalid_payload",
+  },
+  {
+    name: "join without world_id",
+    event: "world.join",
+    payload: {},
+    reply: "error",
+    code: "invalid_payload",
+    says: "world_id is required",
+  },
+  {
+    name: "join with numeric world_id",
+    event: "world.join",
+    payload: { world_id: 5 },
+    reply: "error",
+    code: "invalid_payload",
+  },
+  {
+    name: "join an unknown world",
+    event: "world.join",
+    payload: { world_id: "world_00000000" },
+    reply: "error",
+    code: "world_not_found",
+    says: "World world_00000000 not found",
+  },
+  {
+    name: "join with a huge world_id",
+    event: "world.join",
+    payload: { world_id: long(100_000) },
+    reply: "error",
+    code: "world_not_found",
+  },
+  {
+    name: "get without world_id",
+    event: "world.get",
+    payload: {},
+    reply: "error",
+    code: "invalid_payload",
+    says: "world_id is required",
+  },
+  {
+    name: "get an unknown world",
+    event: "world.get",
+    payload: { world_id: "../../etc/passwd" },
+    reply: "error",
+    code: "world_not_found",
+  },
+  {
+    name: "request_spell outside a world",
+    event: "request_spell",
+    payload: { spell: { type: "dig" } },
+    reply: "spell_rejected",
+    code: "not_in_world",
+    says: "Must join a world first",
+  },
+  {
+    name: "clear_world outside a world",
+    event: "clear_world",
+    payload: {},
+    reply: "error",
+    code: "not_in_world",
+    says: "Must join a world first",
+  },
+  {
+    name: "unknown event",
+    event: "world.destroy",
+    payload: {},
+    reply: "error",
+    code: "unknown_type",
+    says: "Unknown message type: world.destroy",
+  },
+  {
+    name: "ping with array payload",
+    event: "ping",
+    payload: [1, 2],
+    reply: "error",
+    code: "invalid_payload",
+  },
 ];
 
 const op = (spell: unknown): Pick<BadCase, "event" | "payload" | "reply"> => ({
@@ -50,29 +180,81 @@ const OP_CASES: BadCase[] = [
   { name: "spell not an object", ...op("dig"), code: "invalid_payload" },
   { name: "spell an array", ...op([1]), code: "invalid_payload" },
   { name: "numeric type", ...op({ type: 5 }), code: "invalid_payload" },
-  { name: "unknown type", ...op({ type: "fireball" }), code: "invalid_payload", says: "Unknown spell type: fireball" },
-  { name: "string radius", ...op({ type: "dig", radius: "8" }), code: "invalid_payload", says: "radius" },
+  {
+    name: "unknown type",
+    ...op({ type: "fireball" }),
+    code: "invalid_payload",
+    says: "Unknown spell type: fireball",
+  },
+  {
+    name: "string radius",
+    ...op({ type: "dig", radius: "8" }),
+    code: "invalid_payload",
+    says: "radius",
+  },
   { name: "negative radius", ...op({ type: "dig", radius: -1 }), code: "invalid_payload" },
   { name: "zero radius", ...op({ type: "create_land", radius: 0 }), code: "invalid_payload" },
   { name: "huge radius", ...op({ type: "create_land", radius: 65 }), code: "invalid_payload" },
   { name: "1e308 radius", ...op({ type: "create_land", radius: 1e308 }), code: "invalid_payload" },
-  { name: "center an array", ...op({ type: "dig", center: [1, 2, 3] }), code: "invalid_payload", says: "center" },
+  {
+    name: "center an array",
+    ...op({ type: "dig", center: [1, 2, 3] }),
+    code: "invalid_payload",
+    says: "center",
+  },
   { name: "center a string", ...op({ type: "dig", center: "0,0,0" }), code: "invalid_payload" },
-  { name: "center missing z", ...op({ type: "dig", center: { x: 1, y: 2 } }), code: "invalid_payload" },
-  { name: "center string coordinate", ...op({ type: "dig", center: { x: "1", y: 2, z: 3 } }), code: "invalid_payload" },
-  { name: "center out of range", ...op({ type: "dig", center: { x: 2e6, y: 0, z: 0 } }), code: "invalid_payload" },
-  { name: "fractional material", ...op({ type: "create_land", material_id: 1.5 }), code: "invalid_payload", says: "material_id" },
-  { name: "material 256", ...op({ type: "create_land", material_id: 256 }), code: "invalid_payload" },
-  { name: "negative material", ...op({ type: "create_land", material_id: -1 }), code: "invalid_payload" },
-  { name: "string material", ...op({ type: "create_land", material_id: "1" }), code: "invalid_payload" },
+  {
+    name: "center missing z",
+    ...op({ type: "dig", center: { x: 1, y: 2 } }),
+    code: "invalid_payload",
+  },
+  {
+    name: "center string coordinate",
+    ...op({ type: "dig", center: { x: "1", y: 2, z: 3 } }),
+    code: "invalid_payload",
+  },
+  {
+    name: "center out of range",
+    ...op({ type: "dig", center: { x: 2e6, y: 0, z: 0 } }),
+    code: "invalid_payload",
+  },
+  {
+    name: "fractional material",
+    ...op({ type: "create_land", material_id: 1.5 }),
+    code: "invalid_payload",
+    says: "material_id",
+  },
+  {
+    name: "material 256",
+    ...op({ type: "create_land", material_id: 256 }),
+    code: "invalid_payload",
+  },
+  {
+    name: "negative material",
+    ...op({ type: "create_land", material_id: -1 }),
+    code: "invalid_payload",
+  },
+  {
+    name: "string material",
+    ...op({ type: "create_land", material_id: "1" }),
+    code: "invalid_payload",
+  },
 ];
 
 /** Raw frames no JSON encoder would produce; each gets an error and changes nothing. */
 const RAW_FRAMES: { name: string; frame: string; code: string }[] = [
   { name: "not JSON", frame: "hello", code: "invalid_json" },
   { name: "truncated JSON", frame: '{"type":"world.list"', code: "invalid_json" },
-  { name: "NaN literal", frame: '{"type":"request_spell","spell":{"type":"dig","radius":NaN}}', code: "invalid_json" },
-  { name: "Infinity literal", frame: '{"type":"request_spell","spell":{"type":"dig","radius":Infinity}}', code: "invalid_json" },
+  {
+    name: "NaN literal",
+    frame: '{"type":"request_spell","spell":{"type":"dig","radius":NaN}}',
+    code: "invalid_json",
+  },
+  {
+    name: "Infinity literal",
+    frame: '{"type":"request_spell","spell":{"type":"dig","radius":Infinity}}',
+    code: "invalid_json",
+  },
   { name: "a JSON array", frame: "[1,2,3]", code: "invalid_payload" },
   { name: "a JSON string", frame: '"world.list"', code: "invalid_payload" },
   { name: "JSON null", frame: "null", code: "invalid_payload" },
@@ -80,7 +262,11 @@ const RAW_FRAMES: { name: string; frame: string; code: string }[] = [
   { name: "no type", frame: '{"name":"x"}', code: "invalid_payload" },
   { name: "numeric type", frame: '{"type":7}', code: "invalid_payload" },
   { name: "empty type", frame: '{"type":""}', code: "invalid_payload" },
-  { name: "deep nesting", frame: '{"type":"world.create","name":' + "[".repeat(5000) + "]".repeat(5000) + "}", code: "invalid_payload" },
+  {
+    name: "deep nesting",
+    frame: '{"type":"world.create","name":' + "[".repeat(5000) + "]".repeat(5000) + "}",
+    code: "invalid_payload",
+  },
 ];
 
 /** Numbers JSON.parse turns into ±Infinity: sent from inside a world, rejected as ops. */
@@ -89,7 +275,10 @@ const OVERFLOW_FRAMES = [
   '{"type":"request_spell","spell":{"type":"dig","center":{"x":-1e999,"y":0,"z":0}}}',
 ];
 
-async function worldWithMember(server: TestServer, send: (event: string, payload: unknown) => Promise<Message>) {
+async function worldWithMember(
+  server: TestServer,
+  send: (event: string, payload: unknown) => Promise<Message>,
+) {
   void server;
   const created = await send("world.create", { name: "Target" });
   const world = created.world as { world_id: string };
@@ -103,11 +292,16 @@ function assertReply(reply: Message, bad: BadCase): void {
   const text = (reply.message ?? reply.error) as string;
   assert.equal(typeof text, "string", bad.name);
   assert.ok(text.length < 200, `${bad.name}: reply text is bounded`);
-  if (bad.says) assert.ok(text.includes(bad.says), `${bad.name}: "${text}" should say "${bad.says}"`);
+  if (bad.says) {
+    assert.ok(text.includes(bad.says), `${bad.name}: "${text}" should say "${bad.says}"`);
+  }
 }
 
 Deno.test("raw protocol: every malformed message gets an error and changes nothing", async (t) => {
-  const server = await startTestServer({ RATE_LIMIT_PER_SEC: "100000", RATE_LIMIT_BURST: "100000" });
+  const server = await startTestServer({
+    RATE_LIMIT_PER_SEC: "100000",
+    RATE_LIMIT_BURST: "100000",
+  });
   const client = await GodotClient.connect(server.wsUrl);
   try {
     // A raw message is itself the payload object, so array payloads are covered by RAW_FRAMES.
@@ -150,7 +344,8 @@ Deno.test("raw protocol: every malformed message gets an error and changes nothi
 
     const pong = await client.roundTrip();
     assert.deepEqual([pong.world_id, pong.ops], [world.world_id, 0]);
-    const worlds = (await client.request({ type: "world.list" }, "world.list_result")).worlds as unknown[];
+    const worlds = (await client.request({ type: "world.list" }, "world.list_result"))
+      .worlds as unknown[];
     assert.equal(worlds.length, 1);
     assert.equal(client.queue.has("apply_op"), false);
     assert.deepEqual(loggedErrors(server), []);
@@ -161,7 +356,10 @@ Deno.test("raw protocol: every malformed message gets an error and changes nothi
 });
 
 Deno.test("Socket.IO: every malformed message gets an error and changes nothing", async (t) => {
-  const server = await startTestServer({ RATE_LIMIT_PER_SEC: "100000", RATE_LIMIT_BURST: "100000" });
+  const server = await startTestServer({
+    RATE_LIMIT_PER_SEC: "100000",
+    RATE_LIMIT_BURST: "100000",
+  });
   const client = await SioClient.connect(server.httpUrl);
   try {
     for (const bad of WORLD_CASES) {
@@ -180,8 +378,11 @@ Deno.test("Socket.IO: every malformed message gets an error and changes nothing"
       await client.next("error");
     });
 
-    await worldWithMember(server, (event, payload) =>
-      client.request(event, payload, event === "world.create" ? "world.created" : "world.joined"));
+    await worldWithMember(
+      server,
+      (event, payload) =>
+        client.request(event, payload, event === "world.create" ? "world.created" : "world.joined"),
+    );
     for (const bad of OP_CASES) {
       await t.step(`op: ${bad.name}`, async () => {
         client.emit(bad.event, bad.payload);

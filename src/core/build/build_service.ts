@@ -1,0 +1,251 @@
+import type { Limits } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import {
+  codePointLength,
+  ErrorCode,
+  optionalObject,
+  optionalString,
+  type Payload,
+  ProtocolError,
+  requiredString,
+  ServerEvent,
+  utf8Length,
+} from "../../protocol/mod.ts";
+import type { JobRepo } from "../../storage/job_repo.ts";
+import type { SpellRepo } from "../../storage/spell_repo.ts";
+import type { Hub } from "../hub.ts";
+import { randomHex } from "../ids.ts";
+import type { Clock } from "../rate_limiter.ts";
+import type { Session } from "../session.ts";
+import { parseMetadata } from "../spell/metadata.ts";
+import { REVISION_ID, revisionIdFor } from "../spell/ids.ts";
+import { titleCase } from "../spell/manifest.ts";
+import { requireSpellId } from "../spell/spell_service.ts";
+import type { BuildProgress, BuildRequest, BuildRunner, BuildTask } from "./job.ts";
+
+const MAX_PROMPT_CHARS = 2000;
+
+export interface BuildServiceOptions {
+  spells: SpellRepo;
+  jobs: JobRepo;
+  runner: BuildRunner;
+  hub: Hub;
+  clock: Clock;
+  /** How many builds run at once (the runner's worker count). */
+  concurrency: number;
+  limits: Pick<Limits, "maxSpellCodeBytes" | "buildQueueMax" | "buildsPerConnection">;
+  log: Logger;
+}
+
+interface QueuedJob {
+  jobId: string;
+  spellId: string;
+  request: BuildRequest;
+  /** Who gets job.progress; undefined for jobs recovered after a restart. */
+  requester?: Session;
+}
+
+/**
+ * Build jobs: validated requests become durable job rows, run FIFO on the runner with at most
+ * `concurrency` at once, report progress to their requester only (contract §4.8) and, when they
+ * succeed, become a revision in one transaction (contract §4.9).
+ */
+export class BuildService {
+  #options: BuildServiceOptions;
+  #queue: QueuedJob[] = [];
+  #running = 0;
+  #perSession = new Map<string, number>();
+  #closing = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: BuildServiceOptions) {
+    this.#options = options;
+  }
+
+  /** Jobs queued or running. */
+  get depth(): number {
+    return this.#queue.length + this.#running;
+  }
+
+  startBuild(session: Session, payload: Payload): void {
+    const { spells, jobs, hub, limits } = this.#options;
+    const spellId = requireSpellId(payload);
+    const request = this.#parseRequest(spellId, payload);
+    if ((this.#perSession.get(session.id) ?? 0) >= limits.buildsPerConnection) {
+      throw new ProtocolError(
+        ErrorCode.QUOTA_EXCEEDED,
+        `Too many builds in progress for this connection (limit ${limits.buildsPerConnection})`,
+      );
+    }
+    if (this.#closing || this.depth >= limits.buildQueueMax) {
+      throw new ProtocolError(ErrorCode.UNAVAILABLE, "Build queue is full; try again later");
+    }
+    const now = this.#now();
+    spells.ensure(spellId, titleCase(spellId), now);
+    const jobId = `job_${randomHex(6)}`;
+    jobs.create({ jobId, spellId, request, requestedBy: session.id, now });
+    this.#perSession.set(session.id, (this.#perSession.get(session.id) ?? 0) + 1);
+    hub.send(session, ServerEvent.SPELL_BUILD_STARTED, { job_id: jobId, spell_id: spellId });
+    this.#queue.push({ jobId, spellId, request, requester: session });
+    this.#pump();
+  }
+
+  /** Re-queues the jobs a previous process left pending or running; returns how many. */
+  recover(): number {
+    const recovered = this.#options.jobs.recover(this.#now());
+    for (const job of recovered) this.#queue.push(job);
+    this.#pump();
+    return recovered.length;
+  }
+
+  /** Resolves when no build is queued or running. */
+  idle(): Promise<void> {
+    if (this.depth === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops starting builds and waits up to `graceMs` for running ones. Queued jobs stay `pending`
+   * in the database and run after the next start.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.#closing = true;
+    this.#queue.length = 0;
+    if (this.#running > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.idle(),
+        new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.#options.runner.close();
+  }
+
+  #parseRequest(spellId: string, payload: Payload): BuildRequest {
+    const { limits, spells } = this.#options;
+    const prompt = optionalString(payload, "prompt") ?? "";
+    if (codePointLength(prompt) > MAX_PROMPT_CHARS) {
+      throw new ProtocolError(
+        ErrorCode.TOO_LARGE,
+        `prompt must be ${MAX_PROMPT_CHARS} characters or less`,
+      );
+    }
+    const code = optionalString(payload, "code");
+    if (code !== undefined && utf8Length(code) > limits.maxSpellCodeBytes) {
+      throw new ProtocolError(
+        ErrorCode.TOO_LARGE,
+        `Spell code is ${utf8Length(code)} bytes; the limit is ${limits.maxSpellCodeBytes}`,
+      );
+    }
+    const options = optionalObject(payload, "options") ?? {};
+    const metadata = parseMetadata(optionalObject(options, "metadata") ?? {});
+    const parentRevisionId = optionalString(options, "parent_revision_id") ?? "";
+    if (
+      parentRevisionId !== "" &&
+      (!REVISION_ID.test(parentRevisionId) || !spells.getRevision(spellId, parentRevisionId))
+    ) {
+      throw new ProtocolError(ErrorCode.REVISION_NOT_FOUND, "Parent revision not found");
+    }
+    const request: BuildRequest = { prompt, metadata, parentRevisionId };
+    if (code !== undefined) request.code = code;
+    return request;
+  }
+
+  #pump(): void {
+    while (!this.#closing && this.#running < this.#options.concurrency && this.#queue.length > 0) {
+      const job = this.#queue.shift()!;
+      this.#running++;
+      this.#run(job)
+        .catch((error) =>
+          this.#options.log.error("build bookkeeping failed", { job_id: job.jobId, error })
+        )
+        .finally(() => {
+          this.#running--;
+          this.#release(job);
+          this.#pump();
+          if (this.depth === 0) this.#idleWaiters.splice(0).forEach((resolve) => resolve());
+        });
+    }
+  }
+
+  async #run(job: QueuedJob): Promise<void> {
+    const { spells, jobs, runner, limits, log } = this.#options;
+    const progress = (step: BuildProgress, extras: Payload = {}) => {
+      jobs.progress(job.jobId, step.stage, step.pct, this.#now());
+      this.#notify(job, { ...step, ...extras });
+    };
+    const version = spells.reserveVersion(job.spellId, this.#now());
+    const task: BuildTask = {
+      jobId: job.jobId,
+      spellId: job.spellId,
+      revisionId: revisionIdFor(version, randomHex(4)),
+      version,
+      createdAt: this.#now(),
+      request: job.request,
+      maxCodeBytes: limits.maxSpellCodeBytes,
+    };
+    const started = performance.now();
+    const outcome = await runner.run(task, (step) => progress(step));
+    if (!outcome.ok) {
+      this.#fail(job, outcome.reason);
+      return;
+    }
+    const { manifest } = outcome;
+    try {
+      spells.addRevision(
+        {
+          manifest,
+          parentRevisionId: job.request.parentRevisionId,
+          files: [...manifest.code, ...manifest.assets],
+        },
+        this.#now(),
+      );
+    } catch (error) {
+      log.error("could not record a finished build", { job_id: job.jobId, error });
+      this.#fail(job, "internal error while saving the revision");
+      return;
+    }
+    progress({ stage: "finalize", pct: 95, message: "Manifest written" }, { manifest });
+    jobs.complete(job.jobId, manifest.revision_id, this.#now());
+    this.#notify(job, {
+      stage: "done",
+      pct: 100,
+      message: "Build complete!",
+      revision_id: manifest.revision_id,
+      manifest,
+    });
+    log.info("build complete", {
+      job_id: job.jobId,
+      revision_id: manifest.revision_id,
+      ms: Math.round(performance.now() - started),
+    });
+  }
+
+  #fail(job: QueuedJob, reason: string): void {
+    const message = `Build failed: ${reason}`;
+    this.#options.jobs.fail(job.jobId, message, this.#now());
+    this.#notify(job, { stage: "error", pct: 0, message });
+  }
+
+  #notify(job: QueuedJob, fields: Payload): void {
+    if (job.requester) {
+      this.#options.hub.send(job.requester, ServerEvent.JOB_PROGRESS, {
+        job_id: job.jobId,
+        ...fields,
+      });
+    }
+  }
+
+  #release(job: QueuedJob): void {
+    if (!job.requester) return;
+    const id = job.requester.id;
+    const left = (this.#perSession.get(id) ?? 1) - 1;
+    if (left <= 0) this.#perSession.delete(id);
+    else this.#perSession.set(id, left);
+  }
+
+  #now(): string {
+    return new Date(this.#options.clock.now()).toISOString();
+  }
+}

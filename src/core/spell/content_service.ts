@@ -1,0 +1,99 @@
+import { encodeBase64 } from "../../protocol/base64.ts";
+import {
+  ErrorCode,
+  optionalString,
+  type Payload,
+  ProtocolError,
+  ServerEvent,
+} from "../../protocol/mod.ts";
+import type { SpellRepo } from "../../storage/spell_repo.ts";
+import type { Hub } from "../hub.ts";
+import { clip } from "../ids.ts";
+import type { Session } from "../session.ts";
+import type { BlobStore } from "./blob_store.ts";
+import { packagePath } from "./ids.ts";
+import type { RevisionView } from "./manifest.ts";
+import { checkRevisionId, requireSpellId } from "./spell_service.ts";
+
+/**
+ * Spell downloads (original-system §3.5). Only the paths a revision's manifest lists are served,
+ * from the content-addressed store: no client string ever becomes a filesystem path.
+ */
+export class ContentService {
+  #spells: SpellRepo;
+  #blobs: BlobStore;
+  #hub: Hub;
+
+  constructor(options: { spells: SpellRepo; blobs: BlobStore; hub: Hub }) {
+    this.#spells = options.spells;
+    this.#blobs = options.blobs;
+    this.#hub = options.hub;
+  }
+
+  getManifest(session: Session, payload: Payload): void {
+    const { spellId, revisionId } = this.#ids(payload, "spell_id and revision_id are required");
+    const revision = this.#spells.getRevision(spellId, revisionId);
+    if (!revision) {
+      throw new ProtocolError(
+        ErrorCode.REVISION_NOT_FOUND,
+        `Manifest not found for ${spellId}/${revisionId}`,
+      );
+    }
+    this.#hub.send(session, ServerEvent.CONTENT_MANIFEST, {
+      spell_id: spellId,
+      revision_id: revisionId,
+      manifest: revision.manifest,
+    });
+  }
+
+  listFiles(session: Session, payload: Payload): void {
+    const { spellId, revisionId } = this.#ids(payload, "spell_id and revision_id are required");
+    const revision = this.#spells.getRevision(spellId, revisionId);
+    this.#hub.send(session, ServerEvent.CONTENT_FILES_LIST, {
+      spell_id: spellId,
+      revision_id: revisionId,
+      files: revision ? filesOf(revision) : [],
+    });
+  }
+
+  async getFile(session: Session, payload: Payload): Promise<void> {
+    const missing = "spell_id, revision_id, and path are required";
+    const { spellId, revisionId } = this.#ids(payload, missing);
+    const path = optionalString(payload, "path");
+    if (path === undefined) throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, missing);
+    const bytes = await this.readFile(spellId, revisionId, path);
+    if (!bytes) {
+      throw new ProtocolError(ErrorCode.FILE_NOT_FOUND, `File not found: ${clip(path, 200)}`);
+    }
+    this.#hub.send(session, ServerEvent.CONTENT_FILE, {
+      spell_id: spellId,
+      revision_id: revisionId,
+      path,
+      content: encodeBase64(bytes),
+      size: bytes.length,
+    });
+  }
+
+  /** The bytes of a manifest-listed file, or undefined for anything else (HTTP uses this too). */
+  async readFile(
+    spellId: string,
+    revisionId: string,
+    path: string,
+  ): Promise<Uint8Array | undefined> {
+    if (packagePath(path) === undefined) return undefined;
+    const file = this.#spells.fileOf(spellId, revisionId, path);
+    if (!file) return undefined;
+    return await this.#blobs.get(file.hash);
+  }
+
+  #ids(payload: Payload, missing: string): { spellId: string; revisionId: string } {
+    const spellId = requireSpellId(payload, missing);
+    const revisionId = optionalString(payload, "revision_id");
+    if (revisionId === undefined) throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, missing);
+    return { spellId, revisionId: checkRevisionId(revisionId) };
+  }
+}
+
+export function filesOf(revision: RevisionView): string[] {
+  return [...revision.manifest.code, ...revision.manifest.assets].map((file) => file.path);
+}

@@ -1,0 +1,188 @@
+import type { Limits } from "../../config.ts";
+import {
+  ErrorCode,
+  isPlainObject,
+  optionalString,
+  type Payload,
+  ProtocolError,
+  requiredString,
+  ServerEvent,
+  utf8Length,
+} from "../../protocol/mod.ts";
+import type { Channel, SpellRepo } from "../../storage/spell_repo.ts";
+import type { Hub } from "../hub.ts";
+import { clip, randomHex } from "../ids.ts";
+import type { Clock } from "../rate_limiter.ts";
+import type { Session } from "../session.ts";
+import { fitPrefix } from "../world/fit.ts";
+import { REVISION_ID, SPELL_ID } from "./ids.ts";
+import { titleCase } from "./manifest.ts";
+
+const CHANNELS: readonly Channel[] = ["draft", "beta", "stable"];
+
+export interface SpellServiceOptions {
+  spells: SpellRepo;
+  hub: Hub;
+  clock: Clock;
+  limits: Pick<Limits, "maxCastParamsBytes" | "maxOutboundBytes">;
+}
+
+/** Reads and checks `spell_id` (contract §4.5); `missing` is the original's wording. */
+export function requireSpellId(payload: Payload, missing = "spell_id is required"): string {
+  const spellId = requiredString(payload, "spell_id", missing);
+  if (!SPELL_ID.test(spellId)) {
+    throw new ProtocolError(
+      ErrorCode.INVALID_PAYLOAD,
+      "spell_id must be 1-64 characters of a-z, 0-9 and _",
+    );
+  }
+  return spellId;
+}
+
+/** Checks a revision id's form; a malformed one is reported as not found, never looked up. */
+export function checkRevisionId(revisionId: string): string {
+  if (!REVISION_ID.test(revisionId)) {
+    throw new ProtocolError(ErrorCode.REVISION_NOT_FOUND, `Revision ${clip(revisionId)} not found`);
+  }
+  return revisionId;
+}
+
+/** Spells, publishing and casting (original-system §3.3, §3.6). */
+export class SpellService {
+  #spells: SpellRepo;
+  #hub: Hub;
+  #clock: Clock;
+  #limits: SpellServiceOptions["limits"];
+
+  constructor(options: SpellServiceOptions) {
+    this.#spells = options.spells;
+    this.#hub = options.hub;
+    this.#clock = options.clock;
+    this.#limits = options.limits;
+  }
+
+  createDraft(session: Session, payload: Payload): void {
+    const given = optionalString(payload, "spell_id");
+    const spellId = given === undefined ? `spell_${randomHex(4)}` : requireSpellId(payload);
+    // INSERT OR IGNORE: two first drafts of one id cannot race into a constraint error.
+    const created = this.#spells.ensure(spellId, titleCase(spellId), this.#now());
+    this.#hub.send(session, ServerEvent.SPELL_DRAFT_CREATED, {
+      spell_id: spellId,
+      created,
+      spell: this.#spells.get(spellId)!,
+    });
+  }
+
+  list(session: Session): void {
+    this.#hub.send(session, ServerEvent.SPELL_LIST_RESULT, {
+      spells: fitPrefix(this.#spells.list(), this.#limits.maxOutboundBytes),
+    });
+  }
+
+  getRevisions(session: Session, payload: Payload): void {
+    const spellId = requireSpellId(payload);
+    this.#hub.send(session, ServerEvent.SPELL_REVISIONS_RESULT, {
+      spell_id: spellId,
+      revisions: fitPrefix(this.#spells.listRevisions(spellId), this.#limits.maxOutboundBytes),
+    });
+  }
+
+  publish(session: Session, payload: Payload): void {
+    void session;
+    const missing = "spell_id and revision_id are required";
+    const spellId = requireSpellId(payload, missing);
+    const revisionId = checkRevisionId(requiredString(payload, "revision_id", missing));
+    const channel = (optionalString(payload, "channel") ?? "beta") as Channel;
+    if (!CHANNELS.includes(channel)) {
+      throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, "channel must be draft, beta, or stable");
+    }
+    // The revision must be a finished build of this very spell: no orphan, no other spell's.
+    const revision = this.#spells.getRevision(spellId, revisionId);
+    if (!revision) {
+      throw new ProtocolError(ErrorCode.REVISION_NOT_FOUND, `Revision ${revisionId} not found`);
+    }
+    this.#spells.setActive(spellId, channel, revisionId, this.#now());
+    const { manifest } = revision;
+    this.#hub.toAll(ServerEvent.SPELL_ACTIVE_UPDATE, {
+      spell_id: spellId,
+      revision_id: revisionId,
+      channel,
+      manifest,
+    });
+    this.#hub.toAll(ServerEvent.SPELL_REVISION_READY, {
+      spell_id: spellId,
+      revision_id: revisionId,
+      manifest,
+    });
+  }
+
+  castRequest(session: Session, payload: Payload): void {
+    const echoedId = typeof payload.spell_id === "string" ? clip(payload.spell_id) : "";
+    const reject = (code: ErrorCode, error: string) =>
+      new ProtocolError(code, error, {
+        event: ServerEvent.SPELL_CAST_REJECTED,
+        payload: { spell_id: echoedId, error, code },
+      });
+
+    const worldId = this.#hub.worldOf(session);
+    if (worldId === undefined) throw reject(ErrorCode.NOT_IN_WORLD, "Must join a world first");
+    const spellId = requiredString(payload, "spell_id", "spell_id is required");
+    const spell = SPELL_ID.test(spellId) ? this.#spells.get(spellId) : undefined;
+    if (!spell) throw reject(ErrorCode.SPELL_NOT_FOUND, "Spell not found");
+
+    const requested = optionalString(payload, "revision_id");
+    const revisionId = requested ?? (spell.active_beta_rev || spell.active_stable_rev);
+    if (revisionId === "") throw reject(ErrorCode.REVISION_NOT_FOUND, "No active revision found");
+    if (!REVISION_ID.test(revisionId) || !this.#spells.getRevision(spellId, revisionId)) {
+      throw reject(ErrorCode.REVISION_NOT_FOUND, "Revision not found");
+    }
+
+    const castParams = payload.cast_params ?? {};
+    if (!isPlainObject(castParams)) {
+      throw reject(ErrorCode.INVALID_PAYLOAD, "cast_params must be an object");
+    }
+    const size = utf8Length(JSON.stringify(castParams));
+    if (size > this.#limits.maxCastParamsBytes) {
+      throw reject(
+        ErrorCode.TOO_LARGE,
+        `cast_params is ${size} bytes of JSON; the limit is ${this.#limits.maxCastParamsBytes}`,
+      );
+    }
+
+    this.#hub.toWorld(worldId, ServerEvent.SPELL_CAST_EVENT, {
+      spell_id: spellId,
+      revision_id: revisionId,
+      caster_id: session.id,
+      world_id: worldId,
+      cast_params: castParams,
+      seed: castSeed(),
+      timestamp: this.#now(),
+    });
+  }
+
+  /**
+   * Tells a joiner which spells are castable: one `spell.active_update` per spell with an active
+   * beta or stable revision, so late joiners can cast and see casts (contract §4.7).
+   */
+  announceActive(session: Session): void {
+    for (const { spellId, revisionId, channel } of this.#spells.castable()) {
+      const revision = this.#spells.getRevision(spellId, revisionId);
+      if (!revision) continue;
+      this.#hub.send(session, ServerEvent.SPELL_ACTIVE_UPDATE, {
+        spell_id: spellId,
+        revision_id: revisionId,
+        channel,
+        manifest: revision.manifest,
+      });
+    }
+  }
+
+  #now(): string {
+    return new Date(this.#clock.now()).toISOString();
+  }
+}
+
+/** Uniform in 0..2³¹−1 from the CSPRNG: 2³¹ divides 2³², so masking has no bias. */
+export function castSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]! & 0x7fffffff;
+}

@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { BlobStore } from "../core/spell/blob_store.ts";
+
+const HASH = /^[0-9a-f]{64}$/;
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * Content-addressed files under `<root>/sha256/<2 hex>/<64 hex>`. Writes go to `<root>/tmp/` and are
+ * renamed into place, so a crash never leaves a half-written blob under its hash; reads re-hash.
+ */
+export class FsBlobStore implements BlobStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  pathOf(hash: string): string {
+    if (!HASH.test(hash)) throw new Error("Invalid blob hash");
+    return join(this.root, "sha256", hash.slice(0, 2), hash);
+  }
+
+  async put(bytes: Uint8Array): Promise<{ hash: string; size: number }> {
+    const hash = sha256Hex(bytes);
+    const path = this.pathOf(hash);
+    try {
+      await Deno.stat(path);
+      return { hash, size: bytes.length }; // already stored: identical content is kept once
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    await Deno.mkdir(join(this.root, "sha256", hash.slice(0, 2)), { recursive: true });
+    await Deno.mkdir(join(this.root, "tmp"), { recursive: true });
+    const temp = join(this.root, "tmp", `${hash}.${crypto.randomUUID()}`);
+    const file = await Deno.open(temp, { write: true, createNew: true });
+    try {
+      await writeAll(file, bytes);
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(temp, path);
+    return { hash, size: bytes.length };
+  }
+
+  async get(hash: string): Promise<Uint8Array | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(this.pathOf(hash));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+    if (sha256Hex(bytes) !== hash) {
+      throw new Error(`Blob ${hash.slice(0, 12)}… is corrupt: its content does not match its hash`);
+    }
+    return bytes;
+  }
+
+  /** Removes temp files a crash left behind; returns how many. */
+  async sweepTemp(): Promise<number> {
+    let removed = 0;
+    try {
+      for await (const entry of Deno.readDir(join(this.root, "tmp"))) {
+        await Deno.remove(join(this.root, "tmp", entry.name));
+        removed++;
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return removed;
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+}

@@ -1,0 +1,134 @@
+import type { BuildRequest, JobView } from "../core/build/job.ts";
+import type { Database } from "./db.ts";
+
+export type JobStatus = "pending" | "running" | "completed" | "failed";
+
+/** Persistence of build jobs: a job row outlives the process that queued it. */
+export interface JobRepo {
+  create(
+    job: {
+      jobId: string;
+      spellId: string;
+      request: BuildRequest;
+      requestedBy: string;
+      now: string;
+    },
+  ): void;
+  get(jobId: string): JobView | undefined;
+  /** Progress of a running job. */
+  progress(jobId: string, stage: string, pct: number, now: string): void;
+  complete(jobId: string, revisionId: string, now: string): void;
+  fail(jobId: string, message: string, now: string): void;
+  /** Jobs left pending or running by a previous process, oldest first, back to pending. */
+  recover(now: string): { jobId: string; spellId: string; request: BuildRequest }[];
+}
+
+interface JobRow {
+  job_id: string;
+  spell_id: string;
+  status: string;
+  stage: string | null;
+  progress_pct: number | null;
+  error_message: string | null;
+  result_revision_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export class SqliteJobRepo implements JobRepo {
+  #statements;
+
+  constructor(db: Database) {
+    this.#statements = {
+      insert: db.prepare(
+        `INSERT INTO jobs (job_id, spell_id, status, stage, progress_pct, request_json, requested_by, created_at, updated_at)
+         VALUES (?, ?, 'pending', 'waiting', 0, ?, ?, ?, ?)`,
+      ),
+      select: db.prepare(
+        `SELECT job_id, spell_id, status, stage, progress_pct, error_message, result_revision_id, created_at, updated_at
+         FROM jobs WHERE job_id = ?`,
+      ),
+      progress: db.prepare(
+        "UPDATE jobs SET status = 'running', stage = ?, progress_pct = ?, updated_at = ? WHERE job_id = ?",
+      ),
+      complete: db.prepare(
+        `UPDATE jobs SET status = 'completed', stage = 'done', progress_pct = 100, result_revision_id = ?,
+         updated_at = ? WHERE job_id = ?`,
+      ),
+      fail: db.prepare(
+        "UPDATE jobs SET status = 'failed', error_message = ?, updated_at = ? WHERE job_id = ?",
+      ),
+      unfinished: db.prepare(
+        `SELECT job_id, spell_id, request_json FROM jobs WHERE status IN ('pending', 'running')
+         ORDER BY created_at, rowid`,
+      ),
+      requeue: db.prepare(
+        `UPDATE jobs SET status = 'pending', stage = 'waiting', progress_pct = 0, updated_at = ?
+         WHERE status IN ('pending', 'running')`,
+      ),
+    };
+  }
+
+  create(
+    job: {
+      jobId: string;
+      spellId: string;
+      request: BuildRequest;
+      requestedBy: string;
+      now: string;
+    },
+  ): void {
+    this.#statements.insert.run(
+      job.jobId,
+      job.spellId,
+      JSON.stringify(job.request),
+      job.requestedBy,
+      job.now,
+      job.now,
+    );
+  }
+
+  get(jobId: string): JobView | undefined {
+    const row = this.#statements.select.get(jobId) as JobRow | undefined;
+    if (!row) return undefined;
+    return {
+      job_id: row.job_id,
+      spell_id: row.spell_id,
+      status: row.status,
+      stage: row.stage ?? "",
+      progress_pct: Number(row.progress_pct ?? 0),
+      error_message: row.error_message ?? "",
+      result_revision_id: row.result_revision_id ?? "",
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    };
+  }
+
+  progress(jobId: string, stage: string, pct: number, now: string): void {
+    this.#statements.progress.run(stage, pct, now, jobId);
+  }
+
+  complete(jobId: string, revisionId: string, now: string): void {
+    this.#statements.complete.run(revisionId, now, jobId);
+  }
+
+  fail(jobId: string, message: string, now: string): void {
+    this.#statements.fail.run(message, now, jobId);
+  }
+
+  recover(now: string): { jobId: string; spellId: string; request: BuildRequest }[] {
+    const rows = this.#statements.unfinished.all() as unknown as {
+      job_id: string;
+      spell_id: string;
+      request_json: string | null;
+    }[];
+    this.#statements.requeue.run(now);
+    return rows.map((row) => ({
+      jobId: row.job_id,
+      spellId: row.spell_id,
+      request: row.request_json
+        ? JSON.parse(row.request_json) as BuildRequest
+        : { prompt: "", metadata: {}, parentRevisionId: "" },
+    }));
+  }
+}
