@@ -116,8 +116,14 @@ async function answerHttp(
   log: Logger,
 ): Promise<void> {
   try {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === "string") headers.set(name, value);
+      else if (Array.isArray(value)) { for (const item of value) headers.append(name, item); }
+    }
     const request = new Request(new URL(req.url ?? "/", "http://localhost"), {
       method: req.method,
+      headers,
     });
     const response = await handler(request);
     const body = req.method === "HEAD" || response.body === null

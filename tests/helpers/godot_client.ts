@@ -81,7 +81,7 @@ export class GodotClient {
   }
 
   next(
-    type: string,
+    type: string | string[],
     options?: { where?: (m: Message) => boolean; timeoutMs?: number },
   ): Promise<Message> {
     return this.queue.next(type, options);

@@ -21,12 +21,13 @@ export class MessageQueue {
     }
   }
 
-  /** The next message of `type` (and matching `where`), waiting up to `timeoutMs`. */
+  /** The next message of `type` (or of any of several types) matching `where`, waiting up to `timeoutMs`. */
   next(
-    type: string,
+    type: string | string[],
     options: { where?: (m: Message) => boolean; timeoutMs?: number } = {},
   ): Promise<Message> {
-    const match = (m: Message) => m.type === type && (options.where?.(m) ?? true);
+    const types = Array.isArray(type) ? type : [type];
+    const match = (m: Message) => types.includes(m.type) && (options.where?.(m) ?? true);
     const index = this.#items.findIndex(match);
     if (index >= 0) return Promise.resolve(this.#items.splice(index, 1)[0]!);
     const timeoutMs = options.timeoutMs ?? 5000;

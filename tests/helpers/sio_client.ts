@@ -39,7 +39,7 @@ export class SioClient {
   }
 
   next(
-    type: string,
+    type: string | string[],
     options?: { where?: (m: Message) => boolean; timeoutMs?: number },
   ): Promise<Message> {
     return this.queue.next(type, options);

@@ -7,7 +7,6 @@ import {
   optionalString,
   type Payload,
   ProtocolError,
-  requiredString,
   ServerEvent,
   utf8Length,
 } from "../../protocol/mod.ts";
