@@ -3,11 +3,13 @@ import type { Config } from "./config.ts";
 import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher } from "./core/dispatcher.ts";
 import { Hub } from "./core/hub.ts";
+import { Metrics } from "./core/metrics.ts";
 import { type Clock, systemClock } from "./core/rate_limiter.ts";
 import { ContentService } from "./core/spell/content_service.ts";
 import { SpellService } from "./core/spell/spell_service.ts";
 import { WorldService } from "./core/world/world_service.ts";
 import { coreRoutes, createHttpHandler } from "./http/routes.ts";
+import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
 import type { Logger } from "./log.ts";
 import { ClientEvent } from "./protocol/mod.ts";
@@ -45,7 +47,9 @@ export async function startApp(
   const blobs = new FsBlobStore(join(config.dataDir, "blobs"));
   const sweptTemp = await blobs.sweepTemp();
 
-  const hub = new Hub();
+  const metrics = new Metrics();
+  const hub = new Hub({ onDeliver: (event, bytes) => metrics.sent(event, bytes) });
+  const worldRepo = new SqliteWorldRepo(db);
   const spellRepo = new SqliteSpellRepo(db);
   const jobRepo = new SqliteJobRepo(db);
   const spells = new SpellService({ spells: spellRepo, hub, clock, limits: config.limits });
@@ -64,9 +68,10 @@ export async function startApp(
     concurrency: config.buildWorkers,
     limits: config.limits,
     log: log.child("build"),
+    onFinished: (seconds, ok) => metrics.buildFinished(seconds, ok),
   });
   const worlds = new WorldService({
-    repo: new SqliteWorldRepo(db),
+    repo: worldRepo,
     hub,
     clock,
     limits: config.limits,
@@ -91,11 +96,17 @@ export async function startApp(
     clock,
     rate: { perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst },
     log: log.child("core"),
+    observer: metrics,
   });
   const http = createHttpHandler(
     [
       coreRoutes({ hub, worlds, version: VERSION, startedAt: clock.now() }),
       spellRoutes({ spells: spellRepo, jobs: jobRepo, content }),
+      metricsRoute(metrics, {
+        connections: () => hub.countByTransport(),
+        worlds: () => worldRepo.count(),
+        buildQueueDepth: () => builds.depth,
+      }),
     ],
     (error) => {
       const id = crypto.randomUUID();
@@ -115,6 +126,7 @@ export async function startApp(
       hub,
       http,
       log: log.child("transport"),
+      onRawFrameBytes: (bytes) => metrics.receivedRawBytes(bytes),
     });
   } catch (error) {
     await builds.close(0);
@@ -136,7 +148,9 @@ export async function startApp(
     buildsIdle: () => builds.idle(),
     close: () =>
       closed ??= (async () => {
-        // Running builds get a moment to finish; queued ones stay pending and resume on restart.
+        // Contract §9: stop accepting, let running builds finish (queued ones stay pending and
+        // resume on restart), close sockets with 1001, then checkpoint SQLite.
+        server.stopAccepting();
         await builds.close(BUILD_SHUTDOWN_GRACE_MS);
         await server.close();
         closeDatabase(db);

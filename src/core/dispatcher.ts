@@ -76,6 +76,7 @@ export class Dispatcher {
   /** A new connection: register it and greet it with its id. */
   open(session: Session, serverTime: string): void {
     this.#hub.add(session);
+    this.#log.info("connection opened", { session: session.id, transport: session.transport });
     this.#hub.send(session, ServerEvent.CONNECTED, {
       client_id: session.id,
       server_time: serverTime,
@@ -83,7 +84,12 @@ export class Dispatcher {
   }
 
   close(session: Session): void {
-    this.#hub.remove(session);
+    const world = this.#hub.remove(session);
+    this.#log.info("connection closed", {
+      session: session.id,
+      transport: session.transport,
+      world: world ?? "",
+    });
     this.#limiter.forget(session.id);
     this.#tails.delete(session.id);
     this.#onClose?.(session);

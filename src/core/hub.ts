@@ -6,10 +6,16 @@ import { OutboundMessage, type Session, type TransportKind } from "./session.ts"
  * the Socket.IO acknowledgement of a request can be fed the first reply the request produced.
  */
 export class Hub {
+  #onDeliver?: (event: string, bytes: number) => void;
   #sessions = new Map<string, Session>();
   #worldOf = new Map<string, string>();
   #members = new Map<string, Set<Session>>();
   #pendingAcks = new Map<string, (payload: Payload) => void>();
+
+  /** `onDeliver` sees every delivery (metrics). */
+  constructor(options: { onDeliver?: (event: string, bytes: number) => void } = {}) {
+    if (options.onDeliver) this.#onDeliver = options.onDeliver;
+  }
 
   add(session: Session): void {
     this.#sessions.set(session.id, session);
@@ -100,6 +106,7 @@ export class Hub {
       this.#pendingAcks.delete(session.id);
       ack(message.payload);
     }
+    this.#onDeliver?.(message.event, message.frameBytes);
     session.send(message);
   }
 }

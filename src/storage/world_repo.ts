@@ -18,6 +18,7 @@ export interface WorldRepo {
   get(worldId: string): WorldRecord | undefined;
   /** Newest first. */
   list(): WorldRecord[];
+  count(): number;
   /** Appends ops, all or none, and returns the new op count of the world. */
   appendOps(worldId: string, ops: readonly VoxelOp[], createdAt: string): number;
   opCount(worldId: string): number;
@@ -39,6 +40,7 @@ export class SqliteWorldRepo implements WorldRepo {
   #insertWorld;
   #selectWorld;
   #selectWorlds;
+  #countWorlds;
   #insertOp;
   #countOps;
   #selectOps;
@@ -55,6 +57,7 @@ export class SqliteWorldRepo implements WorldRepo {
     this.#selectWorlds = db.prepare(
       `SELECT ${columns} FROM worlds ORDER BY created_at DESC, rowid DESC`,
     );
+    this.#countWorlds = db.prepare("SELECT COUNT(*) AS n FROM worlds");
     this.#insertOp = db.prepare(
       "INSERT INTO world_ops (world_id, op_type, op_data, created_at) VALUES (?, ?, ?, ?)",
     );
@@ -84,6 +87,10 @@ export class SqliteWorldRepo implements WorldRepo {
 
   list(): WorldRecord[] {
     return this.#selectWorlds.all().map((row) => ({ ...row }) as unknown as WorldRecord);
+  }
+
+  count(): number {
+    return Number((this.#countWorlds.get() as { n: number }).n);
   }
 
   appendOps(worldId: string, ops: readonly VoxelOp[], createdAt: string): number {

@@ -24,6 +24,7 @@ export class RawSession implements Session {
   #ws: WebSocket;
   #limits: RawLimits;
   #log: Logger;
+  #dropping = false;
 
   constructor(ws: WebSocket, limits: RawLimits, log: Logger) {
     this.#ws = ws;
@@ -32,7 +33,7 @@ export class RawSession implements Session {
   }
 
   send(message: OutboundMessage): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    if (this.#dropping || this.#ws.readyState !== this.#ws.OPEN) return;
     if (message.frameBytes > this.#limits.maxOutboundBytes) {
       // A frame over 64 KiB would make Godot drop the connection: refuse to send it, loudly.
       this.#log.error("outbound message over the frame cap", {
@@ -45,11 +46,7 @@ export class RawSession implements Session {
       });
     }
     if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
-      this.#log.warn("closing slow consumer", {
-        session: this.id,
-        buffered: this.#ws.bufferedAmount,
-      });
-      this.close(CloseCode.POLICY_VIOLATION, "Too slow: outbound buffer full");
+      this.#dropSlowConsumer();
       return;
     }
     this.#ws.send(message.frame);
@@ -58,12 +55,35 @@ export class RawSession implements Session {
   close(code: number, reason: string): void {
     this.#ws.close(code, reason);
   }
+
+  /**
+   * A client that stopped reading must not make the server buffer without bound: stop sending,
+   * say 1008, and cut the TCP connection if the close frame cannot get through.
+   */
+  #dropSlowConsumer(): void {
+    this.#dropping = true;
+    this.#log.warn("closing slow consumer", {
+      session: this.id,
+      buffered: this.#ws.bufferedAmount,
+    });
+    this.#ws.close(CloseCode.POLICY_VIOLATION, "Too slow: outbound buffer full");
+    const timer = setTimeout(() => this.#ws.terminate(), SLOW_CLOSE_GRACE_MS);
+    this.#ws.once("close", () => clearTimeout(timer));
+  }
 }
+
+const SLOW_CLOSE_GRACE_MS = 1000;
 
 /** Wires one accepted raw WebSocket to the dispatcher. */
 export function serveRawConnection(
   ws: WebSocket,
-  options: { dispatcher: Dispatcher; limits: RawLimits; log: Logger; now: () => string },
+  options: {
+    dispatcher: Dispatcher;
+    limits: RawLimits;
+    log: Logger;
+    now: () => string;
+    onFrameBytes?: (bytes: number) => void;
+  },
 ): RawSession {
   const { dispatcher } = options;
   const session = new RawSession(ws, options.limits, options.log);
@@ -72,6 +92,7 @@ export function serveRawConnection(
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString("utf8")
       : Buffer.from(data as ArrayBuffer).toString("utf8");
+    options.onFrameBytes?.(byteLengthOf(data));
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -99,4 +120,8 @@ export function serveRawConnection(
       options.log.debug("websocket error", { session: session.id, error: error.message }),
   );
   return session;
+}
+
+function byteLengthOf(data: Buffer | ArrayBuffer | Buffer[]): number {
+  return Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength;
 }

@@ -20,13 +20,19 @@ export interface ServerOptions {
   hub: Hub;
   http: (request: Request) => Promise<Response>;
   log: Logger;
+  onRawFrameBytes?: (bytes: number) => void;
 }
 
 export interface RunningServer {
   readonly port: number;
-  /** Stops accepting, closes every connection with 1001 and waits for the listener to close. */
+  /** Stops listening; new upgrades and requests on open keep-alive sockets get 503. */
+  stopAccepting(): void;
+  /** Closes every connection with 1001 (terminating any that do not finish in time). */
   close(): Promise<void>;
 }
+
+/** How long connections get to complete their closing handshake before they are cut. */
+const CLOSE_GRACE_MS = 1000;
 
 const SOCKET_IO_PATH = "/socket.io/";
 
@@ -37,8 +43,14 @@ const SOCKET_IO_PATH = "/socket.io/";
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { dispatcher, hub, limits, log } = options;
   const now = () => new Date().toISOString();
+  let accepting = true;
   const httpServer = createServer((req, res) => {
     if (isSocketIoPath(req.url)) return; // engine.io answers these
+    if (!accepting) {
+      res.writeHead(503, { "content-type": "application/json", connection: "close" });
+      res.end('{"error":"shutting down"}');
+      return;
+    }
     void answerHttp(req, res, options.http, log);
   });
 
@@ -51,13 +63,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cors: options.corsOrigins.length > 0 ? { origin: [...options.corsOrigins] } : undefined,
   });
   io.use((_socket, next) => {
-    if (hub.connectionCount >= limits.maxConnections) next(new Error("Server is full"));
+    if (!accepting) next(new Error("Server is shutting down"));
+    else if (hub.connectionCount >= limits.maxConnections) next(new Error("Server is full"));
     else next();
   });
   io.on("connection", (socket) => {
     serveSocketIoConnection(socket, {
       dispatcher,
-      maxOutboundBytes: limits.maxOutboundBytes,
+      limits,
       log: log.child("transport.socket_io"),
       now,
     });
@@ -72,14 +85,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const rawLog = log.child("transport.raw_ws");
   httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (isSocketIoPath(req.url)) return;
-    if (hub.connectionCount >= limits.maxConnections) {
+    if (!accepting || hub.connectionCount >= limits.maxConnections) {
       socket.end(
         "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
       );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      serveRawConnection(ws, { dispatcher, limits, log: rawLog, now });
+      serveRawConnection(ws, {
+        dispatcher,
+        limits,
+        log: rawLog,
+        now,
+        onFrameBytes: options.onRawFrameBytes,
+      });
     });
   });
 
@@ -92,9 +111,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   return {
     port,
+    stopAccepting: () => {
+      accepting = false;
+      httpServer.close(); // stops listening; open sockets are closed below
+    },
     close: async () => {
+      accepting = false;
       for (const session of [...hub.sessions()]) {
         session.close(CloseCode.GOING_AWAY, "Server shutting down");
+      }
+      const deadline = Date.now() + CLOSE_GRACE_MS;
+      while (wss.clients.size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => io.close(() => resolve()));
@@ -103,7 +131,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   };
 }
-
 function isSocketIoPath(url: string | undefined): boolean {
   return url !== undefined &&
     (url === "/socket.io" || url.startsWith(SOCKET_IO_PATH) || url.startsWith("/socket.io?"));

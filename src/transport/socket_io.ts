@@ -5,17 +5,25 @@ import { OutboundMessage, type Session } from "../core/session.ts";
 import type { Logger } from "../log.ts";
 import { ErrorCode, type Payload, ServerEvent } from "../protocol/mod.ts";
 
+export interface SocketIoLimits {
+  maxOutboundBytes: number;
+  maxBufferedBytes: number;
+}
+
 /** A Socket.IO connection: the same events, the name as the Socket.IO event, no `type` field. */
 export class SocketIoSession implements Session {
   readonly id = newClientId();
   readonly transport = "socket.io" as const;
   #socket: Socket;
   #maxOutboundBytes: number;
+  #maxBufferedPackets: number;
   #log: Logger;
 
-  constructor(socket: Socket, maxOutboundBytes: number, log: Logger) {
+  constructor(socket: Socket, limits: SocketIoLimits, log: Logger) {
     this.#socket = socket;
-    this.#maxOutboundBytes = maxOutboundBytes;
+    this.#maxOutboundBytes = limits.maxOutboundBytes;
+    // engine.io buffers packets, not bytes: bound them by the byte budget over a typical 1 KiB packet.
+    this.#maxBufferedPackets = Math.max(64, Math.floor(limits.maxBufferedBytes / 1024));
     this.#log = log;
   }
 
@@ -31,6 +39,13 @@ export class SocketIoSession implements Session {
         code: ErrorCode.TOO_LARGE,
       });
     }
+    const buffered =
+      (this.#socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+    if (buffered > this.#maxBufferedPackets) {
+      this.#log.warn("closing slow consumer", { session: this.id, buffered_packets: buffered });
+      this.#socket.disconnect(true);
+      return;
+    }
     this.#socket.emit(message.event, message.payload);
   }
 
@@ -42,10 +57,10 @@ export class SocketIoSession implements Session {
 /** Wires one Socket.IO connection to the dispatcher. */
 export function serveSocketIoConnection(
   socket: Socket,
-  options: { dispatcher: Dispatcher; maxOutboundBytes: number; log: Logger; now: () => string },
+  options: { dispatcher: Dispatcher; limits: SocketIoLimits; log: Logger; now: () => string },
 ): SocketIoSession {
   const { dispatcher } = options;
-  const session = new SocketIoSession(socket, options.maxOutboundBytes, options.log);
+  const session = new SocketIoSession(socket, options.limits, options.log);
   dispatcher.open(session, options.now());
   socket.onAny((event: string, ...args: unknown[]) => {
     const last = args.at(-1);

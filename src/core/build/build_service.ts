@@ -34,6 +34,8 @@ export interface BuildServiceOptions {
   concurrency: number;
   limits: Pick<Limits, "maxSpellCodeBytes" | "buildQueueMax" | "buildsPerConnection">;
   log: Logger;
+  /** Told of every finished build (metrics). */
+  onFinished?: (seconds: number, ok: boolean) => void;
 }
 
 interface QueuedJob {
@@ -185,9 +187,12 @@ export class BuildService {
       maxCodeBytes: limits.maxSpellCodeBytes,
     };
     const started = performance.now();
+    const finished = (ok: boolean) =>
+      this.#options.onFinished?.((performance.now() - started) / 1000, ok);
     const outcome = await runner.run(task, (step) => progress(step));
     if (!outcome.ok) {
       this.#fail(job, outcome.reason);
+      finished(false);
       return;
     }
     const { manifest } = outcome;
@@ -203,6 +208,7 @@ export class BuildService {
     } catch (error) {
       log.error("could not record a finished build", { job_id: job.jobId, error });
       this.#fail(job, "internal error while saving the revision");
+      finished(false);
       return;
     }
     progress({ stage: "finalize", pct: 95, message: "Manifest written" }, { manifest });
@@ -214,6 +220,7 @@ export class BuildService {
       revision_id: manifest.revision_id,
       manifest,
     });
+    finished(true);
     log.info("build complete", {
       job_id: job.jobId,
       revision_id: manifest.revision_id,

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { eventually } from "../helpers/eventually.ts";
+import { GodotClient } from "../helpers/godot_client.ts";
+import { startTestServer } from "../helpers/test_server.ts";
+
+/** Opens a raw WebSocket by hand over TCP and then never reads another byte. */
+async function stalledClient(port: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  conn.setNoDelay(true);
+  await conn.write(new TextEncoder().encode(
+    "GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  ));
+  const head = new Uint8Array(1024);
+  await conn.read(head); // the 101; after this the client reads nothing
+  return conn;
+}
+
+const MAX_RSS_GROWTH = 256 * 1024 * 1024;
+
+Deno.test("a client that stops reading is disconnected; the others keep their latency and memory stays bounded", async () => {
+  const server = await startTestServer({
+    MAX_BUFFERED_BYTES: "262144",
+    RATE_LIMIT_PER_SEC: "100000",
+    RATE_LIMIT_BURST: "100000",
+  });
+  const writer = await GodotClient.connect(server.wsUrl);
+  const watcher = await GodotClient.connect(server.wsUrl);
+  const stalled = await stalledClient(server.app.port);
+  try {
+    const rssBefore = Deno.memoryUsage().rss;
+    assert.equal((await watcher.roundTrip()).clients, 3);
+    // Every world.create broadcasts a near-64 KiB world list to everyone, the stalled client included.
+    const description = "d".repeat(500);
+    let worstPingMs = 0;
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 25; i++) {
+        writer.send({ type: "world.create", name: `w${round}_${i}`, description });
+      }
+      const sent = performance.now();
+      await watcher.roundTrip();
+      worstPingMs = Math.max(worstPingMs, performance.now() - sent);
+      watcher.queue.drain("world.list_updated");
+      writer.queue.drain("world.list_updated");
+      writer.queue.drain("world.created");
+    }
+    assert.ok(server.logs.some((entry) => entry.msg === "closing slow consumer"));
+    // Its close frame cannot get through a full buffer: the TCP connection is cut within a second.
+    await eventually(async () => (await watcher.roundTrip()).clients === 2, {
+      what: "the stalled client to be disconnected and forgotten",
+    });
+    const growth = Deno.memoryUsage().rss - rssBefore;
+    assert.ok(growth < MAX_RSS_GROWTH, `RSS grew by ${(growth / 1048576).toFixed(1)} MiB`);
+    // Not a timing assertion: a generous bound that only a stalled event loop would break.
+    assert.ok(worstPingMs < 5000, `a neighbour's ping took ${worstPingMs.toFixed(0)} ms`);
+  } finally {
+    stalled.close();
+    await writer.close();
+    await watcher.close();
+    await server.close();
+  }
+});
