@@ -1,14 +1,29 @@
 // deno-lint-ignore-file no-console -- the command line is the one place that prints to stdout
 /**
- * ugc-world-server: the command line. Parses options, starts the app, stops it cleanly on a signal.
+ * ugc-world-server: the command line. `serve` (default), `healthcheck`, `backup <file>`,
+ * `--version`, `--help`. Every option is also an environment variable.
  * @module
  */
 import { startApp, VERSION } from "./src/app.ts";
-import { ConfigError, helpText, parseConfig } from "./src/config.ts";
+import { backup } from "./src/cli/backup.ts";
+import { healthcheck } from "./src/cli/healthcheck.ts";
+import { type Config, ConfigError, helpText, parseConfig } from "./src/config.ts";
 import { createLogger } from "./src/log.ts";
 
 const encoder = new TextEncoder();
 const writeErr = (line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n"));
+
+/**
+ * Source runs load the worker's .ts file; `deno task bundle` embeds the bundled worker as a data:
+ * URL, so the shipped artifact reads no file but its data directory.
+ */
+const embeddedWorker =
+  (globalThis as { __UGC_BUILD_WORKER_URL__?: string }).__UGC_BUILD_WORKER_URL__;
+const BUILD_WORKER_URL = new URL(
+  embeddedWorker ?? new URL("./src/workers/build_worker.ts", import.meta.url),
+);
+
+const COMMANDS = ["serve", "healthcheck", "backup"] as const;
 
 async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -19,9 +34,10 @@ async function main(args: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  if (args[0] === "serve") args = args.slice(1);
+  const command = (COMMANDS as readonly string[]).includes(args[0] ?? "") ? args.shift()! : "serve";
+  const positional = command === "backup" ? args.shift() : undefined;
 
-  let config;
+  let config: Config;
   try {
     config = parseConfig(args, Deno.env.toObject(), navigator.hardwareConcurrency);
   } catch (error) {
@@ -32,25 +48,48 @@ async function main(args: string[]): Promise<number> {
     throw error;
   }
 
+  if (command === "healthcheck") {
+    const result = await healthcheck(config);
+    console.log(result.detail);
+    return result.ok ? 0 : 1;
+  }
+  if (command === "backup") {
+    if (!positional) {
+      writeErr("ugc-world-server: backup needs a target file: ugc-world-server backup <file>");
+      return 2;
+    }
+    try {
+      console.log(JSON.stringify(await backup(config.dataDir, positional)));
+      return 0;
+    } catch (error) {
+      writeErr(
+        `ugc-world-server: backup failed: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+      return 1;
+    }
+  }
+  return await serve(config);
+}
+
+async function serve(config: Config): Promise<number> {
   const log = createLogger({ level: config.logLevel, write: writeErr });
-  const app = await startApp(config, { log });
+  const app = await startApp(config, { log, workerUrl: BUILD_WORKER_URL });
   log.info("listening", {
     version: VERSION,
     host: config.host,
     port: app.port,
     data_dir: config.dataDir,
     build_workers: config.buildWorkers,
+    cors_origins: config.corsOrigins,
     limits: config.limits,
   });
 
-  const stopped = Promise.withResolvers<void>();
-  const stop = (signal: string) => {
-    log.info("shutting down", { signal });
-    stopped.resolve();
-  };
-  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
-  await stopped.promise;
+  const stopped = Promise.withResolvers<string>();
+  Deno.addSignalListener("SIGINT", () => stopped.resolve("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => stopped.resolve("SIGTERM"));
+  log.info("shutting down", { signal: await stopped.promise });
   await app.close();
   log.info("stopped");
   return 0;

@@ -38,7 +38,7 @@ export interface App {
 /** The composition root: builds every real object from the config and starts listening. */
 export async function startApp(
   config: Config,
-  options: { log: Logger; clock?: Clock },
+  options: { log: Logger; clock?: Clock; workerUrl?: URL },
 ): Promise<App> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
@@ -62,6 +62,7 @@ export async function startApp(
       blobRoot: blobs.root,
       timeoutMs: BUILD_TIMEOUT_MS,
       log: log.child("build"),
+      ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
     }),
     hub,
     clock,

@@ -286,7 +286,9 @@ export function helpText(version: string): string {
   const lines = [
     `ugc-world-server ${version}: a self-hostable backend for player-made spells in multiplayer games.`,
     "",
-    "Usage: ugc-world-server [serve] [options]",
+    "Usage: ugc-world-server [serve] [options]     run the server (the default)",
+    "       ugc-world-server healthcheck [options]   GET /healthz on the configured port; exit 0 if ok, 1 if not",
+    "       ugc-world-server backup <file> [options] consistent online copy of ugc.db plus <file>.blobs, the blobs it uses",
     "",
     "Every option can also be set by the environment variable in brackets.",
     "",
