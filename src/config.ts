@@ -56,7 +56,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "port for HTTP, WebSocket and Socket.IO (0 = any free port)",
   },
   { env: "DATA_DIR", kind: "string", key: "dataDir", help: "directory for ugc.db and blobs/" },
-  { env: "LOG_LEVEL", kind: "level", key: "logLevel", help: "debug | info | warn | error" },
+  { env: "LOG_LEVEL", kind: "level", key: "logLevel", help: "debug, info, warn or error" },
   {
     env: "BUILD_WORKERS",
     kind: "int",
@@ -313,4 +313,14 @@ function defaultFor(spec: OptionSpec): string {
     ? DEFAULT_CONFIG.limits[spec.key.slice(7) as keyof Limits]
     : DEFAULT_CONFIG[spec.key as keyof Omit<Config, "limits">];
   return ` (default ${value})`;
+}
+
+/** The README's options table, generated from OPTIONS (`deno task docs` writes it; a test checks it). */
+export function optionsMarkdown(): string {
+  const rows = OPTIONS.map((spec) => {
+    const fallback = defaultFor(spec).replace(/^ \(default (.*)\)$/, "$1") ||
+      (spec.env === "BUILD_WORKERS" ? "CPU count" : "none");
+    return `| \`${flagName(spec)}\` | \`${spec.env}\` | ${fallback === "" ? '""' : fallback} | ${spec.help} |`;
+  });
+  return ["| flag | environment | default | meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
