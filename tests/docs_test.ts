@@ -13,7 +13,13 @@ Deno.test("README: the options table is generated from the code (run `deno task 
 });
 
 Deno.test("README: every event name and error code of the protocol module is documented", () => {
-  for (const name of [...Object.values(ClientEvent), ...Object.values(ServerEvent), ...Object.values(ErrorCode)]) {
+  for (
+    const name of [
+      ...Object.values(ClientEvent),
+      ...Object.values(ServerEvent),
+      ...Object.values(ErrorCode),
+    ]
+  ) {
     assert.ok(readme.includes(`\`${name}`), `README does not mention \`${name}\``);
   }
 });
@@ -26,7 +32,10 @@ Deno.test("README: the 'create a spell programmatically' example runs and the se
   await Deno.mkdir(join(cwd, "data"));
   await Deno.writeTextFile(script, block[1]!);
   try {
-    const result = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", script.pathname], cwd }).output();
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script.pathname],
+      cwd,
+    }).output();
     assert.equal(result.code, 0, new TextDecoder().decode(result.stderr));
   } finally {
     await Deno.remove(script);
@@ -34,13 +43,19 @@ Deno.test("README: the 'create a spell programmatically' example runs and the se
   const server = await startTestServer({}, join(cwd, "data"));
   const client = await GodotClient.connect(server.wsUrl);
   try {
-    const world = (await client.request({ type: "world.create", name: "Docs" }, "world.created")).world as {
-      world_id: string;
-    };
+    const world = (await client.request({ type: "world.create", name: "Docs" }, "world.created"))
+      .world as {
+        world_id: string;
+      };
     await client.request({ type: "world.join", world_id: world.world_id }, "world.joined");
     const active = await client.next("spell.active_update");
     assert.equal(active.spell_id, "my_fireball");
-    client.send({ type: "content.get_file", spell_id: "my_fireball", revision_id: active.revision_id, path: "code/spell.gd" });
+    client.send({
+      type: "content.get_file",
+      spell_id: "my_fireball",
+      revision_id: active.revision_id,
+      path: "code/spell.gd",
+    });
     assert.match(atob((await client.next("content.file")).content as string), /Fireball!/);
     client.send({ type: "spell.cast_request", spell_id: "my_fireball" });
     assert.equal((await client.next("spell.cast_event")).revision_id, active.revision_id);
