@@ -4,7 +4,7 @@
  * `--version`, `--help`. Every option is also an environment variable.
  * @module
  */
-import { startApp, VERSION } from "./src/app.ts";
+import { startApp, VERSION, type WorkerUrls } from "./src/app.ts";
 import { backup } from "./src/cli/backup.ts";
 import { healthcheck } from "./src/cli/healthcheck.ts";
 import { type Config, ConfigError, helpText, parseConfig } from "./src/config.ts";
@@ -14,14 +14,17 @@ const encoder = new TextEncoder();
 const writeErr = (line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n"));
 
 /**
- * Source runs load the worker's .ts file; `deno task bundle` embeds the bundled worker as a data:
- * URL, so the shipped artifact reads no file but its data directory.
+ * Source runs load the workers' .ts files; `deno task bundle` embeds the bundled workers as data:
+ * URLs, so the shipped artifact reads no file but its data directory.
  */
-const embeddedWorker =
-  (globalThis as { __UGC_BUILD_WORKER_URL__?: string }).__UGC_BUILD_WORKER_URL__;
-const BUILD_WORKER_URL = new URL(
-  embeddedWorker ?? new URL("./src/workers/build_worker.ts", import.meta.url),
-);
+const embedded =
+  (globalThis as { __UGC_WORKER_URLS__?: Record<string, string> }).__UGC_WORKER_URLS__ ?? {};
+const WORKER_URLS: WorkerUrls = {
+  build: new URL(embedded.build ?? new URL("./src/workers/build_worker.ts", import.meta.url)),
+  checkpoint: new URL(
+    embedded.checkpoint ?? new URL("./src/storage/checkpoint_worker.ts", import.meta.url),
+  ),
+};
 
 const COMMANDS = ["serve", "healthcheck", "backup"] as const;
 
@@ -75,7 +78,7 @@ async function main(args: string[]): Promise<number> {
 
 async function serve(config: Config): Promise<number> {
   const log = createLogger({ level: config.logLevel, write: writeErr });
-  const app = await startApp(config, { log, workerUrl: BUILD_WORKER_URL });
+  const app = await startApp(config, { log, workerUrls: WORKER_URLS });
   log.info("listening", {
     version: VERSION,
     host: config.host,

@@ -1,8 +1,9 @@
 // deno-lint-ignore-file no-console -- a build script reports to its terminal
 /**
- * `deno task bundle`: one self-contained `dist/server.js`. The build worker is bundled first and
- * embedded in the server bundle as text, so the server starts it from a `data:` URL and never reads
- * a file outside its data directory (a Worker loaded from a file needs --allow-read on that file).
+ * `deno task bundle`: one self-contained `dist/server.js`. The Workers (build, WAL checkpoint) are
+ * bundled first and embedded in the server bundle as text, so the server starts them from `data:`
+ * URLs and never reads a file outside its data directory (a Worker loaded from a file needs
+ * --allow-read on that file).
  * @module
  */
 import { encodeBase64 } from "../src/protocol/base64.ts";
@@ -28,25 +29,31 @@ async function bundle(entry: string, output: string): Promise<void> {
   }
 }
 
-await bundle("src/workers/build_worker.ts", "build_worker.js");
-const workerSource = await Deno.readTextFile(new URL("build_worker.js", dist));
-const dataUrl = "data:application/javascript;base64," +
-  encodeBase64(new TextEncoder().encode(workerSource));
-// Evaluated before main.ts (imports run in order), so main.ts finds the embedded worker.
+const WORKERS = {
+  build: "src/workers/build_worker.ts",
+  checkpoint: "src/storage/checkpoint_worker.ts",
+};
+const urls: Record<string, string> = {};
+for (const [name, entry] of Object.entries(WORKERS)) {
+  const file = `${name}_worker.js`;
+  await bundle(entry, file);
+  const source = await Deno.readTextFile(new URL(file, dist));
+  urls[name] = "data:application/javascript;base64," +
+    encodeBase64(new TextEncoder().encode(source));
+  await Deno.remove(new URL(file, dist));
+}
+// Evaluated before main.ts (imports run in order), so main.ts finds the embedded workers.
 await Deno.writeTextFile(
-  new URL("embedded_worker.js", dist),
-  `globalThis.__UGC_BUILD_WORKER_URL__ = ${JSON.stringify(dataUrl)};\n`,
+  new URL("embedded_workers.js", dist),
+  `globalThis.__UGC_WORKER_URLS__ = ${JSON.stringify(urls)};\n`,
 );
 await Deno.writeTextFile(
   new URL("entry.js", dist),
-  `import "./embedded_worker.js";\nimport "../main.ts";\n`,
+  `import "./embedded_workers.js";\nimport "../main.ts";\n`,
 );
 await bundle("dist/entry.js", "server.js");
-for (const temporary of ["entry.js", "embedded_worker.js", "build_worker.js"]) {
+for (const temporary of ["entry.js", "embedded_workers.js"]) {
   await Deno.remove(new URL(temporary, dist));
 }
-console.log(
-  `dist/server.js (${
-    (await Deno.stat(new URL("server.js", dist))).size
-  } bytes, build worker embedded)`,
-);
+const size = (await Deno.stat(new URL("server.js", dist))).size;
+console.log(`dist/server.js (${size} bytes, workers embedded)`);

@@ -14,6 +14,7 @@ import { spellRoutes } from "./http/spell_routes.ts";
 import type { Logger } from "./log.ts";
 import { ClientEvent } from "./protocol/mod.ts";
 import { closeDatabase, type Database, openDatabase } from "./storage/db.ts";
+import { Checkpointer } from "./storage/checkpointer.ts";
 import { FsBlobStore } from "./storage/fs_blob_store.ts";
 import { SqliteJobRepo } from "./storage/job_repo.ts";
 import { SqliteSpellRepo } from "./storage/spell_repo.ts";
@@ -25,6 +26,13 @@ export const VERSION = "0.1.0";
 
 const BUILD_TIMEOUT_MS = 30_000;
 const BUILD_SHUTDOWN_GRACE_MS = 5_000;
+const CHECKPOINT_INTERVAL_MS = 1_000;
+
+/** Where the Worker scripts are; a bundle passes data: URLs (see scripts/bundle.ts). */
+export interface WorkerUrls {
+  build?: URL;
+  checkpoint?: URL;
+}
 
 export interface App {
   readonly port: number;
@@ -38,12 +46,20 @@ export interface App {
 /** The composition root: builds every real object from the config and starts listening. */
 export async function startApp(
   config: Config,
-  options: { log: Logger; clock?: Clock; workerUrl?: URL },
+  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls },
 ): Promise<App> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
   await Deno.mkdir(config.dataDir, { recursive: true });
-  const db = openDatabase(join(config.dataDir, "ugc.db"));
+  const dbPath = join(config.dataDir, "ugc.db");
+  const db = openDatabase(dbPath);
+  const checkpointer = new Checkpointer({
+    db,
+    path: dbPath,
+    intervalMs: CHECKPOINT_INTERVAL_MS,
+    log: log.child("storage"),
+    ...(options.workerUrls?.checkpoint ? { workerUrl: options.workerUrls.checkpoint } : {}),
+  });
   const blobs = new FsBlobStore(join(config.dataDir, "blobs"));
   const sweptTemp = await blobs.sweepTemp();
 
@@ -62,7 +78,7 @@ export async function startApp(
       blobRoot: blobs.root,
       timeoutMs: BUILD_TIMEOUT_MS,
       log: log.child("build"),
-      ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
+      ...(options.workerUrls?.build ? { workerUrl: options.workerUrls.build } : {}),
     }),
     hub,
     clock,
@@ -131,6 +147,7 @@ export async function startApp(
     });
   } catch (error) {
     await builds.close(0);
+    checkpointer.close();
     db.close();
     throw error;
   }
@@ -154,6 +171,7 @@ export async function startApp(
         server.stopAccepting();
         await builds.close(BUILD_SHUTDOWN_GRACE_MS);
         await server.close();
+        checkpointer.close();
         closeDatabase(db);
       })(),
   };

@@ -320,7 +320,11 @@ export function optionsMarkdown(): string {
   const rows = OPTIONS.map((spec) => {
     const fallback = defaultFor(spec).replace(/^ \(default (.*)\)$/, "$1") ||
       (spec.env === "BUILD_WORKERS" ? "CPU count" : "none");
-    return `| \`${flagName(spec)}\` | \`${spec.env}\` | ${fallback === "" ? '""' : fallback} | ${spec.help} |`;
+    return `| \`${flagName(spec)}\` | \`${spec.env}\` | ${
+      fallback === "" ? '""' : fallback
+    } | ${spec.help} |`;
   });
-  return ["| flag | environment | default | meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
+  return ["| flag | environment | default | meaning |", "| --- | --- | --- | --- |", ...rows].join(
+    "\n",
+  );
 }

@@ -172,8 +172,14 @@ export class BuildService {
 
   async #run(job: QueuedJob): Promise<void> {
     const { spells, jobs, runner, limits, log } = this.#options;
+    let storedStage = "";
     const progress = (step: BuildProgress, extras: Payload = {}) => {
-      jobs.progress(job.jobId, step.stage, step.pct, this.#now());
+      // One write per stage, not per step: the job row shows where the build is, and 13 commits
+      // per build would cost the main isolate more than the build itself.
+      if (step.stage !== storedStage) {
+        jobs.progress(job.jobId, step.stage, step.pct, this.#now());
+        storedStage = step.stage;
+      }
       this.#notify(job, { ...step, ...extras });
     };
     const version = spells.reserveVersion(job.spellId, this.#now());
