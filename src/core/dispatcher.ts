@@ -2,6 +2,7 @@ import type { Logger } from "../log.ts";
 import {
   ClientEvent,
   ErrorCode,
+  isPlainObject,
   type Payload,
   ProtocolError,
   ServerEvent,
@@ -101,32 +102,49 @@ export class Dispatcher {
    */
   dispatch(
     session: Session,
-    event: string,
+    event: unknown,
     payload: unknown,
     ack?: (reply: Payload) => void,
   ): void {
-    this.#observer?.received(this.#handlers.has(event) ? event : "unknown");
-    if (!this.#limiter.take(session.id)) {
-      this.#reject(
+    // Socket.IO's parser accepts numeric event names: never let one reach string code.
+    if (typeof event !== "string" || event === "") {
+      this.rejectFrame(
         session,
-        new ProtocolError(ErrorCode.RATE_LIMITED, "Rate limit exceeded; message dropped"),
+        new ProtocolError(ErrorCode.INVALID_PAYLOAD, "Event name must be a non-empty string"),
         ack,
       );
       return;
     }
-    const tail = this.#tails.get(session.id);
-    if (tail) {
-      this.#track(session, tail.then(() => this.#run(session, event, payload, ack)));
-    } else {
-      const result = this.#run(session, event, payload, ack);
-      if (result) this.#track(session, result);
+    this.#observer?.received(this.#handlers.has(event) ? event : "unknown");
+    if (!this.#limiter.take(session.id)) {
+      const limited = new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        "Rate limit exceeded; message dropped",
+      );
+      this.#inOrder(session, () => this.#reject(session, limited, ack));
+      return;
     }
+    this.#inOrder(session, () => this.#run(session, event, payload, ack));
   }
 
-  /** Reports a frame the adapter could not decode (bad JSON, no type…). */
-  rejectFrame(session: Session, error: ProtocolError): void {
+  /** Reports a frame the adapter could not decode (bad JSON, no type…), in order with the rest. */
+  rejectFrame(session: Session, error: ProtocolError, ack?: (reply: Payload) => void): void {
     this.#observer?.received("invalid");
-    this.#reject(session, error);
+    this.#inOrder(session, () => this.#reject(session, error, ack));
+  }
+
+  /**
+   * Runs `step` now if the session has nothing in flight, else after what is: every reply,
+   * errors included, leaves in the order its message arrived.
+   */
+  #inOrder(session: Session, step: () => Promise<void> | void): void {
+    const tail = this.#tails.get(session.id);
+    if (tail) {
+      this.#track(session, tail.then(step));
+    } else {
+      const result = step();
+      if (result) this.#track(session, result);
+    }
   }
 
   #track(session: Session, running: Promise<void>): void {
@@ -151,8 +169,8 @@ export class Dispatcher {
       );
       return undefined;
     }
-    if (payload === undefined || payload === null) payload = {};
-    if (typeof payload !== "object" || Array.isArray(payload)) {
+    const body = payload ?? {};
+    if (!isPlainObject(body)) {
       this.#reject(
         session,
         new ProtocolError(ErrorCode.INVALID_PAYLOAD, "Payload must be a JSON object"),
@@ -162,8 +180,11 @@ export class Dispatcher {
     }
     if (ack) this.#hub.captureFirstReply(session, ack);
     try {
-      const result = handler(session, payload as Payload);
+      const result = handler(session, body);
       if (result instanceof Promise) {
+        // While it awaits, other connections' broadcasts may arrive: from here on only a reply
+        // sent to this session directly feeds the acknowledgement.
+        if (ack) this.#hub.narrowCapture(session);
         return result.then(
           () => this.#finish(session, ack),
           (error) => this.#fail(session, event, error, ack),

@@ -10,7 +10,7 @@ export class Hub {
   #sessions = new Map<string, Session>();
   #worldOf = new Map<string, string>();
   #members = new Map<string, Set<Session>>();
-  #pendingAcks = new Map<string, (payload: Payload) => void>();
+  #pendingAcks = new Map<string, { ack: (payload: Payload) => void; directOnly: boolean }>();
 
   /** `onDeliver` sees every delivery (metrics). */
   constructor(options: { onDeliver?: (event: string, bytes: number) => void } = {}) {
@@ -72,7 +72,7 @@ export class Hub {
   }
 
   send(session: Session, event: string, payload: Payload): void {
-    this.#deliver(session, new OutboundMessage(event, payload));
+    this.#deliver(session, new OutboundMessage(event, payload), true);
   }
 
   /** Sends to every member of a world, the sender included. */
@@ -80,31 +80,37 @@ export class Hub {
     const members = this.#members.get(worldId);
     if (!members) return;
     const message = new OutboundMessage(event, payload);
-    for (const session of members) this.#deliver(session, message);
+    for (const session of members) this.#deliver(session, message, false);
   }
 
   toAll(event: string, payload: Payload): void {
     const message = new OutboundMessage(event, payload);
-    for (const session of this.#sessions.values()) this.#deliver(session, message);
+    for (const session of this.#sessions.values()) this.#deliver(session, message, false);
   }
 
   /** Routes the next message delivered to `session` into `ack` as well (Socket.IO acknowledgements). */
   captureFirstReply(session: Session, ack: (payload: Payload) => void): void {
-    this.#pendingAcks.set(session.id, ack);
+    this.#pendingAcks.set(session.id, { ack, directOnly: false });
+  }
+
+  /** From now on only messages sent to the session itself (not broadcasts) feed its pending ack. */
+  narrowCapture(session: Session): void {
+    const pending = this.#pendingAcks.get(session.id);
+    if (pending) pending.directOnly = true;
   }
 
   /** Stops capturing; returns the ack if no reply reached it. */
   releaseCapture(session: Session): ((payload: Payload) => void) | undefined {
-    const ack = this.#pendingAcks.get(session.id);
+    const pending = this.#pendingAcks.get(session.id);
     this.#pendingAcks.delete(session.id);
-    return ack;
+    return pending?.ack;
   }
 
-  #deliver(session: Session, message: OutboundMessage): void {
-    const ack = this.#pendingAcks.get(session.id);
-    if (ack) {
+  #deliver(session: Session, message: OutboundMessage, direct: boolean): void {
+    const pending = this.#pendingAcks.get(session.id);
+    if (pending && (direct || !pending.directOnly)) {
       this.#pendingAcks.delete(session.id);
-      ack(message.payload);
+      pending.ack(message.payload);
     }
     this.#onDeliver?.(message.event, message.frameBytes);
     session.send(message);

@@ -11,6 +11,13 @@ export function optionalString(payload: Payload, key: string): string | undefine
   if (typeof value !== "string") {
     throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, `${key} must be a string`);
   }
+  // Checked for every string field at once: nothing with NUL or lone surrogates is stored or echoed.
+  if (!isStorableText(value)) {
+    throw new ProtocolError(
+      ErrorCode.INVALID_PAYLOAD,
+      `${key} must be valid text without NUL characters`,
+    );
+  }
   return value;
 }
 
@@ -31,8 +38,11 @@ export function optionalObject(payload: Payload, key: string): Payload | undefin
   return value;
 }
 
+/** A plain JSON object: not an array, not a Buffer or other class instance (Socket.IO binary). */
 export function isPlainObject(value: unknown): value is Payload {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** Number of Unicode code points, the way the original (Python `len`) counted characters. */
@@ -40,6 +50,26 @@ export function codePointLength(text: string): number {
   let count = 0;
   for (const _ of text) count++;
   return count;
+}
+
+/**
+ * True for text safe to store and send back: well-formed UTF-16 (no lone surrogates, which SQLite
+ * would store as U+FFFD) and no NUL (which SQLite text reads stop at).
+ */
+export function isStorableText(text: string): boolean {
+  return text.isWellFormed() && !text.includes("\u0000");
+}
+
+/** True if any string (or key) inside a JSON value is not storable text. */
+export function hasUnstorableText(value: unknown): boolean {
+  if (typeof value === "string") return !isStorableText(value);
+  if (Array.isArray(value)) return value.some(hasUnstorableText);
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).some(([key, item]) =>
+      !isStorableText(key) || hasUnstorableText(item)
+    );
+  }
+  return false;
 }
 
 /** True when the text holds a C0/C1 control character (tabs and newlines included). */

@@ -62,7 +62,7 @@ export function serveSocketIoConnection(
   const { dispatcher } = options;
   const session = new SocketIoSession(socket, options.limits, options.log);
   dispatcher.open(session, options.now());
-  socket.onAny((event: string, ...args: unknown[]) => {
+  socket.onAny((event: unknown, ...args: unknown[]) => {
     const last = args.at(-1);
     const ack = typeof last === "function" ? (args.pop() as (reply: Payload) => void) : undefined;
     dispatcher.dispatch(session, event, args[0], ack);

@@ -372,6 +372,26 @@ Deno.test("Socket.IO: every malformed message gets an error and changes nothing"
       client.emit("world.join", "world_1234abcd");
       assert.equal((await client.next("error")).code, "invalid_payload");
     });
+    await t.step("a numeric event name (wire 42[5,{}]) is an error, not a crash", async () => {
+      (client.socket.emit as (...args: unknown[]) => unknown)(5, {});
+      assert.equal((await client.next("error")).code, "invalid_payload");
+      await client.roundTrip();
+    });
+    await t.step("a binary payload is not an object", async () => {
+      client.emit("spell.create_draft", new Uint8Array([1, 2, 3]));
+      assert.equal((await client.next("error")).code, "invalid_payload");
+      const spells = await client.emitWithAck("spell.list", {});
+      assert.deepEqual(spells.spells, []);
+      await client.next("spell.list_result");
+    });
+    await t.step("NUL and lone surrogates are refused, not stored differently", async () => {
+      for (
+        const payload of [{ name: "ok", description: "before\u0000after" }, { name: "a\ud800" }]
+      ) {
+        client.emit("world.create", payload);
+        assert.equal((await client.next("error")).code, "invalid_payload");
+      }
+    });
     await t.step("an ack gets the error too", async () => {
       const reply = await client.emitWithAck("world.get", { world_id: "world_ffffffff" });
       assert.equal(reply.code, "world_not_found");

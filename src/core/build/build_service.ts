@@ -132,7 +132,7 @@ export class BuildService {
         `prompt must be ${MAX_PROMPT_CHARS} characters or less`,
       );
     }
-    const code = optionalString(payload, "code");
+    const code = codeField(payload);
     if (code !== undefined && utf8Length(code) > limits.maxSpellCodeBytes) {
       throw new ProtocolError(
         ErrorCode.TOO_LARGE,
@@ -260,4 +260,23 @@ export class BuildService {
   #now(): string {
     return new Date(this.#options.clock.now()).toISOString();
   }
+}
+
+/**
+ * `code` is stored as bytes, so a NUL is left to the validator (which names its line); text that is
+ * not well-formed UTF-16 could not be stored as the client sent it and is refused here.
+ */
+function codeField(payload: Payload): string | undefined {
+  const code = payload.code;
+  if (code === undefined || code === null || code === "") return undefined;
+  if (typeof code !== "string") {
+    throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, "code must be a string");
+  }
+  if (!code.isWellFormed()) {
+    throw new ProtocolError(
+      ErrorCode.INVALID_PAYLOAD,
+      "code must be valid text (no lone surrogates)",
+    );
+  }
+  return code;
 }

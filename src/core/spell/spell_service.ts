@@ -2,6 +2,7 @@ import type { Limits } from "../../config.ts";
 import {
   ErrorCode,
   isPlainObject,
+  isStorableText,
   optionalString,
   type Payload,
   ProtocolError,
@@ -117,7 +118,9 @@ export class SpellService {
   }
 
   castRequest(session: Session, payload: Payload): void {
-    const echoedId = typeof payload.spell_id === "string" ? clip(payload.spell_id) : "";
+    const echoedId = typeof payload.spell_id === "string" && isStorableText(payload.spell_id)
+      ? clip(payload.spell_id)
+      : "";
     const reject = (code: ErrorCode, error: string) =>
       new ProtocolError(code, error, {
         event: ServerEvent.SPELL_CAST_REJECTED,
@@ -126,11 +129,16 @@ export class SpellService {
 
     const worldId = this.#hub.worldOf(session);
     if (worldId === undefined) throw reject(ErrorCode.NOT_IN_WORLD, "Must join a world first");
-    const spellId = requiredString(payload, "spell_id", "spell_id is required");
+    // Ids are matched against their patterns, which no malformed text passes: an odd id is simply
+    // "not found", as in the original, rather than a different error.
+    const spellId = idField(payload, "spell_id");
+    if (spellId === undefined) {
+      throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, "spell_id is required");
+    }
     const spell = SPELL_ID.test(spellId) ? this.#spells.get(spellId) : undefined;
     if (!spell) throw reject(ErrorCode.SPELL_NOT_FOUND, "Spell not found");
 
-    const requested = optionalString(payload, "revision_id");
+    const requested = idField(payload, "revision_id");
     const revisionId = requested ?? (spell.active_beta_rev || spell.active_stable_rev);
     if (revisionId === "") throw reject(ErrorCode.REVISION_NOT_FOUND, "No active revision found");
     if (!REVISION_ID.test(revisionId) || !this.#spells.getRevision(spellId, revisionId)) {
@@ -180,6 +188,16 @@ export class SpellService {
   #now(): string {
     return new Date(this.#clock.now()).toISOString();
   }
+}
+
+/** An id field: absent (or null/"") is undefined, a non-string is invalid, any string is returned. */
+function idField(payload: Payload, key: string): string | undefined {
+  const value = payload[key];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") {
+    throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, `${key} must be a string`);
+  }
+  return value;
 }
 
 /** Uniform in 0..2³¹−1 from the CSPRNG: 2³¹ divides 2³², so masking has no bias. */
