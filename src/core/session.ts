@@ -11,6 +11,7 @@ export class OutboundMessage {
   readonly payload: Payload;
   #frame?: string;
   #frameBytes?: number;
+  #frameBuffer?: Uint8Array;
 
   constructor(event: string, payload: Payload) {
     this.event = event;
@@ -24,9 +25,16 @@ export class OutboundMessage {
 
   /** UTF-8 size of `frame`; both transports hold every message to the same cap with it. */
   get frameBytes(): number {
-    return this.#frameBytes ??= utf8Length(this.frame);
+    return this.#frameBytes ??= this.#frameBuffer?.length ?? utf8Length(this.frame);
+  }
+
+  /** `frame` as UTF-8, encoded once and shared by every raw recipient of a broadcast. */
+  get frameBuffer(): Uint8Array {
+    return this.#frameBuffer ??= encoder.encode(this.frame);
   }
 }
+
+const encoder = new TextEncoder();
 
 /** A connection as the core sees it; adapters implement it for their transport. */
 export interface Session {

@@ -49,7 +49,8 @@ export class RawSession implements Session {
       this.#dropSlowConsumer();
       return;
     }
-    this.#ws.send(message.frame);
+    // The shared bytes go out as a text frame: no per-recipient re-encoding of the same string.
+    this.#ws.send(message.frameBuffer, { binary: false });
   }
 
   close(code: number, reason: string): void {

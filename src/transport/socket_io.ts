@@ -17,6 +17,7 @@ export class SocketIoSession implements Session {
   #socket: Socket;
   #maxOutboundBytes: number;
   #maxBufferedPackets: number;
+  #maxBufferedBytes: number;
   #log: Logger;
 
   constructor(socket: Socket, limits: SocketIoLimits, log: Logger) {
@@ -24,6 +25,7 @@ export class SocketIoSession implements Session {
     this.#maxOutboundBytes = limits.maxOutboundBytes;
     // engine.io buffers packets, not bytes: bound them by the byte budget over a typical 1 KiB packet.
     this.#maxBufferedPackets = Math.max(64, Math.floor(limits.maxBufferedBytes / 1024));
+    this.#maxBufferedBytes = limits.maxBufferedBytes;
     this.#log = log;
   }
 
@@ -39,14 +41,25 @@ export class SocketIoSession implements Session {
         code: ErrorCode.TOO_LARGE,
       });
     }
-    const buffered =
-      (this.#socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-    if (buffered > this.#maxBufferedPackets) {
-      this.#log.warn("closing slow consumer", { session: this.id, buffered_packets: buffered });
+    if (this.#overBuffered()) {
+      this.#log.warn("closing slow consumer", { session: this.id });
       this.#socket.disconnect(true);
       return;
     }
     this.#socket.emit(message.event, message.payload);
+  }
+
+  /**
+   * Unsent data lives in two places: engine.io's packet buffer (polling, or a busy transport) and,
+   * on the websocket transport, the `ws` socket underneath. Either over its bound means too slow.
+   */
+  #overBuffered(): boolean {
+    const conn = this.#socket.conn as unknown as {
+      writeBuffer?: unknown[];
+      transport?: { socket?: { bufferedAmount?: number } };
+    };
+    return (conn.writeBuffer?.length ?? 0) > this.#maxBufferedPackets ||
+      (conn.transport?.socket?.bufferedAmount ?? 0) > this.#maxBufferedBytes;
   }
 
   close(_code: number, _reason: string): void {

@@ -16,6 +16,28 @@ async function stalledClient(port: number): Promise<Deno.TcpConn> {
   return conn;
 }
 
+/** A masked client text frame (payload < 126 bytes), as RFC 6455 requires of clients. */
+function clientTextFrame(text: string): Uint8Array {
+  const payload = new TextEncoder().encode(text);
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  const frame = new Uint8Array(6 + payload.length);
+  frame.set([0x81, 0x80 | payload.length, ...mask]);
+  payload.forEach((byte, i) => frame[6 + i] = byte ^ mask[i % 4]!);
+  return frame;
+}
+
+/** A Socket.IO client over engine.io's websocket transport that joins "/" and then never reads. */
+async function stalledSocketIoClient(port: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(new TextEncoder().encode(
+    "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n" +
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  ));
+  await conn.read(new Uint8Array(1024)); // the 101 (and maybe engine.io's open packet)
+  await conn.write(clientTextFrame("40")); // connect to the default namespace
+  return conn;
+}
+
 const MAX_RSS_GROWTH = 256 * 1024 * 1024;
 
 Deno.test("a client that stops reading is disconnected; the others keep their latency and memory stays bounded", async () => {
@@ -57,6 +79,38 @@ Deno.test("a client that stops reading is disconnected; the others keep their la
     stalled.close();
     await writer.close();
     await watcher.close();
+    await server.close();
+  }
+});
+
+Deno.test("a Socket.IO client that stops reading is disconnected too", async () => {
+  const server = await startTestServer({
+    MAX_BUFFERED_BYTES: "262144",
+    RATE_LIMIT_PER_SEC: "100000",
+    RATE_LIMIT_BURST: "100000",
+  });
+  const writer = await GodotClient.connect(server.wsUrl);
+  const stalled = await stalledSocketIoClient(server.app.port);
+  try {
+    await eventually(async () => (await writer.roundTrip()).clients === 2, {
+      what: "the Socket.IO client to join",
+    });
+    const description = "d".repeat(500);
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 25; i++) {
+        writer.send({ type: "world.create", name: `s${round}_${i}`, description });
+      }
+      await writer.roundTrip();
+      writer.queue.drain("world.list_updated");
+      writer.queue.drain("world.created");
+    }
+    await eventually(async () => (await writer.roundTrip()).clients === 1, {
+      what: "the stalled Socket.IO client to be disconnected",
+    });
+    assert.ok(server.logs.some((entry) => entry.msg === "closing slow consumer"));
+  } finally {
+    stalled.close();
+    await writer.close();
     await server.close();
   }
 });
