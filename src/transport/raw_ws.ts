@@ -2,31 +2,21 @@ import { Buffer } from "node:buffer";
 import type { WebSocket } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
 import { newClientId } from "../core/ids.ts";
-import { OutboundMessage, type Session } from "../core/session.ts";
+import type { OutboundMessage, Session } from "../core/session.ts";
 import type { Logger } from "../log.ts";
-import {
-  CloseCode,
-  ErrorCode,
-  isPlainObject,
-  ProtocolError,
-  ServerEvent,
-} from "../protocol/mod.ts";
-
-export interface RawLimits {
-  maxOutboundBytes: number;
-  maxBufferedBytes: number;
-}
+import { capFrame, type SessionLimits } from "./frame_cap.ts";
+import { CloseCode, ErrorCode, isPlainObject, ProtocolError } from "../protocol/mod.ts";
 
 /** The raw WebSocket JSON protocol of the Godot client: one JSON object per text frame, `type` inside. */
 export class RawSession implements Session {
   readonly id = newClientId();
   readonly transport = "websocket" as const;
   #ws: WebSocket;
-  #limits: RawLimits;
+  #limits: SessionLimits;
   #log: Logger;
   #dropping = false;
 
-  constructor(ws: WebSocket, limits: RawLimits, log: Logger) {
+  constructor(ws: WebSocket, limits: SessionLimits, log: Logger) {
     this.#ws = ws;
     this.#limits = limits;
     this.#log = log;
@@ -34,17 +24,7 @@ export class RawSession implements Session {
 
   send(message: OutboundMessage): void {
     if (this.#dropping || this.#ws.readyState !== this.#ws.OPEN) return;
-    if (message.frameBytes > this.#limits.maxOutboundBytes) {
-      // A frame over 64 KiB would make Godot drop the connection: refuse to send it, loudly.
-      this.#log.error("outbound message over the frame cap", {
-        event: message.event,
-        bytes: message.frameBytes,
-      });
-      message = new OutboundMessage(ServerEvent.ERROR, {
-        message: "Reply too large to send",
-        code: ErrorCode.TOO_LARGE,
-      });
-    }
+    message = capFrame(message, this.#limits.maxOutboundBytes, this.#log);
     if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
       this.#dropSlowConsumer();
       return;
@@ -80,7 +60,7 @@ export function serveRawConnection(
   ws: WebSocket,
   options: {
     dispatcher: Dispatcher;
-    limits: RawLimits;
+    limits: SessionLimits;
     log: Logger;
     now: () => string;
     onFrameBytes?: (bytes: number) => void;

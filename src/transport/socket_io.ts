@@ -1,14 +1,10 @@
 import type { Socket } from "socket.io";
 import type { Dispatcher } from "../core/dispatcher.ts";
 import { newClientId } from "../core/ids.ts";
-import { OutboundMessage, type Session } from "../core/session.ts";
+import type { OutboundMessage, Session } from "../core/session.ts";
 import type { Logger } from "../log.ts";
-import { ErrorCode, type Payload, ServerEvent } from "../protocol/mod.ts";
-
-export interface SocketIoLimits {
-  maxOutboundBytes: number;
-  maxBufferedBytes: number;
-}
+import { capFrame, type SessionLimits } from "./frame_cap.ts";
+import type { Payload } from "../protocol/mod.ts";
 
 /** A Socket.IO connection: the same events, the name as the Socket.IO event, no `type` field. */
 export class SocketIoSession implements Session {
@@ -20,7 +16,7 @@ export class SocketIoSession implements Session {
   #maxBufferedBytes: number;
   #log: Logger;
 
-  constructor(socket: Socket, limits: SocketIoLimits, log: Logger) {
+  constructor(socket: Socket, limits: SessionLimits, log: Logger) {
     this.#socket = socket;
     this.#maxOutboundBytes = limits.maxOutboundBytes;
     // engine.io buffers packets, not bytes: bound them by the byte budget over a typical 1 KiB packet.
@@ -31,16 +27,7 @@ export class SocketIoSession implements Session {
 
   send(message: OutboundMessage): void {
     if (!this.#socket.connected) return;
-    if (message.frameBytes > this.#maxOutboundBytes) {
-      this.#log.error("outbound message over the frame cap", {
-        event: message.event,
-        bytes: message.frameBytes,
-      });
-      message = new OutboundMessage(ServerEvent.ERROR, {
-        message: "Reply too large to send",
-        code: ErrorCode.TOO_LARGE,
-      });
-    }
+    message = capFrame(message, this.#maxOutboundBytes, this.#log);
     if (this.#overBuffered()) {
       this.#log.warn("closing slow consumer", { session: this.id });
       this.#socket.disconnect(true);
@@ -70,7 +57,7 @@ export class SocketIoSession implements Session {
 /** Wires one Socket.IO connection to the dispatcher. */
 export function serveSocketIoConnection(
   socket: Socket,
-  options: { dispatcher: Dispatcher; limits: SocketIoLimits; log: Logger; now: () => string },
+  options: { dispatcher: Dispatcher; limits: SessionLimits; log: Logger; now: () => string },
 ): SocketIoSession {
   const { dispatcher } = options;
   const session = new SocketIoSession(socket, options.limits, options.log);
