@@ -3,17 +3,18 @@ import type { Database } from "./db.ts";
 
 export type JobStatus = "pending" | "running" | "completed" | "failed";
 
+/** A build request as it is queued: who asked, for which spell, with what. */
+export interface NewJob {
+  jobId: string;
+  spellId: string;
+  request: BuildRequest;
+  requestedBy: string;
+  now: string;
+}
+
 /** Persistence of build jobs: a job row outlives the process that queued it. */
 export interface JobRepo {
-  create(
-    job: {
-      jobId: string;
-      spellId: string;
-      request: BuildRequest;
-      requestedBy: string;
-      now: string;
-    },
-  ): void;
+  create(job: NewJob): void;
   get(jobId: string): JobView | undefined;
   /** Progress of a running job. */
   progress(jobId: string, stage: string, pct: number, now: string): void;
@@ -69,15 +70,7 @@ export class SqliteJobRepo implements JobRepo {
     };
   }
 
-  create(
-    job: {
-      jobId: string;
-      spellId: string;
-      request: BuildRequest;
-      requestedBy: string;
-      now: string;
-    },
-  ): void {
+  create(job: NewJob): void {
     this.#statements.insert.run(
       job.jobId,
       job.spellId,
