@@ -1,4 +1,4 @@
-import { type Payload, utf8Length } from "../protocol/mod.ts";
+import type { Payload } from "../protocol/mod.ts";
 
 export type TransportKind = "websocket" | "socket.io";
 
@@ -10,7 +10,6 @@ export class OutboundMessage {
   readonly event: string;
   readonly payload: Payload;
   #frame?: string;
-  #frameBytes?: number;
   #frameBuffer?: Uint8Array;
 
   constructor(event: string, payload: Payload) {
@@ -25,7 +24,7 @@ export class OutboundMessage {
 
   /** UTF-8 size of `frame`; both transports hold every message to the same cap with it. */
   get frameBytes(): number {
-    return this.#frameBytes ??= this.#frameBuffer?.length ?? utf8Length(this.frame);
+    return this.frameBuffer.length;
   }
 
   /** `frame` as UTF-8, encoded once and shared by every raw recipient of a broadcast. */

@@ -60,18 +60,6 @@ export function isStorableText(text: string): boolean {
   return text.isWellFormed() && !text.includes("\u0000");
 }
 
-/** True if any string (or key) inside a JSON value is not storable text. */
-export function hasUnstorableText(value: unknown): boolean {
-  if (typeof value === "string") return !isStorableText(value);
-  if (Array.isArray(value)) return value.some(hasUnstorableText);
-  if (typeof value === "object" && value !== null) {
-    return Object.entries(value).some(([key, item]) =>
-      !isStorableText(key) || hasUnstorableText(item)
-    );
-  }
-  return false;
-}
-
 /** True when the text holds a C0/C1 control character (tabs and newlines included). */
 export function hasControlCharacters(text: string): boolean {
   // deno-lint-ignore no-control-regex
