@@ -382,57 +382,91 @@ export async function createWorld(client: BenchClient, name: string): Promise<st
   return String((reply.world as { world_id: string }).world_id);
 }
 
-/** One ping of a Pinger: when it was sent and, once the pong came, its round trip. */
+/** One ping of a Pinger: when it was sent (wall-clock ms) and, once the pong came, its round trip. */
 export interface PingSample {
   sentAt: number;
   rtt?: number;
 }
 
+/** Messages from the bench to its ping worker. */
+export type PingWorkerRequest =
+  | { kind: "open"; url: string }
+  | { kind: "start"; everyMs: number }
+  | { kind: "stop"; waitMs: number }
+  | { kind: "close" };
+
+/** Messages from the ping worker to the bench. */
+export type PingWorkerReply =
+  | { kind: "opened" }
+  | { kind: "failed"; reason: string }
+  | { kind: "stopped"; pings: PingSample[]; unanswered: number };
+
+const PING_WORKER = new URL("./ping_worker.ts", import.meta.url);
+
 /**
- * An idle client that sends `ping` every `everyMs` and times the `pong`s (they come back in order).
- * Its round trips show how long the server's event loop stalls under someone else's load.
+ * An idle raw client, on its own thread (`ping_worker.ts`), that sends `ping` every `everyMs` and
+ * times the `pong`s. Its round trips show how long the server's event loop stalls under someone
+ * else's load, without the load generator's own event loop in the measurement.
  */
 export class Pinger {
-  readonly pings: PingSample[] = [];
-  #pending: PingSample[] = [];
-  #timer: ReturnType<typeof setInterval> | undefined;
-  readonly client: BenchClient;
+  readonly #worker: Worker;
+  #pings: PingSample[] = [];
+  #replies: ((reply: PingWorkerReply) => void)[] = [];
 
-  constructor(client: BenchClient) {
-    this.client = client;
-    client.onMessage = (message) => {
-      if (message.type !== "pong") return;
-      const ping = this.#pending.shift();
-      if (ping) ping.rtt = performance.now() - ping.sentAt;
-    };
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.onmessage = (event: MessageEvent<PingWorkerReply>) =>
+      this.#replies.shift()?.(event.data);
+  }
+
+  /** Connects the pinger's client to a raw WebSocket URL and waits for the server's greeting. */
+  static async open(url: string): Promise<Pinger> {
+    const pinger = new Pinger(new Worker(PING_WORKER, { type: "module", name: "pinger" }));
+    const reply = await pinger.#ask({ kind: "open", url }, CONNECT_TIMEOUT_MS);
+    if (reply.kind !== "opened") {
+      pinger.close();
+      throw new Error(reply.kind === "failed" ? reply.reason : "pinger did not connect");
+    }
+    return pinger;
   }
 
   /** Starts pinging (at most 100,000 pings are kept). */
   start(everyMs = 20): void {
-    clearInterval(this.#timer);
-    this.#timer = setInterval(() => {
-      if (this.pings.length >= 100_000) return;
-      const ping: PingSample = { sentAt: performance.now() };
-      this.pings.push(ping);
-      this.#pending.push(ping);
-      this.client.send("ping");
-    }, everyMs);
+    this.#worker.postMessage({ kind: "start", everyMs } satisfies PingWorkerRequest);
   }
 
   /** Stops pinging and waits (at most `waitMs`) for the outstanding pongs; returns how many never came. */
   async stop(waitMs = 3000): Promise<number> {
-    clearInterval(this.#timer);
-    const deadline = performance.now() + waitMs;
-    while (this.#pending.length > 0 && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return this.#pending.length;
+    const reply = await this.#ask({ kind: "stop", waitMs }, waitMs + 5000);
+    if (reply.kind !== "stopped") return 0;
+    this.#pings = reply.pings;
+    return reply.unanswered;
   }
 
   /** Round trips of the pings sent in [from, to] (performance.now() times); unanswered ones are Infinity. */
   rtts(from = 0, to = Number.POSITIVE_INFINITY): number[] {
-    return this.pings
-      .filter((ping) => ping.sentAt >= from && ping.sentAt <= to)
+    const origin = performance.timeOrigin;
+    return this.#pings
+      .filter((ping) => ping.sentAt - origin >= from && ping.sentAt - origin <= to)
       .map((ping) => ping.rtt ?? Number.POSITIVE_INFINITY);
+  }
+
+  close(): void {
+    this.#worker.postMessage({ kind: "close" } satisfies PingWorkerRequest);
+    setTimeout(() => this.#worker.terminate(), 500);
+  }
+
+  #ask(request: PingWorkerRequest, timeoutMs: number): Promise<PingWorkerReply> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`pinger: no reply to ${request.kind}`)),
+        timeoutMs,
+      );
+      this.#replies.push((reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      this.#worker.postMessage(request);
+    });
   }
 }

@@ -137,7 +137,7 @@ export const FULL_PLAN: BenchPlan = {
   ingestMeasureMs: 3000,
   pipelineWindow: 64,
   builds: 100,
-  buildRounds: 5,
+  buildRounds: 10,
   buildClients: 10,
   buildsInFlightPerClient: 2,
   memoryCounts: [1000, 5000],

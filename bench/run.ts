@@ -5,7 +5,9 @@
  * writes bench/results/<timestamp>.json, latest.md, latest.svg and the results section of
  * bench/README.md. Benchmarks never fail on numbers: targets are reported as met or missed.
  *
- * Flags: `--quick` (small plan, to check the harness), `--only=fanout,ingest,join,builds,memory`.
+ * Flags: `--quick` (small plan, to check the harness), `--only=fanout,ingest,join,builds,memory`,
+ * `--clients=200,500` and `--rates=100` (fan-out cells). Only a run without flags replaces
+ * latest.md, latest.svg and the README section; any other run writes its JSON file only.
  * @module
  */
 import { type BenchPlan, FULL_PLAN, LIMITS, QUICK_PLAN, serverEnv } from "./config.ts";
@@ -58,6 +60,7 @@ async function stopAll(): Promise<void> {
 function parseArgs(args: string[]): { plan: BenchPlan; only: Set<Scenario> } {
   let plan = FULL_PLAN;
   let only = new Set<Scenario>(SCENARIOS);
+  const narrowed: Partial<BenchPlan> = {};
   for (const arg of args) {
     if (arg === "--quick") plan = QUICK_PLAN;
     else if (arg.startsWith("--only=")) {
@@ -65,9 +68,24 @@ function parseArgs(args: string[]): { plan: BenchPlan; only: Set<Scenario> } {
       const unknown = names.filter((name) => !SCENARIOS.includes(name as Scenario));
       if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(", ")}`);
       only = new Set(names as Scenario[]);
-    } else throw new Error(`unknown argument ${arg}; use --quick and/or --only=${SCENARIOS}`);
+    } else if (arg.startsWith("--clients=")) narrowed.fanoutClients = numberList(arg);
+    else if (arg.startsWith("--rates=")) narrowed.fanoutRates = numberList(arg);
+    else {
+      throw new Error(
+        `unknown argument ${arg}; use --quick, --only=${SCENARIOS}, --clients=N,… and --rates=R,…`,
+      );
+    }
   }
-  return { plan, only };
+  return { plan: { ...plan, ...narrowed }, only };
+}
+
+/** `--clients=200,500` → [200, 500]; positive integers only. */
+function numberList(arg: string): number[] {
+  const values = arg.slice(arg.indexOf("=") + 1).split(",").map(Number);
+  if (values.some((value) => !Number.isInteger(value) || value <= 0)) {
+    throw new Error(`${arg}: expected a comma-separated list of positive integers`);
+  }
+  return values;
 }
 
 /** Runs one scenario; a failure becomes a note and the run goes on. */
@@ -229,16 +247,22 @@ async function main(): Promise<number> {
   result.finishedAt = new Date().toISOString();
   result.totalS = (performance.now() - t0) / 1000;
   result.targets = evaluateTargets(result);
-  await writeResults(result, startedAt);
+  // Only the full run may replace the published results; a partial run keeps to its JSON file.
+  await writeResults(result, startedAt, Deno.args.length === 0);
   return 0;
 }
 
-async function writeResults(result: RunResult, startedAt: Date): Promise<void> {
+async function writeResults(result: RunResult, startedAt: Date, full: boolean): Promise<void> {
   await Deno.mkdir(RESULTS, { recursive: true });
   const stamp = startedAt.toISOString().replaceAll(":", "-").replace(/\.\d+Z$/, "Z");
-  const jsonFile = new URL(`${stamp}${result.quick ? "-quick" : ""}.json`, RESULTS);
+  const jsonFile = new URL(`${stamp}${full ? "" : "-partial"}.json`, RESULTS);
   await Deno.writeTextFile(jsonFile, JSON.stringify(result, null, 2) + "\n");
   const report = markdownReport(result);
+  if (!full) {
+    console.log(report);
+    console.error(`\nwrote ${jsonFile.pathname} (partial run: latest.* and README.md unchanged)`);
+    return;
+  }
   await Deno.writeTextFile(
     new URL("latest.md", RESULTS),
     `# Bench results\n\n${report.replaceAll("\n### ", "\n## ")}`,

@@ -13,7 +13,7 @@ import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
 import type { Logger } from "./log.ts";
 import { ClientEvent } from "./protocol/mod.ts";
-import { closeDatabase, type Database, openDatabase } from "./storage/db.ts";
+import { closeDatabase, type Database, openDatabase, transaction } from "./storage/db.ts";
 import { Checkpointer } from "./storage/checkpointer.ts";
 import { FsBlobStore } from "./storage/fs_blob_store.ts";
 import { SqliteJobRepo } from "./storage/job_repo.ts";
@@ -64,7 +64,9 @@ export async function startApp(
   const sweptTemp = await blobs.sweepTemp();
 
   const metrics = new Metrics();
-  const hub = new Hub({ onDeliver: (event, bytes) => metrics.sent(event, bytes) });
+  const hub = new Hub({
+    onDeliver: (event, bytes, recipients) => metrics.sent(event, bytes, recipients),
+  });
   const worldRepo = new SqliteWorldRepo(db);
   const spellRepo = new SqliteSpellRepo(db);
   const jobRepo = new SqliteJobRepo(db);
@@ -73,6 +75,7 @@ export async function startApp(
   const builds = new BuildService({
     spells: spellRepo,
     jobs: jobRepo,
+    transaction: (body) => transaction(db, body),
     runner: new WorkerPool({
       size: config.buildWorkers,
       blobRoot: blobs.root,
@@ -118,7 +121,7 @@ export async function startApp(
   const http = createHttpHandler(
     [
       coreRoutes({ hub, worlds, version: VERSION, startedAt: clock.now() }),
-      spellRoutes({ spells: spellRepo, jobs: jobRepo, content }),
+      spellRoutes({ spells: spellRepo, jobView: (jobId) => builds.view(jobId), content }),
       metricsRoute(metrics, {
         connections: () => hub.countByTransport(),
         worlds: () => worldRepo.count(),

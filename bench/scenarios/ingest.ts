@@ -96,15 +96,13 @@ export async function runIngest(
   layout: IngestResult["layout"],
 ): Promise<IngestResult> {
   const clients: BenchClient[] = [];
+  let pinger: Pinger | undefined;
   try {
-    await connectMany("raw", server, plan.ingestClients + 1, 100, clients);
-    const pinger = new Pinger(clients.pop()!);
-    try {
-      return await measure(plan, server, layout, clients, pinger);
-    } finally {
-      clients.push(pinger.client);
-    }
+    await connectMany("raw", server, plan.ingestClients, 100, clients);
+    pinger = await Pinger.open(server.wsUrl);
+    return await measure(plan, server, layout, clients, pinger);
   } finally {
+    pinger?.close();
     await closeAll(clients);
     await waitForIdle(server.pid);
   }

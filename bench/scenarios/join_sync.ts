@@ -109,10 +109,10 @@ async function measureSize(
     await waitForIdle(server.pid);
 
     // Join: a fresh client, and an idle pinger outside the world.
-    await connectMany("raw", server, 2, 2, clients);
-    const [joiner, pingClient] = clients as [RawClient, RawClient];
+    await connectMany("raw", server, 1, 1, clients);
+    const [joiner] = clients as [RawClient];
     const joinSpans: [number, number][] = [];
-    const pinger = new Pinger(pingClient);
+    const pinger = await Pinger.open(server.wsUrl);
     pinger.start(20);
     try {
       for (let repeat = 0; repeat < plan.joinRepeats; repeat++) {
@@ -127,6 +127,7 @@ async function measureSize(
       }
     } finally {
       await pinger.stop();
+      pinger.close();
     }
     for (const [from, to] of joinSpans) {
       for (const rtt of pinger.rtts(from - 20, to)) {

@@ -6,14 +6,16 @@ import { OutboundMessage, type Session, type TransportKind } from "./session.ts"
  * the Socket.IO acknowledgement of a request can be fed the first reply the request produced.
  */
 export class Hub {
-  #onDeliver?: (event: string, bytes: number) => void;
+  #onDeliver?: (event: string, bytes: number, recipients: number) => void;
   #sessions = new Map<string, Session>();
   #worldOf = new Map<string, string>();
   #members = new Map<string, Set<Session>>();
   #pendingAcks = new Map<string, { ack: (payload: Payload) => void; directOnly: boolean }>();
 
-  /** `onDeliver` sees every delivery (metrics). */
-  constructor(options: { onDeliver?: (event: string, bytes: number) => void } = {}) {
+  /** `onDeliver` sees every message once, with how many sessions it went to (metrics). */
+  constructor(
+    options: { onDeliver?: (event: string, bytes: number, recipients: number) => void } = {},
+  ) {
     if (options.onDeliver) this.#onDeliver = options.onDeliver;
   }
 
@@ -72,20 +74,19 @@ export class Hub {
   }
 
   send(session: Session, event: string, payload: Payload): void {
-    this.#deliver(session, new OutboundMessage(event, payload), true);
+    const message = new OutboundMessage(event, payload);
+    this.#deliver(session, message, true);
+    this.#onDeliver?.(event, message.frameBytes, 1);
   }
 
   /** Sends to every member of a world, the sender included. */
   toWorld(worldId: string, event: string, payload: Payload): void {
     const members = this.#members.get(worldId);
-    if (!members) return;
-    const message = new OutboundMessage(event, payload);
-    for (const session of members) this.#deliver(session, message, false);
+    if (members) this.#broadcast(members, new OutboundMessage(event, payload));
   }
 
   toAll(event: string, payload: Payload): void {
-    const message = new OutboundMessage(event, payload);
-    for (const session of this.#sessions.values()) this.#deliver(session, message, false);
+    this.#broadcast(this.#sessions.values(), new OutboundMessage(event, payload));
   }
 
   /** Routes the next message delivered to `session` into `ack` as well (Socket.IO acknowledgements). */
@@ -106,13 +107,29 @@ export class Hub {
     return pending?.ack;
   }
 
+  /** The per-member loop is the fan-out hot path: no ack lookups while no request awaits one. */
+  #broadcast(sessions: Iterable<Session>, message: OutboundMessage): void {
+    let recipients = 0;
+    if (this.#pendingAcks.size === 0) {
+      for (const session of sessions) {
+        session.send(message);
+        recipients++;
+      }
+    } else {
+      for (const session of sessions) {
+        this.#deliver(session, message, false);
+        recipients++;
+      }
+    }
+    if (recipients > 0) this.#onDeliver?.(message.event, message.frameBytes, recipients);
+  }
+
   #deliver(session: Session, message: OutboundMessage, direct: boolean): void {
     const pending = this.#pendingAcks.get(session.id);
     if (pending && (direct || !pending.directOnly)) {
       this.#pendingAcks.delete(session.id);
       pending.ack(message.payload);
     }
-    this.#onDeliver?.(message.event, message.frameBytes);
     session.send(message);
   }
 }

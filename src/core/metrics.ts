@@ -26,9 +26,10 @@ export class Metrics implements DispatchObserver {
     increment(this.rejectedByCode, code);
   }
 
-  sent(event: string, bytes: number): void {
-    increment(this.sentByType, event);
-    this.bytesSent += bytes;
+  /** One message of `bytes` sent to `recipients` sessions. */
+  sent(event: string, bytes: number, recipients: number): void {
+    increment(this.sentByType, event, recipients);
+    this.bytesSent += bytes * recipients;
   }
 
   receivedRawBytes(bytes: number): void {
@@ -47,6 +48,6 @@ export class Metrics implements DispatchObserver {
   static readonly BUILD_BUCKETS = BUILD_BUCKETS;
 }
 
-function increment(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
+function increment(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
 }

@@ -11,6 +11,7 @@ export class OutboundMessage {
   readonly payload: Payload;
   #frame?: string;
   #frameBuffer?: Uint8Array;
+  #wire?: Map<WireEncoding<unknown>, unknown>;
 
   constructor(event: string, payload: Payload) {
     this.event = event;
@@ -31,7 +32,22 @@ export class OutboundMessage {
   get frameBuffer(): Uint8Array {
     return this.#frameBuffer ??= encoder.encode(this.frame);
   }
+
+  /**
+   * The message in an adapter's wire format, computed by `encoding` the first time a recipient on
+   * that wire asks and shared by the rest: a broadcast is framed once per transport, not per member.
+   */
+  encodedFor<T>(encoding: WireEncoding<T>): T {
+    this.#wire ??= new Map();
+    if (this.#wire.has(encoding)) return this.#wire.get(encoding) as T;
+    const encoded = encoding(this);
+    this.#wire.set(encoding, encoded);
+    return encoded;
+  }
 }
+
+/** How an adapter turns a message into bytes for its wire; used as the cache key, so define it once. */
+export type WireEncoding<T> = (message: OutboundMessage) => T;
 
 const encoder = new TextEncoder();
 

@@ -1,4 +1,4 @@
-import type { JobRepo } from "../storage/job_repo.ts";
+import type { JobView } from "../core/build/job.ts";
 import type { SpellRepo } from "../storage/spell_repo.ts";
 import type { ContentService } from "../core/spell/content_service.ts";
 import { JOB_ID, REVISION_ID, SPELL_ID } from "../core/spell/ids.ts";
@@ -20,14 +20,19 @@ const CONTENT_TYPES: Record<string, string> = {
  * patterns before any lookup, and a file is served only if its path is in the revision's manifest.
  */
 export function spellRoutes(
-  options: { spells: SpellRepo; jobs: JobRepo; content: ContentService },
+  options: {
+    spells: SpellRepo;
+    /** A job with its live progress (BuildService.view). */
+    jobView: (jobId: string) => JobView | undefined;
+    content: ContentService;
+  },
 ): Route {
-  const { spells, jobs, content } = options;
+  const { spells, jobView, content } = options;
   return async (request, url) => {
     const parts = url.pathname.split("/").slice(1); // "", api, … → api, …
     if (parts[0] !== "api") return null;
     if (parts[1] === "jobs" && parts.length === 3) {
-      const job = JOB_ID.test(parts[2]!) ? jobs.get(parts[2]!) : undefined;
+      const job = JOB_ID.test(parts[2]!) ? jobView(parts[2]!) : undefined;
       return job ? json(job) : notFound();
     }
     if (parts[1] !== "spells") return null;

@@ -38,8 +38,13 @@ export function migrate(db: Database): void {
   }
 }
 
-/** Runs `body` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws. */
+/**
+ * Runs `body` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws. Inside another
+ * transaction it joins that one, so repository methods that are atomic on their own can also be
+ * combined into one commit by a caller.
+ */
 export function transaction<T>(db: Database, body: () => T): T {
+  if (db.isTransaction) return body();
   db.exec("BEGIN IMMEDIATE");
   try {
     const result = body();

@@ -16,10 +16,11 @@ export interface NewJob {
 export interface JobRepo {
   create(job: NewJob): void;
   get(jobId: string): JobView | undefined;
-  /** Progress of a running job. */
-  progress(jobId: string, stage: string, pct: number, now: string): void;
+  /** The job left the queue: running, at the first step. */
+  start(jobId: string, now: string): void;
   complete(jobId: string, revisionId: string, now: string): void;
-  fail(jobId: string, message: string, now: string): void;
+  /** Failed at `step` (the last one reached: stage and pct stay there, as in the original). */
+  fail(jobId: string, message: string, step: { stage: string; pct: number }, now: string): void;
   /** Jobs left pending or running by a previous process, oldest first, back to pending. */
   recover(now: string): { jobId: string; spellId: string; request: BuildRequest }[];
 }
@@ -49,15 +50,16 @@ export class SqliteJobRepo implements JobRepo {
         `SELECT job_id, spell_id, status, stage, progress_pct, error_message, result_revision_id, created_at, updated_at
          FROM jobs WHERE job_id = ?`,
       ),
-      progress: db.prepare(
-        "UPDATE jobs SET status = 'running', stage = ?, progress_pct = ?, updated_at = ? WHERE job_id = ?",
+      start: db.prepare(
+        "UPDATE jobs SET status = 'running', stage = 'prepare', progress_pct = 0, updated_at = ? WHERE job_id = ?",
       ),
       complete: db.prepare(
         `UPDATE jobs SET status = 'completed', stage = 'done', progress_pct = 100, result_revision_id = ?,
          updated_at = ? WHERE job_id = ?`,
       ),
       fail: db.prepare(
-        "UPDATE jobs SET status = 'failed', error_message = ?, updated_at = ? WHERE job_id = ?",
+        `UPDATE jobs SET status = 'failed', error_message = ?, stage = ?, progress_pct = ?, updated_at = ?
+         WHERE job_id = ?`,
       ),
       unfinished: db.prepare(
         `SELECT job_id, spell_id, request_json FROM jobs WHERE status IN ('pending', 'running')
@@ -97,16 +99,16 @@ export class SqliteJobRepo implements JobRepo {
     };
   }
 
-  progress(jobId: string, stage: string, pct: number, now: string): void {
-    this.#statements.progress.run(stage, pct, now, jobId);
+  start(jobId: string, now: string): void {
+    this.#statements.start.run(now, jobId);
   }
 
   complete(jobId: string, revisionId: string, now: string): void {
     this.#statements.complete.run(revisionId, now, jobId);
   }
 
-  fail(jobId: string, message: string, now: string): void {
-    this.#statements.fail.run(message, now, jobId);
+  fail(jobId: string, message: string, step: { stage: string; pct: number }, now: string): void {
+    this.#statements.fail.run(message, step.stage, step.pct, now, jobId);
   }
 
   recover(now: string): { jobId: string; spellId: string; request: BuildRequest }[] {

@@ -2,9 +2,10 @@ import { Buffer } from "node:buffer";
 import type { WebSocket } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
 import { newClientId } from "../core/ids.ts";
-import type { OutboundMessage, Session } from "../core/session.ts";
+import type { OutboundMessage, Session, WireEncoding } from "../core/session.ts";
 import type { Logger } from "../log.ts";
 import { capFrame, type SessionLimits } from "./frame_cap.ts";
+import { sendPreFramed, textFrame } from "./ws_frame.ts";
 import { CloseCode, ErrorCode, isPlainObject, ProtocolError } from "../protocol/mod.ts";
 
 /** The raw WebSocket JSON protocol of the Godot client: one JSON object per text frame, `type` inside. */
@@ -29,8 +30,10 @@ export class RawSession implements Session {
       this.#dropSlowConsumer();
       return;
     }
-    // The shared bytes go out as a text frame: no per-recipient re-encoding of the same string.
-    this.#ws.send(message.frameBuffer, { binary: false });
+    // Every recipient of a broadcast shares one frame: one write each, no per-socket framing.
+    if (!sendPreFramed(this.#ws, message.encodedFor(rawTextFrame))) {
+      this.#ws.send(message.frameBuffer, { binary: false });
+    }
   }
 
   close(code: number, reason: string): void {
@@ -54,6 +57,9 @@ export class RawSession implements Session {
 }
 
 const SLOW_CLOSE_GRACE_MS = 1000;
+
+/** The raw-protocol frame as a complete WebSocket text frame, built once per message. */
+const rawTextFrame: WireEncoding<Buffer> = (message) => textFrame(message.frameBuffer);
 
 /** Wires one accepted raw WebSocket to the dispatcher. */
 export function serveRawConnection(

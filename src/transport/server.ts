@@ -9,7 +9,7 @@ import type { Limits } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { CloseCode } from "../protocol/mod.ts";
 import { serveRawConnection } from "./raw_ws.ts";
-import { serveSocketIoConnection } from "./socket_io.ts";
+import { serveSocketIoConnection, socketIoWire } from "./socket_io.ts";
 
 export interface ServerOptions {
   host: string;
@@ -67,9 +67,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     else if (hub.connectionCount >= limits.maxConnections) next(new Error("Server is full"));
     else next();
   });
+  const wire = socketIoWire(io);
   io.on("connection", (socket) => {
     serveSocketIoConnection(socket, {
       dispatcher,
+      wire,
       limits,
       log: log.child("transport.socket_io"),
       now,
@@ -125,9 +127,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      httpServer.closeAllConnections?.();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // io.close() also closes the HTTP server, and its callback waits for every connection to
+      // end: an idle keep-alive connection (a client's fetch pool, a finished long-poll) would
+      // hold shutdown for minutes. So end them all as soon as the server stops listening.
+      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gaveUp = await Promise.race([
+        closed.then(() => false),
+        new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), CLOSE_GRACE_MS)),
+      ]);
+      clearTimeout(timer);
+      if (gaveUp) log.warn("HTTP connections still open at shutdown; exiting anyway");
     },
   };
 }

@@ -1,9 +1,11 @@
-import type { Socket } from "socket.io";
+import { Buffer } from "node:buffer";
+import type { Server, Socket } from "socket.io";
 import type { Dispatcher } from "../core/dispatcher.ts";
 import { newClientId } from "../core/ids.ts";
-import type { OutboundMessage, Session } from "../core/session.ts";
+import type { OutboundMessage, Session, WireEncoding } from "../core/session.ts";
 import type { Logger } from "../log.ts";
 import { capFrame, type SessionLimits } from "./frame_cap.ts";
+import { textFrame } from "./ws_frame.ts";
 import type { Payload } from "../protocol/mod.ts";
 
 /** A Socket.IO connection: the same events, the name as the Socket.IO event, no `type` field. */
@@ -11,13 +13,15 @@ export class SocketIoSession implements Session {
   readonly id = newClientId();
   readonly transport = "socket.io" as const;
   #socket: Socket;
+  #wire: SocketIoWire;
   #maxOutboundBytes: number;
   #maxBufferedPackets: number;
   #maxBufferedBytes: number;
   #log: Logger;
 
-  constructor(socket: Socket, limits: SessionLimits, log: Logger) {
+  constructor(socket: Socket, wire: SocketIoWire, limits: SessionLimits, log: Logger) {
     this.#socket = socket;
+    this.#wire = wire;
     this.#maxOutboundBytes = limits.maxOutboundBytes;
     // engine.io buffers packets, not bytes: bound them by the byte budget over a typical 1 KiB packet.
     this.#maxBufferedPackets = Math.max(64, Math.floor(limits.maxBufferedBytes / 1024));
@@ -33,7 +37,13 @@ export class SocketIoSession implements Session {
       this.#socket.disconnect(true);
       return;
     }
-    this.#socket.emit(message.event, message.payload);
+    const engine = this.#socket.client as unknown as EngineWriter;
+    if (typeof engine.writeToEngine === "function") {
+      const { packets, options } = message.encodedFor(this.#wire);
+      engine.writeToEngine(packets, options);
+    } else {
+      this.#socket.emit(message.event, message.payload);
+    }
   }
 
   /**
@@ -54,13 +64,57 @@ export class SocketIoSession implements Session {
   }
 }
 
-/** Wires one Socket.IO connection to the dispatcher. */
+/** A message as encoded Socket.IO packets plus the engine.io options that carry its prebuilt frame. */
+interface EncodedForSocketIo {
+  packets: unknown[];
+  options: { preEncoded: true; wsPreEncodedFrame?: Buffer[] };
+}
+
+/** The encoding of one server; every session of that server shares it, so it is the cache key. */
+export type SocketIoWire = WireEncoding<EncodedForSocketIo>;
+
+/**
+ * Encodes a message the way Socket.IO's own room broadcast does (socket.io-adapter `_encode`):
+ * once, with the server's encoder, plus the whole WebSocket frame ("4" = engine.io message) so
+ * engine.io writes it to each websocket-transport socket without encoding again. `socket.emit` per
+ * recipient would stringify and frame the same payload once per member.
+ */
+export function socketIoWire(io: Server): SocketIoWire {
+  return (message) => {
+    const packets: unknown[] = io.encoder.encode({
+      type: EVENT_PACKET,
+      data: [message.event, message.payload],
+      nsp: "/",
+    });
+    const options: EncodedForSocketIo["options"] = { preEncoded: true };
+    if (packets.length === 1 && typeof packets[0] === "string") {
+      options.wsPreEncodedFrame = [textFrame(Buffer.from("4" + packets[0]))];
+    }
+    return { packets, options };
+  };
+}
+
+/** socket.io-parser's EVENT packet type. */
+const EVENT_PACKET = 2;
+
+/** The socket.io `Client` method its adapter uses to write already encoded packets. */
+interface EngineWriter {
+  writeToEngine?: (packets: unknown[], options: EncodedForSocketIo["options"]) => void;
+}
+
+/** Wires one Socket.IO connection (default namespace) to the dispatcher. */
 export function serveSocketIoConnection(
   socket: Socket,
-  options: { dispatcher: Dispatcher; limits: SessionLimits; log: Logger; now: () => string },
+  options: {
+    dispatcher: Dispatcher;
+    wire: SocketIoWire;
+    limits: SessionLimits;
+    log: Logger;
+    now: () => string;
+  },
 ): SocketIoSession {
   const { dispatcher } = options;
-  const session = new SocketIoSession(socket, options.limits, options.log);
+  const session = new SocketIoSession(socket, options.wire, options.limits, options.log);
   dispatcher.open(session, options.now());
   socket.onAny((event: unknown, ...args: unknown[]) => {
     const last = args.at(-1);

@@ -23,9 +23,16 @@ Deno.test("every bad fixture fails its build with the validator's line, and leav
         const code = fixture(`bad/${name}`);
         const expected = validateSpellScript(code);
         assert.equal(expected.ok, false);
-        const { events, last } = await build(client, "bad_spell", { code });
+        const { jobId, events, last } = await build(client, "bad_spell", { code });
         assert.equal(last.stage, "error");
         assert.equal(last.pct, 0);
+        // The job row keeps the last step reached, as the original's did (original-system §7.2).
+        const reached = events.at(-2)!;
+        const job = await (await fetch(`${server.httpUrl}/api/jobs/${jobId}`)).json();
+        assert.deepEqual(
+          [job.status, job.stage, job.progress_pct, job.error_message, job.result_revision_id],
+          ["failed", reached.stage, reached.pct, last.message, ""],
+        );
         if (!expected.ok) {
           assert.equal(last.message, `Build failed: line ${expected.line}: ${expected.message}`);
         }

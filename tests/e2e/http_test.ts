@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { GodotClient } from "../helpers/godot_client.ts";
+import { build, fixture } from "../helpers/spells.ts";
 import { startTestServer } from "../helpers/test_server.ts";
 
 /** Sends raw bytes over TCP and returns the response head (status line + headers). */
@@ -78,5 +80,50 @@ Deno.test("Socket.IO paths are answered once, by Socket.IO", async () => {
     await bad.body?.cancel();
   } finally {
     await server.close();
+  }
+});
+
+Deno.test("shutdown does not wait for HTTP responses a client abandoned or connections it keeps idle", async () => {
+  const server = await startTestServer();
+  const player = await GodotClient.connect(server.wsUrl);
+  const idle = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: Number(new URL(server.httpUrl).port),
+  });
+  try {
+    const { last } = await build(player, "demo_spark", { code: fixture("demo_spark.gd") });
+    const base = `${server.httpUrl}/api/spells/demo_spark/revisions/${last.revision_id}`;
+    // Downloads the client gives up on (one cancelled, one never read): in flight on the server.
+    const abandoned = await fetch(`${base}/files/code/spell.gd`);
+    await abandoned.body?.cancel();
+    assert.equal((await fetch(`${base}/files/assets/icon.png`)).status, 200);
+    // A keep-alive connection that was answered once and then sits idle, as in a fetch pool.
+    await idle.write(
+      new TextEncoder().encode(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n",
+      ),
+    );
+    const buffer = new Uint8Array(4096);
+    let response = "";
+    while (!response.includes('"status":"ok"')) {
+      const n = await idle.read(buffer);
+      assert.notEqual(n, null, "the server closed a keep-alive connection early");
+      response += new TextDecoder().decode(buffer.subarray(0, n!));
+    }
+    await player.close();
+    // Before the fix, close() waited on the abandoned response for minutes: bound the wait.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      server.close().then(() => "closed"),
+      new Promise((resolve) =>
+        timer = setTimeout(() => resolve("still closing after 10 s"), 10_000)
+      ),
+    ]);
+    clearTimeout(timer);
+    assert.equal(outcome, "closed");
+    assert.equal(await idle.read(buffer), null, "the idle connection was ended by the server");
+    assert.deepEqual(server.logs.filter((line) => String(line.msg).includes("still open")), []);
+  } finally {
+    idle.close();
   }
 });

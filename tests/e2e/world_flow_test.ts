@@ -316,3 +316,59 @@ Deno.test("world lists stay under one Godot frame however many worlds exist", as
     await server.close();
   }
 });
+
+Deno.test("one broadcast, framed once, reaches raw, websocket, polling and upgraded Socket.IO clients alike", async () => {
+  const server = await startTestServer();
+  const raw = await GodotClient.connect(server.wsUrl);
+  const sioClients = [
+    await SioClient.connect(server.httpUrl, ["websocket"]),
+    await SioClient.connect(server.httpUrl, ["polling"]),
+    await SioClient.connect(server.httpUrl, ["polling", "websocket"]),
+  ];
+  try {
+    // Multi-byte text and sizes either side of the 126-byte and 16-bit WebSocket length forms.
+    const created = await raw.request(
+      { type: "world.create", name: "Zauberwürfel ✨ 🐉", description: "ß".repeat(100) },
+      "world.created",
+    );
+    const world = created.world as { world_id: string };
+    const announced = [raw, ...sioClients].map((client) => client.next("world.list_updated"));
+    for (const update of await Promise.all(announced)) {
+      assert.deepEqual(update.worlds, [created.world]);
+    }
+    raw.send({ type: "world.join", world_id: world.world_id });
+    await raw.next("world.joined");
+    for (const client of sioClients) {
+      client.emit("world.join", { world_id: world.world_id });
+      await client.next("world.joined");
+    }
+    const ops = [KEY_1, KEY_2, { ...KEY_1, radius: 3 }];
+    for (const op of ops) raw.send({ type: "request_spell", spell: op });
+    const seenByRaw = [];
+    for (const op of ops) {
+      const applied = await raw.next("apply_op");
+      assert.equal((applied.op as { radius: number }).radius, op.radius);
+      seenByRaw.push(applied);
+    }
+    for (const client of sioClients) {
+      for (const applied of seenByRaw) {
+        assert.deepEqual({ ...await client.next("apply_op"), type: "apply_op" }, applied);
+      }
+    }
+    // A large direct reply (a sync chunk near the frame cap) uses the same framing.
+    for (let i = 0; i < 400; i++) raw.send({ type: "request_spell", spell: KEY_2 });
+    for (const client of [raw, ...sioClients]) {
+      for (let i = 0; i < 400; i++) await client.next("apply_op");
+    }
+    const late = await SioClient.connect(server.httpUrl, ["polling"]);
+    sioClients.push(late);
+    late.emit("world.join", { world_id: world.world_id });
+    const sync = await late.next("sync_ops");
+    assert.equal((sync.ops as unknown[]).length, 403);
+    assert.ok(JSON.stringify(sync).length > 20_000);
+  } finally {
+    await raw.close();
+    for (const client of sioClients) await client.close();
+    await server.close();
+  }
+});

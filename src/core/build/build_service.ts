@@ -20,13 +20,15 @@ import { parseMetadata } from "../spell/metadata.ts";
 import { REVISION_ID, revisionIdFor } from "../spell/ids.ts";
 import { titleCase } from "../spell/manifest.ts";
 import { requireSpellId } from "../spell/spell_service.ts";
-import type { BuildProgress, BuildRequest, BuildRunner, BuildTask } from "./job.ts";
+import type { BuildProgress, BuildRequest, BuildRunner, BuildTask, JobView } from "./job.ts";
 
 const MAX_PROMPT_CHARS = 2000;
 
 export interface BuildServiceOptions {
   spells: SpellRepo;
   jobs: JobRepo;
+  /** Runs `body` as one commit (the repositories share one database). */
+  transaction: <T>(body: () => T) => T;
   runner: BuildRunner;
   hub: Hub;
   clock: Clock;
@@ -56,6 +58,8 @@ export class BuildService {
   #queue: QueuedJob[] = [];
   #running = 0;
   #perSession = new Map<string, number>();
+  /** The last step of each running job: live progress is kept here, not written per step. */
+  #lastStep = new Map<string, BuildProgress>();
   #closing = false;
   #idleWaiters: (() => void)[] = [];
 
@@ -82,9 +86,11 @@ export class BuildService {
       throw new ProtocolError(ErrorCode.UNAVAILABLE, "Build queue is full; try again later");
     }
     const now = this.#now();
-    spells.ensure(spellId, titleCase(spellId), now);
     const jobId = `job_${randomHex(6)}`;
-    jobs.create({ jobId, spellId, request, requestedBy: session.id, now });
+    this.#options.transaction(() => {
+      spells.ensure(spellId, titleCase(spellId), now);
+      jobs.create({ jobId, spellId, request, requestedBy: session.id, now });
+    });
     this.#perSession.set(session.id, (this.#perSession.get(session.id) ?? 0) + 1);
     hub.send(session, ServerEvent.SPELL_BUILD_STARTED, { job_id: jobId, spell_id: spellId });
     this.#queue.push({ jobId, spellId, request, requester: session });
@@ -97,6 +103,14 @@ export class BuildService {
     for (const job of recovered) this.#queue.push(job);
     this.#pump();
     return recovered.length;
+  }
+
+  /** A job as `GET /api/jobs/<id>` shows it: its row, with the live step while it runs. */
+  view(jobId: string): JobView | undefined {
+    const job = this.#options.jobs.get(jobId);
+    const step = this.#lastStep.get(jobId);
+    if (!job || !step || job.status !== "running") return job;
+    return { ...job, stage: step.stage, progress_pct: step.pct };
   }
 
   /** Resolves when no build is queued or running. */
@@ -163,6 +177,7 @@ export class BuildService {
         )
         .finally(() => {
           this.#running--;
+          this.#lastStep.delete(job.jobId);
           this.#release(job);
           this.#pump();
           if (this.depth === 0) this.#idleWaiters.splice(0).forEach((resolve) => resolve());
@@ -171,24 +186,24 @@ export class BuildService {
   }
 
   async #run(job: QueuedJob): Promise<void> {
-    const { spells, jobs, runner, limits, log } = this.#options;
-    let storedStage = "";
+    const { spells, jobs, runner, limits, log, transaction } = this.#options;
+    // Three commits per build (queued, started, finished): a build takes about a millisecond, so
+    // a write per step would cost the main isolate more than the build and be seen by no one.
     const progress = (step: BuildProgress, extras: Payload = {}) => {
-      // One write per stage, not per step: the job row shows where the build is, and 13 commits
-      // per build would cost the main isolate more than the build itself.
-      if (step.stage !== storedStage) {
-        jobs.progress(job.jobId, step.stage, step.pct, this.#now());
-        storedStage = step.stage;
-      }
+      this.#lastStep.set(job.jobId, step);
       this.#notify(job, { ...step, ...extras });
     };
-    const version = spells.reserveVersion(job.spellId, this.#now());
+    const startedAt = this.#now();
+    const version = transaction(() => {
+      jobs.start(job.jobId, startedAt);
+      return spells.reserveVersion(job.spellId, startedAt);
+    });
     const task: BuildTask = {
       jobId: job.jobId,
       spellId: job.spellId,
       revisionId: revisionIdFor(version, randomHex(4)),
       version,
-      createdAt: this.#now(),
+      createdAt: startedAt,
       request: job.request,
       maxCodeBytes: limits.maxSpellCodeBytes,
     };
@@ -203,14 +218,18 @@ export class BuildService {
     }
     const { manifest } = outcome;
     try {
-      spells.addRevision(
-        {
-          manifest,
-          parentRevisionId: job.request.parentRevisionId,
-          files: [...manifest.code, ...manifest.assets],
-        },
-        this.#now(),
-      );
+      const now = this.#now();
+      transaction(() => {
+        spells.addRevision(
+          {
+            manifest,
+            parentRevisionId: job.request.parentRevisionId,
+            files: [...manifest.code, ...manifest.assets],
+          },
+          now,
+        );
+        jobs.complete(job.jobId, manifest.revision_id, now);
+      });
     } catch (error) {
       log.error("could not record a finished build", { job_id: job.jobId, error });
       this.#fail(job, "internal error while saving the revision");
@@ -218,7 +237,6 @@ export class BuildService {
       return;
     }
     progress({ stage: "finalize", pct: 95, message: "Manifest written" }, { manifest });
-    jobs.complete(job.jobId, manifest.revision_id, this.#now());
     this.#notify(job, {
       stage: "done",
       pct: 100,
@@ -236,7 +254,8 @@ export class BuildService {
 
   #fail(job: QueuedJob, reason: string): void {
     const message = `Build failed: ${reason}`;
-    this.#options.jobs.fail(job.jobId, message, this.#now());
+    const reached = this.#lastStep.get(job.jobId) ?? { stage: "prepare", pct: 0 };
+    this.#options.jobs.fail(job.jobId, message, reached, this.#now());
     this.#notify(job, { stage: "error", pct: 0, message });
   }
 
