@@ -29,7 +29,8 @@ Deno.test("the bundle runs from an unrelated directory with least privilege: bui
   const bundled = await run(["task", "bundle"]);
   assert.equal(bundled.code, 0, bundled.stderr);
   await Deno.copyFile(join(ROOT, "dist", "server.js"), join(dist, "server.js"));
-  // What the compiled binary gets: net, env, and read/write of its data dir only (no --allow-sys).
+  // What the compiled binary gets: net, env, read/write of its data dir only, and one sys call
+  // (lowering the build threads' priority).
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -37,6 +38,7 @@ Deno.test("the bundle runs from an unrelated directory with least privilege: bui
       "--allow-env",
       `--allow-read=${dataDir}`,
       `--allow-write=${dataDir}`,
+      "--allow-sys=setPriority",
       join(dist, "server.js"),
     ],
     env: { HOST: "127.0.0.1", PORT: "0", DATA_DIR: dataDir, NO_COLOR: "1" },
@@ -74,6 +76,10 @@ Deno.test("the bundle runs from an unrelated directory with least privilege: bui
     await web.request("world.join", { world_id: world.world_id }, "world.joined");
     const { last } = await build(godot, "demo_spawn", { code: fixture("demo_spawn.gd") });
     assert.equal(last.stage, "done", String(last.message));
+    // The build ran on a thread at nice 10 (so it yields the CPU to the sockets); the rest at 0.
+    const niceness = await threadNiceness(child.pid);
+    assert.ok(niceness.includes(10), `thread nice values: ${niceness}`);
+    assert.ok(niceness.includes(0));
     godot.send({
       type: "spell.publish",
       spell_id: "demo_spawn",
@@ -225,3 +231,15 @@ Deno.test("bad options fail fast naming the option; --help lists every option; -
   const version = await run(["run", "--allow-all", MAIN, "--version"]);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
 });
+
+/** The nice value of every thread of a process (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
+async function threadNiceness(pid: number): Promise<number[]> {
+  const values: number[] = [];
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    const stat = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/stat`).catch(() => "");
+    // Fields after the parenthesised command name (which may contain spaces) start at field 3.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields.length > 16) values.push(Number(fields[16]));
+  }
+  return values;
+}
