@@ -5,15 +5,35 @@
  * frames equivalent to the real server's, each broadcast encoded once. It is the physical limit of
  * this runtime for the fan-out workload, the denominator of every server/baseline ratio.
  *
- * Env: HOST (default 127.0.0.1), PORT (default 0 = any free port). Logs one JSON line
- * `{"msg":"listening","port":N}` on stderr.
+ * With `WIRING=node` it serves the same rooms through the wiring the real server must use
+ * (`node:http` + `ws`, contract §2) instead: the cost of that wiring alone, with each broadcast
+ * encoded to bytes once, so the bench can tell the server's own overhead from the wiring's.
+ *
+ * Env: HOST (default 127.0.0.1), PORT (default 0 = any free port), WIRING (`deno` default, or
+ * `node`). Logs one JSON line `{"msg":"listening","port":N}` on stderr.
  * @module
  */
 
+import { createServer } from "node:http";
+import { Buffer } from "node:buffer";
+import { type WebSocket as NodeWebSocket, WebSocketServer } from "ws";
+
+/** A broadcast frame, its bytes computed at most once for all members. */
+interface SharedFrame {
+  text: string;
+  bytes?: Uint8Array;
+}
+
+/** One connection, whichever wiring accepted it. */
+interface Peer {
+  readonly open: boolean;
+  send(text: string): void;
+  sendShared(frame: SharedFrame): void;
+}
+
 const encoder = new TextEncoder();
-const rooms = new Map<string, Set<WebSocket>>();
-const roomOf = new Map<WebSocket, string>();
-let clientSeq = 0;
+const rooms = new Map<string, Set<Peer>>();
+const roomOf = new Map<Peer, string>();
 let worldSeq = 0;
 let connections = 0;
 
@@ -21,18 +41,18 @@ function logLine(fields: Record<string, unknown>): void {
   Deno.stderr.writeSync(encoder.encode(JSON.stringify(fields) + "\n"));
 }
 
-function reply(ws: WebSocket, type: string, payload: Record<string, unknown>): void {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type, ...payload }));
+function reply(ws: Peer, type: string, payload: Record<string, unknown>): void {
+  if (ws.open) ws.send(JSON.stringify({ type, ...payload }));
 }
 
 function broadcast(worldId: string, type: string, payload: Record<string, unknown>): void {
   const members = rooms.get(worldId);
   if (!members) return;
-  const frame = JSON.stringify({ type, ...payload });
-  for (const ws of members) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+  const frame: SharedFrame = { text: JSON.stringify({ type, ...payload }) };
+  for (const ws of members) if (ws.open) ws.sendShared(frame);
 }
 
-function leave(ws: WebSocket): void {
+function leave(ws: Peer): void {
   const worldId = roomOf.get(ws);
   if (worldId === undefined) return;
   roomOf.delete(ws);
@@ -54,7 +74,7 @@ function worldView(worldId: string, name = "") {
   };
 }
 
-function handle(ws: WebSocket, clientId: string, text: string): void {
+function handle(ws: Peer, clientId: string, text: string): void {
   let message: Record<string, unknown>;
   try {
     message = JSON.parse(text);
@@ -115,34 +135,94 @@ function handle(ws: WebSocket, clientId: string, text: string): void {
   }
 }
 
-const server = Deno.serve({
-  hostname: Deno.env.get("HOST") ?? "127.0.0.1",
-  port: Number(Deno.env.get("PORT") ?? "0"),
-  onListen: ({ port }) => logLine({ msg: "listening", server: "baseline", port }),
-}, (request) => {
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    return Response.json({ status: "ok", clients: connections, server: "baseline" });
-  }
-  const { socket, response } = Deno.upgradeWebSocket(request);
-  const clientId = `client_${(++clientSeq).toString(16)}`;
-  socket.onopen = () => {
-    connections++;
-    reply(socket, "connected", { client_id: clientId, server_time: new Date().toISOString() });
+let clients = 0;
+
+/** Greets a new connection; returns the handlers its wiring calls. */
+function accept(ws: Peer): { message: (text: string) => void; close: () => void } {
+  const clientId = `client_${(++clients).toString(16)}`;
+  connections++;
+  reply(ws, "connected", { client_id: clientId, server_time: new Date().toISOString() });
+  return {
+    message: (text) => handle(ws, clientId, text),
+    close: () => {
+      connections--;
+      leave(ws);
+    },
   };
-  socket.onmessage = (event) => {
-    if (typeof event.data === "string") handle(socket, clientId, event.data);
-  };
-  socket.onclose = () => {
-    connections--;
-    leave(socket);
-  };
-  socket.onerror = () => {};
-  return response;
-});
+}
+
+const host = Deno.env.get("HOST") ?? "127.0.0.1";
+const port = Number(Deno.env.get("PORT") ?? "0");
+const health = () => ({ status: "ok", clients: connections, server: "baseline" });
+let shutdown: () => Promise<void>;
+
+if (Deno.env.get("WIRING") === "node") {
+  const http = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(health()));
+  });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: () => false });
+  http.on("upgrade", (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws: NodeWebSocket) => {
+      const peer: Peer = {
+        get open() {
+          return ws.readyState === ws.OPEN;
+        },
+        send: (text) => ws.send(text),
+        sendShared: (frame) =>
+          ws.send(frame.bytes ??= encoder.encode(frame.text), { binary: false }),
+      };
+      const handlers = accept(peer);
+      ws.on("message", (data: Buffer) => handlers.message(data.toString("utf8")));
+      ws.on("close", handlers.close);
+      ws.on("error", () => {});
+    });
+  });
+  http.listen(port, host, () => {
+    const address = http.address();
+    logLine({
+      msg: "listening",
+      server: "wiring",
+      port: typeof address === "object" && address ? address.port : port,
+    });
+  });
+  shutdown = () =>
+    new Promise((resolve) => {
+      for (const ws of wss.clients) ws.terminate();
+      http.closeAllConnections();
+      http.close(() => resolve());
+    });
+} else {
+  const server = Deno.serve({
+    hostname: host,
+    port,
+    onListen: ({ port }) => logLine({ msg: "listening", server: "baseline", port }),
+  }, (request) => {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json(health());
+    }
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    const peer: Peer = {
+      get open() {
+        return socket.readyState === WebSocket.OPEN;
+      },
+      send: (text) => socket.send(text),
+      sendShared: (frame) => socket.send(frame.text),
+    };
+    let handlers: ReturnType<typeof accept> | undefined;
+    socket.onopen = () => handlers = accept(peer);
+    socket.onmessage = (event) => {
+      if (typeof event.data === "string") handlers?.message(event.data);
+    };
+    socket.onclose = () => handlers?.close();
+    socket.onerror = () => {};
+    return response;
+  });
+  shutdown = () => server.shutdown();
+}
 
 const stop = () => {
   logLine({ msg: "shutting down" });
-  server.shutdown().finally(() => Deno.exit(0));
+  shutdown().finally(() => Deno.exit(0));
   setTimeout(() => Deno.exit(0), 2000);
 };
 Deno.addSignalListener("SIGTERM", stop);

@@ -7,8 +7,8 @@ import { spawnServer } from "../tests/helpers/subprocess_server.ts";
 
 /** A process the bench started and must stop. */
 export interface TargetProcess {
-  /** "server" (main.ts) or "baseline" (bench/baseline_server.ts). */
-  readonly name: "server" | "baseline";
+  /** "server" (main.ts), "baseline" (bench/baseline_server.ts) or "wiring" (the same on node:http + ws). */
+  readonly name: TargetName;
   readonly pid: number;
   readonly wsUrl: string;
   readonly httpUrl: string;
@@ -34,11 +34,18 @@ export async function startServerUnderTest(env: Record<string, string>): Promise
   }
 }
 
-/** Starts the bare reference broadcaster on a free loopback port. */
-export async function startBaseline(): Promise<TargetProcess> {
+/** Which process a measurement is of. */
+export type TargetName = "server" | "baseline" | "wiring";
+
+/**
+ * Starts the bare reference broadcaster on a free loopback port: on `Deno.serve` (the baseline) or
+ * on the server's mandated `node:http` + `ws` wiring (the wiring reference).
+ */
+export async function startBaseline(wiring: "deno" | "node" = "deno"): Promise<TargetProcess> {
+  const name = wiring === "node" ? "wiring" : "baseline";
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--allow-env", BASELINE.pathname],
-    env: { HOST: "127.0.0.1", PORT: "0", NO_COLOR: "1" },
+    env: { HOST: "127.0.0.1", PORT: "0", NO_COLOR: "1", WIRING: wiring },
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -63,7 +70,7 @@ export async function startBaseline(): Promise<TargetProcess> {
         }
       }
       clearTimeout(timer);
-      if (!found) reject(new Error(`baseline exited before listening:\n${text}`));
+      if (!found) reject(new Error(`${name} exited before listening:\n${text}`));
     })();
   }).catch(async (error) => {
     try {
@@ -72,11 +79,11 @@ export async function startBaseline(): Promise<TargetProcess> {
     await child.status;
     throw error;
   });
-  return wrap("baseline", child, port, () => text, () => Promise.resolve());
+  return wrap(name, child, port, () => text, () => Promise.resolve());
 }
 
 function wrap(
-  name: "server" | "baseline",
+  name: TargetName,
   child: Deno.ChildProcess,
   port: number,
   stderr: () => string,

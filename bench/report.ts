@@ -60,7 +60,13 @@ const ratio = (server: number, baseline: number): number =>
   Number.isFinite(server) && Number.isFinite(baseline) && baseline > 0 ? server / baseline : NaN;
 const times = (value: number): string => (Number.isFinite(value) ? `${fmt(value, 2)}×` : "–");
 const transportName = (cell: { target: string; transport: string }): string =>
-  cell.target === "baseline" ? "baseline" : cell.transport === "raw" ? "raw WS" : "Socket.IO";
+  cell.target === "baseline"
+    ? "baseline"
+    : cell.target === "wiring"
+    ? "wiring"
+    : cell.transport === "raw"
+    ? "raw WS"
+    : "Socket.IO";
 
 /** A Markdown table whose columns are padded the way `deno fmt` pads them. */
 export function table(headers: string[], rows: string[][]): string {
@@ -76,9 +82,13 @@ export function table(headers: string[], rows: string[][]): string {
   ].join("\n");
 }
 
-function baselineFor(cells: FanoutCell[], cell: FanoutCell): FanoutCell | undefined {
+function baselineFor(
+  cells: FanoutCell[],
+  cell: FanoutCell,
+  reference: "baseline" | "wiring" = "baseline",
+): FanoutCell | undefined {
   return cells.find((other) =>
-    other.target === "baseline" && other.mode === cell.mode && other.clients === cell.clients &&
+    other.target === reference && other.mode === cell.mode && other.clients === cell.clients &&
     other.rate === cell.rate && !other.skipped
   );
 }
@@ -119,6 +129,23 @@ export function evaluateTargets(result: RunResult): TargetRow[] {
           met: Number.isFinite(r) ? r <= limit : null,
         });
       }
+    }
+  }
+  // Not a target: how the mandated node:http + ws wiring alone compares, and the server against it.
+  for (const clients of [200, 500]) {
+    for (const mode of ["cast", "op"] as const) {
+      const cell = findCell(cells, "raw", mode, clients, 100);
+      const wiring = cell && baselineFor(cells, cell, "wiring");
+      const base = cell && baselineFor(cells, cell);
+      if (!cell || !wiring || !base) continue;
+      rows.push({
+        target:
+          `(reference) wiring alone / baseline, and raw WS / wiring, N=${clients}, R=100 ${mode}s`,
+        measured: `${times(ratio(wiring.serverCpuUsPerDelivery, base.serverCpuUsPerDelivery))}, ${
+          times(ratio(cell.serverCpuUsPerDelivery, wiring.serverCpuUsPerDelivery))
+        } (${fmt(wiring.serverCpuUsPerDelivery, 2)} µs)`,
+        met: null,
+      });
     }
   }
   for (const transport of ["raw", "sio"] as const) {
@@ -209,10 +236,16 @@ function fanoutTable(cells: FanoutCell[]): string {
   const rows: string[][] = [];
   const order = (cell: FanoutCell) =>
     `${cell.mode}|${String(cell.clients).padStart(5)}|${String(cell.rate).padStart(4)}|${
-      cell.target === "baseline" ? 2 : cell.transport === "raw" ? 0 : 1
+      cell.target === "baseline"
+        ? 2
+        : cell.target === "wiring"
+        ? 3
+        : cell.transport === "raw"
+        ? 0
+        : 1
     }`;
   for (const cell of [...cells].sort((a, b) => order(a).localeCompare(order(b)))) {
-    const base = cell.target === "server" ? baselineFor(cells, cell) : undefined;
+    const base = cell.target === "baseline" ? undefined : baselineFor(cells, cell);
     if (cell.skipped) {
       rows.push([
         cell.mode,
@@ -284,7 +317,13 @@ export function markdownReport(result: RunResult): string {
     targets.map((row) => [
       row.target,
       row.measured,
-      row.met === null ? "not measured" : row.met ? "met" : "MISSED",
+      row.target.startsWith("(reference)")
+        ? "info"
+        : row.met === null
+        ? "not measured"
+        : row.met
+        ? "met"
+        : "MISSED",
     ]),
   ));
   parts.push("### Server limits");
@@ -300,7 +339,9 @@ export function markdownReport(result: RunResult): string {
   ));
   parts.push("### Fan-out (one caster, N members, R messages/s)");
   parts.push(
-    "Ratios are server / baseline for the same mode, N and R. `lost` = deliveries of messages sent " +
+    "Ratios are server / baseline for the same mode, N and R. `wiring` rows (N=200 and 500, R=100) " +
+      "are the baseline's rooms served through the server's own node:http + ws wiring: the cost of " +
+      "that wiring alone. `lost` = deliveries of messages sent " +
       "in the measured window that had not arrived by the end of the drain. `gen CPU %` is the " +
       "load generator's own CPU (100 % = one saturated core); `other CPU %` is what the rest of the " +
       "machine used meanwhile (other jobs: a cell with a high value is contaminated). `err/disc` = error replies to the " +

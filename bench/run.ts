@@ -173,6 +173,7 @@ async function main(): Promise<number> {
     await scenario("fan-out", result.notes, async () => {
       const server = await track(startServerUnderTest(serverEnv(2)));
       const baseline = await track(startBaseline());
+      const wiring = await track(startBaseline("node"));
       const code = await demoSparkCode();
       const revisionId = await prepareCastSpell(server, "bench_spark", code);
       const fanoutBudget = budget.sub(plan.fanoutBudgetMs);
@@ -180,6 +181,7 @@ async function main(): Promise<number> {
         plan: { ...plan, fanoutClients },
         server,
         baseline,
+        wiring,
         spell: { spellId: "bench_spark", revisionId },
         budget: fanoutBudget,
         progress: log,

@@ -16,7 +16,14 @@ import {
   type StampedEvent,
   type Transport,
 } from "../clients.ts";
-import { CpuMeter, OtherCpuMeter, rssKiB, type TargetProcess, waitForIdle } from "../procs.ts";
+import {
+  CpuMeter,
+  OtherCpuMeter,
+  rssKiB,
+  type TargetName,
+  type TargetProcess,
+  waitForIdle,
+} from "../procs.ts";
 import { benchNow, type Budget, type LatencySummary, round, Samples, sleep } from "../stats.ts";
 
 /** What a fan-out message is. */
@@ -24,7 +31,7 @@ export type FanoutMode = "cast" | "op";
 
 /** One cell of the matrix. */
 export interface FanoutCell {
-  target: "server" | "baseline";
+  target: TargetName;
   transport: Transport;
   mode: FanoutMode;
   clients: number;
@@ -67,6 +74,8 @@ export interface FanoutOptions {
   plan: BenchPlan;
   server: TargetProcess;
   baseline: TargetProcess;
+  /** The node:http + ws wiring alone, measured only where the targets are (N=200 and 500, R=100). */
+  wiring?: TargetProcess;
   spell: CastSpell;
   budget: Budget;
   /** Progress lines for the operator. */
@@ -90,11 +99,17 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutCell[]> {
   ];
   for (const clients of plan.fanoutClients) {
     for (const [target, transport] of targets) {
-      cells.push(...await runGroup(options, target, transport, clients));
+      cells.push(...await runGroup(options, target, transport, clients, plan.fanoutRates));
+    }
+    if (options.wiring && WIRING_CLIENTS.includes(clients) && plan.fanoutRates.includes(100)) {
+      cells.push(...await runGroup(options, options.wiring, "raw", clients, [100]));
     }
   }
   return cells;
 }
+
+/** Where the wiring reference is measured: the cells the CPU targets are about. */
+const WIRING_CLIENTS = [200, 500];
 
 function skippedCell(
   target: TargetProcess,
@@ -134,11 +149,12 @@ async function runGroup(
   target: TargetProcess,
   transport: Transport,
   n: number,
+  rates: number[],
 ): Promise<FanoutCell[]> {
   const { plan, budget, progress } = options;
   const wanted: [FanoutMode, number][] = [];
   for (const mode of ["cast", "op"] as const) {
-    for (const rate of plan.fanoutRates) wanted.push([mode, rate]);
+    for (const rate of rates) wanted.push([mode, rate]);
   }
   const cells: FanoutCell[] = [];
   const cellMs = plan.warmupMs + plan.measureMs + 1500;

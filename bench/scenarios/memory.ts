@@ -4,12 +4,12 @@
  * @module
  */
 import { type BenchClient, closeAll, connectMany } from "../clients.ts";
-import { rssKiB, type TargetProcess, waitForIdle } from "../procs.ts";
+import { rssKiB, type TargetName, type TargetProcess, waitForIdle } from "../procs.ts";
 import { sleep } from "../stats.ts";
 
 /** RSS of one target at 0, a and b idle connections. */
 export interface MemoryResult {
-  target: "server" | "baseline";
+  target: TargetName;
   counts: [number, number];
   idleRssKiB: number;
   rssKiB: [number, number];
