@@ -11,6 +11,8 @@ export class Hub {
   #worldOf = new Map<string, string>();
   #members = new Map<string, Set<Session>>();
   #pendingAcks = new Map<string, { ack: (payload: Payload) => void; directOnly: boolean }>();
+  /** Sessions whose broadcasts wait (a join's sync is still going out), with what waits. */
+  #held = new Map<Session, OutboundMessage[]>();
 
   /** `onDeliver` sees every message once, with how many sessions it went to (metrics). */
   constructor(
@@ -28,7 +30,29 @@ export class Hub {
     const left = this.leave(session);
     this.#sessions.delete(session.id);
     this.#pendingAcks.delete(session.id);
+    this.#held.delete(session);
     return left;
+  }
+
+  /**
+   * Until `release`, broadcasts to the session wait in order while direct sends go out: a joiner
+   * gets its whole sync before any live op, even though the sync spans many event-loop turns.
+   */
+  hold(session: Session): void {
+    if (!this.#held.has(session)) this.#held.set(session, []);
+  }
+
+  /** Sends what waited, in order, and stops holding. */
+  release(session: Session): void {
+    const waiting = this.#held.get(session);
+    this.#held.delete(session);
+    if (!waiting || !this.#sessions.has(session.id)) return;
+    for (const message of waiting) session.send(message);
+  }
+
+  /** Messages waiting for `release` (a bounded backlog is the caller's to enforce). */
+  heldCount(session: Session): number {
+    return this.#held.get(session)?.length ?? 0;
   }
 
   get connectionCount(): number {
@@ -110,7 +134,7 @@ export class Hub {
   /** The per-member loop is the fan-out hot path: no ack lookups while no request awaits one. */
   #broadcast(sessions: Iterable<Session>, message: OutboundMessage): void {
     let recipients = 0;
-    if (this.#pendingAcks.size === 0) {
+    if (this.#pendingAcks.size === 0 && this.#held.size === 0) {
       for (const session of sessions) {
         session.send(message);
         recipients++;
@@ -125,6 +149,11 @@ export class Hub {
   }
 
   #deliver(session: Session, message: OutboundMessage, direct: boolean): void {
+    const held = direct ? undefined : this.#held.get(session);
+    if (held) {
+      held.push(message);
+      return;
+    }
     const pending = this.#pendingAcks.get(session.id);
     if (pending && (direct || !pending.directOnly)) {
       this.#pendingAcks.delete(session.id);

@@ -57,6 +57,8 @@ export interface Session {
   readonly transport: TransportKind;
   /** Queues a message for this connection; never throws (a dead socket drops it). */
   send(message: OutboundMessage): void;
+  /** Bytes queued for this connection that the peer has not taken yet. */
+  readonly bufferedBytes: number;
   /** Closes the connection with a WebSocket close code. */
   close(code: number, reason: string): void;
 }

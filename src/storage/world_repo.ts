@@ -22,13 +22,30 @@ export interface WorldRepo {
   /** Appends ops, all or none, and returns the new op count of the world. */
   appendOps(worldId: string, ops: readonly VoxelOp[], createdAt: string): number;
   opCount(worldId: string): number;
-  /** The world's ops in the order they were applied. */
-  listOps(worldId: string): VoxelOp[];
+  /** What a join must send: the ops up to `lastOpId`, how many, and the largest one's stored size. */
+  syncPlan(worldId: string): SyncPlan;
+  /** Up to `limit` ops after `afterOpId` and at most `upToOpId`, in the order they were applied. */
+  opsAfter(worldId: string, afterOpId: number, upToOpId: number, limit: number): OpsPage;
   /** Deletes the world's ops and returns how many there were. */
   clearOps(worldId: string): number;
 }
 
+/** A snapshot boundary for a join: ops with ids up to `lastOpId` go in the sync, later ones live. */
+export interface SyncPlan {
+  lastOpId: number;
+  count: number;
+  /** UTF-8 bytes of the largest op's `op_type` + `op_data` (bounds the op's size in a frame). */
+  maxStoredBytes: number;
+}
+
+/** One page of a world's ops and the id of its last op (the cursor for the next page). */
+export interface OpsPage {
+  ops: VoxelOp[];
+  lastOpId: number;
+}
+
 interface OpRow {
+  op_id: number;
   op_type: string;
   op_data: string;
 }
@@ -43,7 +60,8 @@ export class SqliteWorldRepo implements WorldRepo {
   #countWorlds;
   #insertOp;
   #countOps;
-  #selectOps;
+  #syncPlan;
+  #opsAfter;
   #deleteOps;
 
   constructor(db: Database) {
@@ -62,8 +80,14 @@ export class SqliteWorldRepo implements WorldRepo {
       "INSERT INTO world_ops (world_id, op_type, op_data, created_at) VALUES (?, ?, ?, ?)",
     );
     this.#countOps = db.prepare("SELECT COUNT(*) AS n FROM world_ops WHERE world_id = ?");
-    this.#selectOps = db.prepare(
-      "SELECT op_type, op_data FROM world_ops WHERE world_id = ? ORDER BY op_id",
+    this.#syncPlan = db.prepare(
+      `SELECT count(*) AS count, coalesce(max(op_id), 0) AS last_op_id,
+         coalesce(max(length(CAST(op_type AS BLOB)) + length(CAST(op_data AS BLOB))), 0) AS max_bytes
+       FROM world_ops WHERE world_id = ?`,
+    );
+    this.#opsAfter = db.prepare(
+      `SELECT op_id, op_type, op_data FROM world_ops
+       WHERE world_id = ? AND op_id > ? AND op_id <= ? ORDER BY op_id LIMIT ?`,
     );
     this.#deleteOps = db.prepare("DELETE FROM world_ops WHERE world_id = ?");
   }
@@ -112,8 +136,25 @@ export class SqliteWorldRepo implements WorldRepo {
     return count;
   }
 
-  listOps(worldId: string): VoxelOp[] {
-    return (this.#selectOps.all(worldId) as unknown as OpRow[]).map(decodeOp);
+  syncPlan(worldId: string): SyncPlan {
+    const row = this.#syncPlan.get(worldId) as {
+      count: number;
+      last_op_id: number;
+      max_bytes: number;
+    };
+    return {
+      lastOpId: Number(row.last_op_id),
+      count: Number(row.count),
+      maxStoredBytes: Number(row.max_bytes),
+    };
+  }
+
+  opsAfter(worldId: string, afterOpId: number, upToOpId: number, limit: number): OpsPage {
+    const rows = this.#opsAfter.all(worldId, afterOpId, upToOpId, limit) as unknown as OpRow[];
+    return {
+      ops: rows.map(decodeOp),
+      lastOpId: rows.length > 0 ? Number(rows.at(-1)!.op_id) : afterOpId,
+    };
   }
 
   clearOps(worldId: string): number {

@@ -36,6 +36,10 @@ export class RawSession implements Session {
     }
   }
 
+  get bufferedBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
   close(code: number, reason: string): void {
     this.#ws.close(code, reason);
   }

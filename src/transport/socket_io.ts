@@ -46,22 +46,39 @@ export class SocketIoSession implements Session {
     }
   }
 
+  /** Bytes in the websocket transport's socket plus the text of the packets engine.io holds. */
+  get bufferedBytes(): number {
+    const conn = this.#engine();
+    let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
+    for (const packet of conn.writeBuffer ?? []) {
+      if (typeof packet.data === "string") bytes += packet.data.length;
+    }
+    return bytes;
+  }
+
   /**
    * Unsent data lives in two places: engine.io's packet buffer (polling, or a busy transport) and,
    * on the websocket transport, the `ws` socket underneath. Either over its bound means too slow.
    */
   #overBuffered(): boolean {
-    const conn = this.#socket.conn as unknown as {
-      writeBuffer?: unknown[];
-      transport?: { socket?: { bufferedAmount?: number } };
-    };
+    const conn = this.#engine();
     return (conn.writeBuffer?.length ?? 0) > this.#maxBufferedPackets ||
       (conn.transport?.socket?.bufferedAmount ?? 0) > this.#maxBufferedBytes;
+  }
+
+  #engine(): EngineBuffers {
+    return this.#socket.conn as unknown as EngineBuffers;
   }
 
   close(_code: number, _reason: string): void {
     this.#socket.disconnect(true);
   }
+}
+
+/** The engine.io connection internals that show what is still unsent. */
+interface EngineBuffers {
+  writeBuffer?: { data?: unknown }[];
+  transport?: { socket?: { bufferedAmount?: number } };
 }
 
 /** A message as encoded Socket.IO packets plus the engine.io options that carry its prebuilt frame. */

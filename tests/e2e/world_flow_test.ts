@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { GodotClient } from "../helpers/godot_client.ts";
 import { eventually, liveClients } from "../helpers/eventually.ts";
 import { SioClient } from "../helpers/sio_client.ts";
@@ -372,3 +373,99 @@ Deno.test("one broadcast, framed once, reaches raw, websocket, polling and upgra
     await server.close();
   }
 });
+
+Deno.test("a full world (100k ops, ~9 MB) syncs to a joiner under the default limits; live ops follow the sync exactly once", async () => {
+  const first = await startTestServer();
+  const creator = await GodotClient.connect(first.wsUrl);
+  const world = (await creator.request({ type: "world.create", name: "Full" }, "world.created"))
+    .world as { world_id: string };
+  await creator.close();
+  await first.close({ keepData: true });
+  // Fill the log directly (through the server it would take seconds), up to the default cap.
+  const filled = 100_000 - LIVE_OPS;
+  const db = new DatabaseSync(`${first.dataDir}/ugc.db`);
+  const insert = db.prepare(
+    "INSERT INTO world_ops (world_id, op_type, op_data, created_at) VALUES (?, 'add_sphere', ?, ?)",
+  );
+  db.exec("BEGIN");
+  for (let x = 0; x < filled; x++) {
+    const data = { center: { x, y: 0.123456789, z: -1e5 }, radius: 1.5, material_id: 7 };
+    insert.run(world.world_id, JSON.stringify(data), "2026-01-01T00:00:00.000Z");
+  }
+  db.exec("COMMIT");
+  db.close();
+
+  const server = await startTestServer({}, first.dataDir); // default limits: 4 MiB buffered
+  const member = await GodotClient.connect(server.wsUrl);
+  const joiner = await GodotClient.connect(server.wsUrl);
+  const webJoiner = await SioClient.connect(server.httpUrl);
+  const bystander = await GodotClient.connect(server.wsUrl);
+  try {
+    member.send({ type: "world.join", world_id: world.world_id });
+    await lastSyncChunk(member);
+    joiner.send({ type: "world.join", world_id: world.world_id });
+    webJoiner.emit("world.join", { world_id: world.world_id });
+    for (let i = 0; i < LIVE_OPS; i++) {
+      member.send({
+        type: "request_spell",
+        spell: { ...KEY_1, center: { x: filled + i, y: 0.123456789, z: -1e5 } },
+      });
+    }
+    // Another player is served while the sync is going out.
+    assert.equal((await bystander.roundTrip()).world_id, "");
+    await lastSyncChunk(joiner);
+    for (let i = 0; i < LIVE_OPS; i++) await member.next("apply_op");
+    const live = joiner.queue.all.filter((m) => m.type === "apply_op");
+    while (
+      joiner.queue.all.filter((m) => m.type === "apply_op").length + syncedOps(joiner) < 100_000
+    ) {
+      await joiner.next("apply_op");
+    }
+    // Every op exactly once, in the order applied; no live op ahead of the sync.
+    const arrived = joiner.queue.all.filter((m) => m.type === "sync_ops" || m.type === "apply_op");
+    const lastChunk = arrived.findLastIndex((m) => m.type === "sync_ops");
+    assert.ok(arrived.slice(0, lastChunk).every((m) => m.type === "sync_ops"));
+    const xs = arrived.flatMap((m) =>
+      (m.type === "sync_ops"
+        ? m.ops as { center: { x: number } }[]
+        : [m.op as { center: { x: number } }])
+        .map((op) => op.center.x)
+    );
+    assert.equal(xs.length, 100_000);
+    assert.ok(xs.every((x, i) => x === i), "ops out of order or duplicated");
+    assert.ok(live.length <= LIVE_OPS);
+    joiner.assertClean(); // every frame ≤ 65,535 bytes, and the joiner was never cut
+    assert.equal((await joiner.roundTrip()).ops, 100_000);
+    // The Socket.IO joiner got the whole log too.
+    await lastSyncChunk(webJoiner);
+    while (
+      webJoiner.queue.all.filter((m) => m.type === "apply_op").length + syncedOps(webJoiner) <
+        100_000
+    ) {
+      await webJoiner.next("apply_op");
+    }
+    assert.equal((await webJoiner.roundTrip()).ops, 100_000);
+  } finally {
+    await member.close();
+    await joiner.close();
+    await webJoiner.close();
+    await bystander.close();
+    await server.close();
+  }
+});
+
+const LIVE_OPS = 10;
+
+/** Waits for a joiner's last sync_ops chunk. */
+async function lastSyncChunk(client: GodotClient | SioClient): Promise<void> {
+  while (true) {
+    const chunk = await client.next("sync_ops", { timeoutMs: 20_000 });
+    if (chunk.chunk_index === (chunk.chunk_count as number) - 1) return;
+  }
+}
+
+function syncedOps(client: GodotClient | SioClient): number {
+  return client.queue.all
+    .filter((m) => m.type === "sync_ops")
+    .reduce((sum, m) => sum + (m.ops as unknown[]).length, 0);
+}

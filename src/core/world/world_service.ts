@@ -1,5 +1,6 @@
 import type { Limits } from "../../config.ts";
 import {
+  CloseCode,
   codePointLength,
   ErrorCode,
   hasControlCharacters,
@@ -10,12 +11,13 @@ import {
   ServerEvent,
   type WorldView,
 } from "../../protocol/mod.ts";
-import type { WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
+import { setImmediate } from "node:timers";
+import type { SyncPlan, WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
 import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
 import type { Clock } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
-import { chunkBySize, fitPrefix } from "./fit.ts";
+import { ENVELOPE_RESERVE, fitPrefix } from "./fit.ts";
 import { parseVoxelRequest, rejected } from "./voxel_ops.ts";
 
 export interface WorldServiceOptions {
@@ -24,11 +26,23 @@ export interface WorldServiceOptions {
   clock: Clock;
   limits: Pick<
     Limits,
-    "maxWorldNameChars" | "maxWorldDescriptionChars" | "maxOpsPerWorld" | "maxOutboundBytes"
+    | "maxWorldNameChars"
+    | "maxWorldDescriptionChars"
+    | "maxOpsPerWorld"
+    | "maxOutboundBytes"
+    | "maxBufferedBytes"
   >;
   /** Runs after a join's sync (spells use it to tell late joiners what is castable). */
   afterJoin?: (session: Session, worldId: string) => void;
 }
+
+/** Unsent bytes above which a join's sync waits for the joiner to read. */
+const SYNC_HIGH_WATER_BYTES = 1024 * 1024;
+const SYNC_DRAIN_POLL_MS = 5;
+/** A joiner that takes nothing of its sync for this long has stopped reading. */
+const SYNC_STALL_MS = 10_000;
+/** Live broadcasts a syncing joiner may have waiting before it counts as too slow. */
+const MAX_HELD_MESSAGES = 10_000;
 
 /** Worlds, membership and the legacy voxel-op log (original-system §3.2, §3.7). */
 export class WorldService {
@@ -89,15 +103,28 @@ export class WorldService {
     this.#hub.toAll(ServerEvent.WORLD_LIST_UPDATED, { worlds: this.worldList() });
   }
 
-  join(session: Session, payload: Payload): void {
+  /**
+   * Joins and sends the world's op log. A big log (100k ops is ~9 MB) goes out a chunk per
+   * event-loop turn and only as fast as the joiner takes it, so other players are not stalled and
+   * the joiner is not cut as a slow consumer; live broadcasts wait until the sync is out.
+   */
+  async join(session: Session, payload: Payload): Promise<void> {
     const world = this.#requireWorld(payload);
-    this.#hub.join(session, world.world_id);
-    this.#hub.send(session, ServerEvent.WORLD_JOINED, {
-      world_id: world.world_id,
-      world: this.#view(world),
-    });
-    this.#sendSync(session, world.world_id);
-    this.#afterJoin?.(session, world.world_id);
+    this.#hub.hold(session);
+    try {
+      this.#hub.join(session, world.world_id);
+      // Read in the same turn as the join: ops up to here are in the sync, later ones are held.
+      const plan = this.#repo.syncPlan(world.world_id);
+      this.#hub.send(session, ServerEvent.WORLD_JOINED, {
+        world_id: world.world_id,
+        world: this.#view(world),
+      });
+      if (await this.#sendSync(session, world.world_id, plan)) {
+        this.#afterJoin?.(session, world.world_id);
+      }
+    } finally {
+      this.#hub.release(session);
+    }
   }
 
   leave(session: Session): void {
@@ -159,21 +186,55 @@ export class WorldService {
     return fitPrefix(this.allWorlds(), this.#limits.maxOutboundBytes);
   }
 
-  #sendSync(session: Session, worldId: string): void {
-    const ops = this.#repo.listOps(worldId);
-    if (ops.length === 0) {
+  /** Sends the plan's ops; false if the joiner left or was cut before it was done. */
+  async #sendSync(session: Session, worldId: string, plan: SyncPlan): Promise<boolean> {
+    if (plan.count === 0) {
       this.#hub.send(session, ServerEvent.SYNC_COMPLETE, { message: "World is empty" });
-      return;
+      return true;
     }
-    // The Godot client appends every sync_ops message, so a long log goes out in frame-sized chunks.
-    const chunks = chunkBySize(ops, this.#limits.maxOutboundBytes);
-    chunks.forEach((chunk, index) => {
+    // The Godot client appends every sync_ops message, so the log goes out in frame-sized chunks.
+    // Every op's JSON is at most its stored size + 8 (`"op":"…",` replaces the leading `{`) plus a
+    // comma, so this many always fit; the count is known before any op is read.
+    const budget = this.#limits.maxOutboundBytes - ENVELOPE_RESERVE - 2;
+    const perChunk = Math.max(1, Math.floor(budget / (plan.maxStoredBytes + 9)));
+    const chunkCount = Math.ceil(plan.count / perChunk);
+    let cursor = 0;
+    for (let index = 0; index < chunkCount; index++) {
+      if (index > 0 && !await this.#readyForMore(session, worldId)) return false;
+      // A clear_world during the sync leaves later pages empty: the announced count still holds.
+      const page = this.#repo.opsAfter(worldId, cursor, plan.lastOpId, perChunk);
+      cursor = page.lastOpId;
       this.#hub.send(session, ServerEvent.SYNC_OPS, {
-        ops: chunk,
+        ops: page.ops,
         chunk_index: index,
-        chunk_count: chunks.length,
+        chunk_count: chunkCount,
       });
-    });
+    }
+    return true;
+  }
+
+  /**
+   * Lets other connections have a turn, then waits until the joiner has taken most of what was
+   * sent. False if it left, or took nothing for SYNC_STALL_MS (then it is closed as too slow).
+   * Live messages held for it meanwhile are bounded too: a world busier than the joiner can read
+   * would otherwise grow them without limit.
+   */
+  async #readyForMore(session: Session, worldId: string): Promise<boolean> {
+    const highWater = Math.min(SYNC_HIGH_WATER_BYTES, this.#limits.maxBufferedBytes / 4);
+    const waitingSince = performance.now();
+    await new Promise((resolve) => setImmediate(resolve));
+    while (session.bufferedBytes > highWater) {
+      if (this.#hub.worldOf(session) !== worldId) return false;
+      if (performance.now() - waitingSince > SYNC_STALL_MS) return this.#tooSlow(session);
+      await new Promise((resolve) => setTimeout(resolve, SYNC_DRAIN_POLL_MS));
+    }
+    if (this.#hub.heldCount(session) > MAX_HELD_MESSAGES) return this.#tooSlow(session);
+    return this.#hub.worldOf(session) === worldId;
+  }
+
+  #tooSlow(session: Session): false {
+    session.close(CloseCode.POLICY_VIOLATION, "Too slow: world sync not read");
+    return false;
   }
 
   #requireWorld(payload: Payload): WorldRecord {
