@@ -40,8 +40,11 @@ export class RawSession implements Session {
     return this.#ws.bufferedAmount;
   }
 
+  /** Starts the closing handshake; a peer that does not answer within a second is cut. */
   close(code: number, reason: string): void {
     this.#ws.close(code, reason);
+    const timer = setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS);
+    this.#ws.once("close", () => clearTimeout(timer));
   }
 
   /**
@@ -54,13 +57,12 @@ export class RawSession implements Session {
       session: this.id,
       buffered: this.#ws.bufferedAmount,
     });
-    this.#ws.close(CloseCode.POLICY_VIOLATION, "Too slow: outbound buffer full");
-    const timer = setTimeout(() => this.#ws.terminate(), SLOW_CLOSE_GRACE_MS);
-    this.#ws.once("close", () => clearTimeout(timer));
+    this.close(CloseCode.POLICY_VIOLATION, "Too slow: outbound buffer full");
   }
 }
 
-const SLOW_CLOSE_GRACE_MS = 1000;
+/** How long a closing handshake may take before the TCP connection is cut (`ws` waits 30 s). */
+const CLOSE_GRACE_MS = 1000;
 
 /** The raw-protocol frame as a complete WebSocket text frame, built once per message. */
 const rawTextFrame: WireEncoding<Buffer> = (message) => textFrame(message.frameBuffer);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { eventually } from "../helpers/eventually.ts";
+import { startWithBigWorld } from "../helpers/big_world.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import { startTestServer } from "../helpers/test_server.ts";
 
@@ -111,6 +112,26 @@ Deno.test("a Socket.IO client that stops reading is disconnected too", async () 
   } finally {
     stalled.close();
     await writer.close();
+    await server.close();
+  }
+});
+
+Deno.test("a joiner that stops reading its world sync is disconnected; the others are served meanwhile", async () => {
+  const { server, worldId } = await startWithBigWorld(100_000);
+  const watcher = await GodotClient.connect(server.wsUrl);
+  const stalled = await stalledClient(server.app.port);
+  try {
+    await stalled.write(clientTextFrame(JSON.stringify({ type: "world.join", world_id: worldId })));
+    // ~9 MB of sync cannot fit in the socket buffers: the sync waits for a reader that never reads.
+    let pings = 0;
+    await eventually(async () => {
+      pings++;
+      return (await watcher.roundTrip()).clients === 1;
+    }, { timeoutMs: 20_000, what: "the stalled joiner to be closed (after 10 s without reading)" });
+    assert.ok(pings > 10, "the watcher was served while the sync waited");
+  } finally {
+    stalled.close();
+    await watcher.close();
     await server.close();
   }
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
+import { startWithBigWorld } from "../helpers/big_world.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import { eventually, liveClients } from "../helpers/eventually.ts";
 import { SioClient } from "../helpers/sio_client.ts";
@@ -375,27 +375,10 @@ Deno.test("one broadcast, framed once, reaches raw, websocket, polling and upgra
 });
 
 Deno.test("a full world (100k ops, ~9 MB) syncs to a joiner under the default limits; live ops follow the sync exactly once", async () => {
-  const first = await startTestServer();
-  const creator = await GodotClient.connect(first.wsUrl);
-  const world = (await creator.request({ type: "world.create", name: "Full" }, "world.created"))
-    .world as { world_id: string };
-  await creator.close();
-  await first.close({ keepData: true });
-  // Fill the log directly (through the server it would take seconds), up to the default cap.
+  // Up to the default cap, under the default limits (4 MiB buffered per connection).
   const filled = 100_000 - LIVE_OPS;
-  const db = new DatabaseSync(`${first.dataDir}/ugc.db`);
-  const insert = db.prepare(
-    "INSERT INTO world_ops (world_id, op_type, op_data, created_at) VALUES (?, 'add_sphere', ?, ?)",
-  );
-  db.exec("BEGIN");
-  for (let x = 0; x < filled; x++) {
-    const data = { center: { x, y: 0.123456789, z: -1e5 }, radius: 1.5, material_id: 7 };
-    insert.run(world.world_id, JSON.stringify(data), "2026-01-01T00:00:00.000Z");
-  }
-  db.exec("COMMIT");
-  db.close();
-
-  const server = await startTestServer({}, first.dataDir); // default limits: 4 MiB buffered
+  const { server, worldId } = await startWithBigWorld(filled);
+  const world = { world_id: worldId };
   const member = await GodotClient.connect(server.wsUrl);
   const joiner = await GodotClient.connect(server.wsUrl);
   const webJoiner = await SioClient.connect(server.httpUrl);
