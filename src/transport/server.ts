@@ -79,10 +79,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   // handleProtocols → false: never echo a subprotocol, which Godot's WebSocketPeer rejects.
+  // allowSynchronousEvents → false: one message per macrotask. Otherwise a client that keeps its
+  // socket full is read in one unbroken run, and under load every other socket and timer waited
+  // for seconds (bench ingest: idle ping p99 2.2 s → 0.09 s, ack p99 1.5 s → 0.1 s, same ops/s).
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxInboundBytes,
     handleProtocols: () => false,
+    allowSynchronousEvents: false,
   });
   const rawLog = log.child("transport.raw_ws");
   httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -15,7 +15,6 @@ export class SocketIoSession implements Session {
   #socket: Socket;
   #wire: SocketIoWire;
   #maxOutboundBytes: number;
-  #maxBufferedPackets: number;
   #maxBufferedBytes: number;
   #log: Logger;
 
@@ -23,8 +22,6 @@ export class SocketIoSession implements Session {
     this.#socket = socket;
     this.#wire = wire;
     this.#maxOutboundBytes = limits.maxOutboundBytes;
-    // engine.io buffers packets, not bytes: bound them by the byte budget over a typical 1 KiB packet.
-    this.#maxBufferedPackets = Math.max(64, Math.floor(limits.maxBufferedBytes / 1024));
     this.#maxBufferedBytes = limits.maxBufferedBytes;
     this.#log = log;
   }
@@ -32,7 +29,7 @@ export class SocketIoSession implements Session {
   send(message: OutboundMessage): void {
     if (!this.#socket.connected) return;
     message = capFrame(message, this.#maxOutboundBytes, this.#log);
-    if (this.#overBuffered()) {
+    if (this.bufferedBytes > this.#maxBufferedBytes) {
       this.#log.warn("closing slow consumer", { session: this.id });
       this.#socket.disconnect(true);
       return;
@@ -46,7 +43,12 @@ export class SocketIoSession implements Session {
     }
   }
 
-  /** Bytes in the websocket transport's socket plus the text of the packets engine.io holds. */
+  /**
+   * Unsent data lives in two places: engine.io's packet buffer (polling between polls, or a
+   * websocket whose last write has not completed — then every later packet waits there) and, on
+   * the websocket transport, the `ws` socket underneath. Counted in bytes: a count of packets let a
+   * stalled client hold 256 near-64 KiB packets (16 MiB) before it was cut.
+   */
   get bufferedBytes(): number {
     const conn = this.#engine();
     let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
@@ -54,16 +56,6 @@ export class SocketIoSession implements Session {
       if (typeof packet.data === "string") bytes += packet.data.length;
     }
     return bytes;
-  }
-
-  /**
-   * Unsent data lives in two places: engine.io's packet buffer (polling, or a busy transport) and,
-   * on the websocket transport, the `ws` socket underneath. Either over its bound means too slow.
-   */
-  #overBuffered(): boolean {
-    const conn = this.#engine();
-    return (conn.writeBuffer?.length ?? 0) > this.#maxBufferedPackets ||
-      (conn.transport?.socket?.bufferedAmount ?? 0) > this.#maxBufferedBytes;
   }
 
   #engine(): EngineBuffers {

@@ -459,3 +459,33 @@ Deno.test("the per-connection rate limit drops excess messages with rate_limited
     await server.close();
   }
 });
+
+Deno.test("a client flooding pipelined messages does not hold up another's: messages are taken one per turn", async () => {
+  const server = await startTestServer({
+    RATE_LIMIT_PER_SEC: "1000000",
+    RATE_LIMIT_BURST: "1000000",
+  });
+  const flooder = await GodotClient.connect(server.wsUrl);
+  const watcher = await GodotClient.connect(server.wsUrl);
+  try {
+    const world = (await flooder.request({ type: "world.create", name: "Flood" }, "world.created"))
+      .world as { world_id: string };
+    for (const client of [flooder, watcher]) {
+      await client.request({ type: "world.join", world_id: world.world_id }, "world.joined");
+    }
+    const flood = 5000;
+    const frame = JSON.stringify({
+      type: "request_spell",
+      spell: { type: "dig", center: { x: 1, y: 2, z: 3 } },
+    });
+    for (let i = 0; i < flood; i++) flooder.sendRaw(frame);
+    // Sent after the whole flood: answered while the flood is still being applied, not after it.
+    const pong = await watcher.request({ type: "ping" }, "pong");
+    assert.ok((pong.ops as number) < flood, `the watcher waited for all ${pong.ops} flood ops`);
+    assert.equal((await flooder.roundTrip()).ops, flood);
+  } finally {
+    await flooder.close();
+    await watcher.close();
+    await server.close();
+  }
+});
