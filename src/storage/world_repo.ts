@@ -34,8 +34,8 @@ export interface WorldRepo {
 export interface SyncPlan {
   lastOpId: number;
   count: number;
-  /** UTF-8 bytes of the largest op's `op_type` + `op_data` (bounds the op's size in a frame). */
-  maxStoredBytes: number;
+  /** An upper bound on the UTF-8 size of any of those ops as JSON (as a sync message carries it). */
+  maxOpJsonBytes: number;
 }
 
 /** One page of a world's ops and the id of its last op (the cursor for the next page). */
@@ -145,7 +145,9 @@ export class SqliteWorldRepo implements WorldRepo {
     return {
       lastOpId: Number(row.last_op_id),
       count: Number(row.count),
-      maxStoredBytes: Number(row.max_bytes),
+      // An op's JSON is `{"op":"<op_type>",` followed by `op_data` without its `{`: 8 bytes more
+      // than the two stored texts (less if the stored JSON has spaces a re-encoding drops).
+      maxOpJsonBytes: Number(row.max_bytes) + 8,
     };
   }
 

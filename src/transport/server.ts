@@ -5,6 +5,7 @@ import { Server as SocketIoServer } from "socket.io";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
 import type { Hub } from "../core/hub.ts";
+import { settlesWithin, sleep } from "../core/timing.ts";
 import type { Limits } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { CloseCode } from "../protocol/mod.ts";
@@ -128,21 +129,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const deadline = Date.now() + CLOSE_GRACE_MS;
       while (wss.clients.size > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
       for (const client of wss.clients) client.terminate();
       // io.close() also closes the HTTP server, and its callback waits for every connection to
-      // end: an idle keep-alive connection (a client's fetch pool, a finished long-poll) would
-      // hold shutdown for minutes. So end them all as soon as the server stops listening.
+      // end: a response the client abandoned mid-download held shutdown for minutes. So end them
+      // all as soon as the server stops listening, and never wait unbounded.
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const gaveUp = await Promise.race([
-        closed.then(() => false),
-        new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), CLOSE_GRACE_MS)),
-      ]);
-      clearTimeout(timer);
-      if (gaveUp) log.warn("HTTP connections still open at shutdown; exiting anyway");
+      if (!await settlesWithin(closed, CLOSE_GRACE_MS)) {
+        log.warn("HTTP connections still open at shutdown; exiting anyway");
+      }
     },
   };
 }

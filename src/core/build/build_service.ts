@@ -14,6 +14,7 @@ import type { JobRepo } from "../../storage/job_repo.ts";
 import type { SpellRepo } from "../../storage/spell_repo.ts";
 import type { Hub } from "../hub.ts";
 import { randomHex } from "../ids.ts";
+import { settlesWithin } from "../timing.ts";
 import type { Clock } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
 import { parseMetadata } from "../spell/metadata.ts";
@@ -126,14 +127,7 @@ export class BuildService {
   async close(graceMs: number): Promise<void> {
     this.#closing = true;
     this.#queue.length = 0;
-    if (this.#running > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.idle(),
-        new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
-      ]);
-      clearTimeout(timer);
-    }
+    if (this.#running > 0) await settlesWithin(this.idle(), graceMs);
     await this.#options.runner.close();
   }
 

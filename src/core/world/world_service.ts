@@ -17,6 +17,7 @@ import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
 import type { Clock } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
+import { sleep } from "../timing.ts";
 import { ENVELOPE_RESERVE, fitPrefix } from "./fit.ts";
 import { parseVoxelRequest, rejected } from "./voxel_ops.ts";
 
@@ -193,10 +194,10 @@ export class WorldService {
       return true;
     }
     // The Godot client appends every sync_ops message, so the log goes out in frame-sized chunks.
-    // Every op's JSON is at most its stored size + 8 (`"op":"…",` replaces the leading `{`) plus a
-    // comma, so this many always fit; the count is known before any op is read.
+    // No op is larger than the plan's bound (plus a comma), so this many always fit in "[…]" and
+    // the count is known before any op is read.
     const budget = this.#limits.maxOutboundBytes - ENVELOPE_RESERVE - 2;
-    const perChunk = Math.max(1, Math.floor(budget / (plan.maxStoredBytes + 9)));
+    const perChunk = Math.max(1, Math.floor(budget / (plan.maxOpJsonBytes + 1)));
     const chunkCount = Math.ceil(plan.count / perChunk);
     let cursor = 0;
     for (let index = 0; index < chunkCount; index++) {
@@ -226,7 +227,7 @@ export class WorldService {
     while (session.bufferedBytes > highWater) {
       if (this.#hub.worldOf(session) !== worldId) return false;
       if (performance.now() - waitingSince > SYNC_STALL_MS) return this.#tooSlow(session);
-      await new Promise((resolve) => setTimeout(resolve, SYNC_DRAIN_POLL_MS));
+      await sleep(SYNC_DRAIN_POLL_MS);
     }
     if (this.#hub.heldCount(session) > MAX_HELD_MESSAGES) return this.#tooSlow(session);
     return this.#hub.worldOf(session) === worldId;
