@@ -141,6 +141,7 @@ export async function startApp(
       host: config.host,
       port: config.port,
       corsOrigins: config.corsOrigins,
+      trustedProxies: config.trustedProxies,
       limits: config.limits,
       dispatcher,
       hub,

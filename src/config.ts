@@ -4,6 +4,8 @@
  * the default. Invalid values fail at start-up with a message naming the option.
  */
 
+import { parseAddressOrRange } from "./transport/client_address.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Limits {
@@ -29,6 +31,8 @@ export interface Config {
   logLevel: LogLevel;
   buildWorkers: number;
   corsOrigins: string[];
+  /** Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges). */
+  trustedProxies: string[];
   limits: Limits;
 }
 
@@ -40,6 +44,8 @@ interface OptionSpec {
   help: string;
   min?: number;
   max?: number;
+  /** Checks one item of a list option; throws a message naming what is wrong. */
+  checkItem?: (item: string) => void;
   /** Where the value goes: a top-level key or a key of `limits`. */
   key: keyof Omit<Config, "limits"> | `limits.${keyof Limits}`;
 }
@@ -70,6 +76,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: "list",
     key: "corsOrigins",
     help: "comma-separated origins allowed to use Socket.IO polling cross-origin (default: none)",
+  },
+  {
+    env: "TRUSTED_PROXIES",
+    kind: "list",
+    key: "trustedProxies",
+    checkItem: (item) => void parseAddressOrRange(item),
+    help:
+      "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (default: none)",
   },
   {
     env: "MAX_INBOUND_BYTES",
@@ -177,6 +191,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   logLevel: "info",
   buildWorkers: 2,
   corsOrigins: [],
+  trustedProxies: [],
   limits: Object.freeze({
     maxInboundBytes: 1024 * 1024,
     maxOutboundBytes: 65535,
@@ -237,6 +252,7 @@ export function parseConfig(
   }
   config.limits = Object.freeze(config.limits);
   config.corsOrigins = Object.freeze(config.corsOrigins) as string[];
+  config.trustedProxies = Object.freeze(config.trustedProxies) as string[];
   return Object.freeze(config);
 }
 
@@ -244,8 +260,17 @@ function parseValue(spec: OptionSpec, value: string, source: string): unknown {
   switch (spec.kind) {
     case "string":
       return value;
-    case "list":
-      return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+    case "list": {
+      const items = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+      for (const item of items) {
+        try {
+          spec.checkItem?.(item);
+        } catch (error) {
+          throw new ConfigError(`${source}: ${(error as Error).message}`);
+        }
+      }
+      return items;
+    }
     case "level":
       if (!["debug", "info", "warn", "error"].includes(value)) {
         throw new ConfigError(`${source} must be one of debug, info, warn, error (got "${value}")`);
@@ -308,7 +333,7 @@ export function helpText(version: string): string {
 }
 
 function defaultFor(spec: OptionSpec): string {
-  if (spec.env === "BUILD_WORKERS" || spec.env === "CORS_ORIGINS") return "";
+  if (spec.kind === "list" || spec.env === "BUILD_WORKERS") return "";
   const value = spec.key.startsWith("limits.")
     ? DEFAULT_CONFIG.limits[spec.key.slice(7) as keyof Limits]
     : DEFAULT_CONFIG[spec.key as keyof Omit<Config, "limits">];

@@ -77,7 +77,11 @@ export class Dispatcher {
   /** A new connection: register it and greet it with its id. */
   open(session: Session, serverTime: string): void {
     this.#hub.add(session);
-    this.#log.info("connection opened", { session: session.id, transport: session.transport });
+    this.#log.info("connection opened", {
+      session: session.id,
+      transport: session.transport,
+      address: session.address,
+    });
     this.#hub.send(session, ServerEvent.CONNECTED, {
       client_id: session.id,
       server_time: serverTime,
@@ -89,6 +93,7 @@ export class Dispatcher {
     this.#log.info("connection closed", {
       session: session.id,
       transport: session.transport,
+      address: session.address,
       world: world ?? "",
     });
     this.#limiter.forget(session.id);
@@ -209,7 +214,13 @@ export class Dispatcher {
     }
     // Never echo internals: the client gets a correlation id, the log gets the error.
     const errorId = crypto.randomUUID();
-    this.#log.error("handler failed", { event, session: session.id, error_id: errorId, error });
+    this.#log.error("handler failed", {
+      event,
+      session: session.id,
+      address: session.address,
+      error_id: errorId,
+      error,
+    });
     this.#reject(
       session,
       new ProtocolError(ErrorCode.INTERNAL, `Internal server error (id ${errorId})`),

@@ -55,6 +55,8 @@ const encoder = new TextEncoder();
 export interface Session {
   readonly id: string;
   readonly transport: TransportKind;
+  /** The client's network address (the TCP peer, or what a trusted proxy says it saw). */
+  readonly address: string;
   /** Queues a message for this connection; never throws (a dead socket drops it). */
   send(message: OutboundMessage): void;
   /** Bytes queued for this connection that the peer has not taken yet. */

@@ -12,13 +12,15 @@ import { CloseCode, ErrorCode, isPlainObject, ProtocolError } from "../protocol/
 export class RawSession implements Session {
   readonly id = newClientId();
   readonly transport = "websocket" as const;
+  readonly address: string;
   #ws: WebSocket;
   #limits: SessionLimits;
   #log: Logger;
   #dropping = false;
 
-  constructor(ws: WebSocket, limits: SessionLimits, log: Logger) {
+  constructor(ws: WebSocket, address: string, limits: SessionLimits, log: Logger) {
     this.#ws = ws;
+    this.address = address;
     this.#limits = limits;
     this.#log = log;
   }
@@ -55,6 +57,7 @@ export class RawSession implements Session {
     this.#dropping = true;
     this.#log.warn("closing slow consumer", {
       session: this.id,
+      address: this.address,
       buffered: this.#ws.bufferedAmount,
     });
     this.close(CloseCode.POLICY_VIOLATION, "Too slow: outbound buffer full");
@@ -72,6 +75,7 @@ export function serveRawConnection(
   ws: WebSocket,
   options: {
     dispatcher: Dispatcher;
+    address: string;
     limits: SessionLimits;
     log: Logger;
     now: () => string;
@@ -79,7 +83,7 @@ export function serveRawConnection(
   },
 ): RawSession {
   const { dispatcher } = options;
-  const session = new RawSession(ws, options.limits, options.log);
+  const session = new RawSession(ws, options.address, options.limits, options.log);
   dispatcher.open(session, options.now());
   ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
     const text = Array.isArray(data)
@@ -110,7 +114,11 @@ export function serveRawConnection(
   ws.on(
     "error",
     (error: Error) =>
-      options.log.debug("websocket error", { session: session.id, error: error.message }),
+      options.log.debug("websocket error", {
+        session: session.id,
+        address: session.address,
+        error: error.message,
+      }),
   );
   return session;
 }

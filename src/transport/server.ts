@@ -9,6 +9,7 @@ import { settlesWithin, sleep } from "../core/timing.ts";
 import type { Limits } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { CloseCode } from "../protocol/mod.ts";
+import { clientAddress, TrustedProxies } from "./client_address.ts";
 import { serveRawConnection } from "./raw_ws.ts";
 import { serveSocketIoConnection, socketIoWire } from "./socket_io.ts";
 
@@ -16,6 +17,7 @@ export interface ServerOptions {
   host: string;
   port: number;
   corsOrigins: readonly string[];
+  trustedProxies: readonly string[];
   limits: Limits;
   dispatcher: Dispatcher;
   hub: Hub;
@@ -44,6 +46,9 @@ const SOCKET_IO_PATH = "/socket.io/";
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { dispatcher, hub, limits, log } = options;
   const now = () => new Date().toISOString();
+  const trusted = new TrustedProxies(options.trustedProxies);
+  const addressOf = (req: IncomingMessage) =>
+    clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);
   let accepting = true;
   const httpServer = createServer((req, res) => {
     if (isSocketIoPath(req.url)) return; // engine.io answers these
@@ -72,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   io.on("connection", (socket) => {
     serveSocketIoConnection(socket, {
       dispatcher,
+      address: addressOf(socket.request),
       wire,
       limits,
       log: log.child("transport.socket_io"),
@@ -101,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       serveRawConnection(ws, {
         dispatcher,
+        address: addressOf(req),
         limits,
         log: rawLog,
         now,

@@ -12,14 +12,21 @@ import type { Payload } from "../protocol/mod.ts";
 export class SocketIoSession implements Session {
   readonly id = newClientId();
   readonly transport = "socket.io" as const;
+  readonly address: string;
   #socket: Socket;
   #wire: SocketIoWire;
   #maxOutboundBytes: number;
   #maxBufferedBytes: number;
   #log: Logger;
 
-  constructor(socket: Socket, wire: SocketIoWire, limits: SessionLimits, log: Logger) {
+  constructor(
+    socket: Socket,
+    address: string,
+    options: { wire: SocketIoWire; limits: SessionLimits; log: Logger },
+  ) {
+    const { wire, limits, log } = options;
     this.#socket = socket;
+    this.address = address;
     this.#wire = wire;
     this.#maxOutboundBytes = limits.maxOutboundBytes;
     this.#maxBufferedBytes = limits.maxBufferedBytes;
@@ -30,7 +37,7 @@ export class SocketIoSession implements Session {
     if (!this.#socket.connected) return;
     message = capFrame(message, this.#maxOutboundBytes, this.#log);
     if (this.bufferedBytes > this.#maxBufferedBytes) {
-      this.#log.warn("closing slow consumer", { session: this.id });
+      this.#log.warn("closing slow consumer", { session: this.id, address: this.address });
       this.#socket.disconnect(true);
       return;
     }
@@ -116,6 +123,7 @@ export function serveSocketIoConnection(
   socket: Socket,
   options: {
     dispatcher: Dispatcher;
+    address: string;
     wire: SocketIoWire;
     limits: SessionLimits;
     log: Logger;
@@ -123,7 +131,7 @@ export function serveSocketIoConnection(
   },
 ): SocketIoSession {
   const { dispatcher } = options;
-  const session = new SocketIoSession(socket, options.wire, options.limits, options.log);
+  const session = new SocketIoSession(socket, options.address, options);
   dispatcher.open(session, options.now());
   socket.onAny((event: unknown, ...args: unknown[]) => {
     const last = args.at(-1);
