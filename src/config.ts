@@ -22,6 +22,7 @@ export interface Limits {
   buildsPerConnection: number;
   maxConnections: number;
   maxBufferedBytes: number;
+  maxHttpBodyBytes: number;
 }
 
 export interface Config {
@@ -182,6 +183,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 65536,
     help: "unsent bytes a slow client may hold before it is disconnected",
   },
+  {
+    env: "MAX_HTTP_BODY_BYTES",
+    kind: "int",
+    key: "limits.maxHttpBodyBytes",
+    min: 1024,
+    help: "largest HTTP request body; larger is refused with 413",
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -206,6 +214,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     buildsPerConnection: 2,
     maxConnections: 10_000,
     maxBufferedBytes: 4 * 1024 * 1024,
+    maxHttpBodyBytes: 64 * 1024,
   }),
 });
 
