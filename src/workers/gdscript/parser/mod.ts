@@ -17,3 +17,4 @@
 
 export type * from "./ast.ts";
 export { MAX_ERRORS, MAX_NESTING_DEPTH, parseGdscript } from "./parser.ts";
+export { walk } from "./walk.ts";

@@ -141,7 +141,7 @@ class Parser extends StatementParser {
           flushPending();
           this.advance();
           if (className) {
-            this.error('"class_name" can only be used once.');
+            this.error('"class_name" can only be used once.', start);
           } else {
             className = this.#className(start);
             if (this.match("extends")) {
@@ -157,7 +157,7 @@ class Parser extends StatementParser {
           flushPending();
           this.advance();
           if (extendsClause) {
-            this.error('"extends" can only be used once.');
+            this.error('"extends" can only be used once.', start);
           } else {
             extendsClause = this.#extends(start);
             this.endStatement("superclass");
@@ -239,6 +239,7 @@ class Parser extends StatementParser {
           `Only strings or identifiers can be used after "extends", found "${
             variantTypeName(literal)
           }" instead.`,
+          literal,
         );
       } else {
         path = literal;
@@ -486,7 +487,7 @@ class Parser extends StatementParser {
     for (let i = 0; i < 2; i++) {
       if (accessor.value === "set") {
         if (setterUsed) {
-          this.error("Properties can only have one setter.");
+          this.error("Properties can only have one setter.", accessor);
         } else {
           if (style === "inline") setter = this.#setter(accessor, variable, isStatic);
           else setterName = this.#accessorName("set");
@@ -494,7 +495,7 @@ class Parser extends StatementParser {
         }
       } else if (accessor.value === "get") {
         if (getterUsed) {
-          this.error("Properties can only have one getter.");
+          this.error("Properties can only have one getter.", accessor);
         } else {
           if (style === "inline") getter = this.#getter(accessor, variable, isStatic);
           else getterName = this.#accessorName("get");

@@ -404,7 +404,7 @@ export abstract class ExpressionParser extends ParserBase {
 
   #call(callee: A.Expression, start: Start): A.Expression {
     if (callee.kind !== "identifier" && callee.kind !== "attribute" && callee.kind !== "super") {
-      this.error('Cannot call on an expression. Use ".call()" if it\'s a Callable.');
+      this.error('Cannot call on an expression. Use ".call()" if it\'s a Callable.', callee);
     }
     const args: A.Expression[] = [];
     do {
@@ -492,6 +492,7 @@ export abstract class ExpressionParser extends ParserBase {
               if (this.match(":")) {
                 this.error(
                   'Expected "=" after dictionary key. Mixing dictionary styles is not allowed.',
+                  this.previous,
                 );
                 this.advance();
               } else {
@@ -505,6 +506,7 @@ export abstract class ExpressionParser extends ParserBase {
           if (this.match("=")) {
             this.error(
               'Expected ":" after dictionary key. Mixing dictionary styles is not allowed.',
+              this.previous,
             );
             this.advance();
           } else {

@@ -420,10 +420,10 @@ export abstract class StatementParser extends ExpressionParser {
       if (pattern === null) continue;
       if (binds.size > 0) hasBind = true;
       if (patterns.length > 0 && hasBind) {
-        this.error("Cannot use a variable bind with multiple patterns.");
+        this.error("Cannot use a variable bind with multiple patterns.", pattern);
       }
       if (pattern.kind === "pattern_rest") {
-        this.error("Rest pattern can only be used inside array and dictionary patterns.");
+        this.error("Rest pattern can only be used inside array and dictionary patterns.", pattern);
       }
       firstBinds ??= binds;
       patterns.push(pattern);
