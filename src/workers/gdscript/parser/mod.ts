@@ -16,5 +16,5 @@
  */
 
 export type * from "./ast.ts";
-export { MAX_ERRORS, MAX_NESTING_DEPTH, parseGdscript } from "./parser.ts";
+export { MAX_ERRORS, MAX_NESTING_DEPTH, parseGdscript, type ParseOptions } from "./parser.ts";
 export { walk } from "./walk.ts";

@@ -10,10 +10,17 @@
 import { ANNOTATIONS, Target } from "./annotations.ts";
 import type * as A from "./ast.ts";
 import type { Token } from "./lexer.ts";
-import { MAX_ERRORS, MAX_NESTING_DEPTH, StopParsing, tokenName } from "./parser_base.ts";
+import {
+  MAX_ERRORS,
+  MAX_NESTING_DEPTH,
+  nestingTooDeep,
+  type ParseOptions,
+  StopParsing,
+  tokenName,
+} from "./parser_base.ts";
 import { StatementParser } from "./parser_statements.ts";
 
-export { MAX_ERRORS, MAX_NESTING_DEPTH };
+export { MAX_ERRORS, MAX_NESTING_DEPTH, type ParseOptions };
 
 /**
  * Parses a GDScript 4 source text. Never throws: a script that Godot would refuse to parse gives
@@ -26,11 +33,11 @@ export { MAX_ERRORS, MAX_NESTING_DEPTH };
  * if (result.ok) console.log(result.script.body[0]?.kind); // "func"
  * ```
  */
-export function parseGdscript(source: string): A.ParseResult {
+export function parseGdscript(source: string, options: ParseOptions = {}): A.ParseResult {
   if (typeof source !== "string") {
     return { ok: false, errors: [{ line: 1, col: 1, message: "Source is not text." }] };
   }
-  const parser = new Parser(source);
+  const parser = new Parser(source, options);
   let script: A.Script | null = null;
   try {
     script = parser.parseProgram();
@@ -54,8 +61,8 @@ interface ClassContext {
 class Parser extends StatementParser {
   readonly #nul: number;
 
-  constructor(source: string) {
-    super(source);
+  constructor(source: string, options: ParseOptions) {
+    super(source, options);
     this.#nul = source.indexOf("\0");
   }
 
@@ -67,7 +74,7 @@ class Parser extends StatementParser {
   /** Turns an unexpected exception (a parser bug, or the engine's stack limit) into an error. */
   internalError(err: unknown): void {
     const message = err instanceof RangeError
-      ? `Nesting too deep: more than ${MAX_NESTING_DEPTH} nested expressions, blocks or patterns.`
+      ? nestingTooDeep(this.maxDepth)
       : "The script could not be parsed.";
     try {
       this.error(message, this.current);

@@ -19,6 +19,19 @@ export const MAX_NESTING_DEPTH = 200;
 /** How many errors are reported before parsing stops. */
 export const MAX_ERRORS = 5;
 
+/** Limits of one parse; both default to the constants above. */
+export interface ParseOptions {
+  /** Most nested expressions, blocks, patterns and types (default {@linkcode MAX_NESTING_DEPTH}). */
+  readonly maxNestingDepth?: number;
+  /** Errors reported before parsing stops (default {@linkcode MAX_ERRORS}). */
+  readonly maxErrors?: number;
+}
+
+/** The message for input nested deeper than `limit`. */
+export function nestingTooDeep(limit: number): string {
+  return `Nesting too deep: more than ${limit} nested expressions, blocks or patterns.`;
+}
+
 /** Thrown to unwind the parser once it has stopped (too many errors, too deep, no progress). */
 export class StopParsing {}
 
@@ -116,10 +129,14 @@ export abstract class ParserBase {
   #depth = 0;
   #steps = 0;
   readonly #maxSteps: number;
+  readonly #maxDepth: number;
+  readonly #maxErrors: number;
   #lineStarts: number[] | null = null;
 
-  constructor(source: string) {
+  constructor(source: string, options: ParseOptions = {}) {
     this.source = source;
+    this.#maxDepth = Math.max(1, options.maxNestingDepth ?? MAX_NESTING_DEPTH);
+    this.#maxErrors = Math.max(1, options.maxErrors ?? MAX_ERRORS);
     this.lexer = new Lexer(source);
     this.current = this.previous = new Token("eof", 0, 0, 1, 1);
     // Each token costs a handful of steps; this only trips on a parser bug, never on real code.
@@ -169,7 +186,7 @@ export abstract class ParserBase {
     // A second error on the same line is almost always a consequence of the first.
     if (!force && this.#errors.some((e) => e.line === line)) return;
     this.#errors.push({ line, col, message, offset });
-    if (this.#errors.length >= MAX_ERRORS) throw new StopParsing();
+    if (this.#errors.length >= this.#maxErrors) throw new StopParsing();
   }
 
   /** Records an error and stops parsing. */
@@ -208,13 +225,14 @@ export abstract class ParserBase {
 
   // -- Limits ------------------------------------------------------------------------------
 
-  /** Enters one level of nesting; refuses input nested deeper than {@linkcode MAX_NESTING_DEPTH}. */
+  /** Enters one level of nesting; refuses input nested deeper than the limit. */
   protected enter(): void {
-    if (++this.#depth > MAX_NESTING_DEPTH) {
-      this.fatal(
-        `Nesting too deep: more than ${MAX_NESTING_DEPTH} nested expressions, blocks or patterns.`,
-      );
-    }
+    if (++this.#depth > this.#maxDepth) this.fatal(nestingTooDeep(this.#maxDepth));
+  }
+
+  /** The nesting limit of this parse. */
+  protected get maxDepth(): number {
+    return this.#maxDepth;
   }
 
   /** Leaves a level entered with {@linkcode enter}. */

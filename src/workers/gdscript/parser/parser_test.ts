@@ -689,6 +689,17 @@ Deno.test("parseGdscript: deep nesting gives 'Nesting too deep', never a stack o
   parse(`var x = ${"(".repeat(MAX_NESTING_DEPTH - 10)}1${")".repeat(MAX_NESTING_DEPTH - 10)}\n`);
 });
 
+Deno.test("parseGdscript: the nesting and error limits can be set per parse", () => {
+  const nested = `var x = ${"(".repeat(20)}1${")".repeat(20)}\n`;
+  parse(nested);
+  const result = parseGdscript(nested, { maxNestingDepth: 10 });
+  assert.equal(result.ok, false);
+  assert.match(result.ok ? "" : result.errors[0]!.message, /^Nesting too deep: more than 10 /);
+  const many = "var\n".repeat(20);
+  const limited = parseGdscript(many, { maxErrors: 2 });
+  assert.equal(limited.ok ? 0 : limited.errors.length, 2);
+});
+
 Deno.test("parseGdscript: reports a few errors in source order, at most one per line", () => {
   const errors = fails("var\nvar 1\nfunc (:\n\tpass\nvar x = )\nvar y = ]\nvar z = ,\nvar w = ;\n");
   assert.ok(errors.length >= 2 && errors.length <= 5, JSON.stringify(errors));
