@@ -85,6 +85,7 @@ class Binder {
       declared?: Ty | null;
       fixedBy?: Expression | null;
       constant?: Expression | number | null;
+      initializer?: Expression | null;
     } = {},
   ): Binding {
     const binding: Binding = {
@@ -96,6 +97,8 @@ class Binder {
       sources: [],
       fixedBy: options.fixedBy ?? null,
       constant: options.constant ?? null,
+      initializer: options.initializer ?? null,
+      assignments: 0,
       ty: options.declared ?? NONE,
       cell: this.#alloc.growth.cell(),
       flowNode: this.#alloc.flows.node(),
@@ -173,6 +176,7 @@ class Binder {
       member,
       declared: decl.type && !member ? this.typeOfRef(decl.type) : null,
       fixedBy: decl.inferred ? decl.value : null,
+      initializer: decl.value,
     });
     if (!decl.type && !decl.inferred && decl.value) {
       binding.sources.push(this.#typeThunk(decl.value));
@@ -329,6 +333,7 @@ class Binder {
         const iterable = s.iterable;
         const binding = this.#binding("loop", s.variable, {
           declared: s.variableType ? this.typeOfRef(s.variableType) : null,
+          initializer: iterable,
         });
         if (!s.variableType) binding.sources.push(() => this.#elementTypeOf(iterable));
         this.#declareLocal(s.variable, binding);
@@ -473,7 +478,9 @@ class Binder {
       const member = this.program.members.get(target.member.name);
       if (member?.k === "binding") binding = member.b;
     }
-    if (!binding || binding.declared || binding.fixedBy) return;
+    if (!binding) return;
+    binding.assignments++;
+    if (binding.declared || binding.fixedBy) return;
     const b = binding;
     if (op === "=") b.sources.push(this.#typeThunk(value));
     else b.sources.push(() => binaryType(op.slice(0, -1), b.ty, this.#typeOf(value)));

@@ -16,8 +16,8 @@ export interface Interval {
 
 export const UNBOUNDED: Interval = { lo: -Infinity, hi: Infinity };
 
-/** What a name is, for folding: a constant expression, a known number, or nothing. */
-export type ConstLookup = (expr: Expression) => Expression | number | undefined;
+/** What a name is, for folding: a constant expression, a known number or range, or nothing. */
+export type ConstLookup = (expr: Expression) => Expression | number | Interval | undefined;
 
 const point = (v: number): Interval => ({ lo: v, hi: v });
 
@@ -37,6 +37,7 @@ export function intervalOf(expr: Expression, lookup: ConstLookup, depth = 0): In
     case "attribute": {
       const found = lookup(expr);
       if (typeof found === "number") return point(found);
+      if (found && "lo" in found) return found;
       return found ? of(found) : UNBOUNDED;
     }
     case "unary": {
@@ -126,6 +127,9 @@ function call(
     case "floori":
     case "ceili":
     case "roundi":
+    case "floor":
+    case "ceil":
+    case "round":
       return a ? { lo: Math.floor(a.lo), hi: Math.ceil(a.hi) } : UNBOUNDED;
     default:
       return UNBOUNDED;

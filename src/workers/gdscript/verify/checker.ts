@@ -340,7 +340,7 @@ export class Checker {
             "the returned value",
             this.#fn.id,
           );
-          this.#callableFlow(this.#fn.retNode, s.value);
+          this.#callableFlow(this.#fn.retNode, s.value, this.#fn.returnTy);
         }
         break;
       case "assert":
@@ -468,17 +468,38 @@ export class Checker {
     return intervalOf(e, (x) => this.#constant(x));
   }
 
-  /** What an identifier or attribute stands for, when it is a constant. */
-  #constant(e: Expression): Expression | number | undefined {
+  /**
+   * What an identifier or attribute stands for, when it has a fixed value or range: a constant,
+   * an enum value, a variable never reassigned after its initializer, a `range` loop's variable.
+   */
+  #constant(e: Expression): Expression | number | Interval | undefined {
     if (e.kind === "identifier") {
       const resolved = this.#p.resolved.get(e);
-      if (resolved?.k === "binding" && resolved.b.constant !== null) return resolved.b.constant;
+      if (resolved?.k !== "binding") return undefined;
+      const b = resolved.b;
+      if (b.constant !== null) return b.constant;
+      if (b.assignments > 0 || !b.initializer) return undefined;
+      if (b.kind === "var") return b.initializer;
+      if (b.kind === "loop") return this.#loopRange(b.initializer);
       return undefined;
     }
     if (e.kind !== "attribute") return undefined;
     const base = e.base.kind === "identifier" ? this.#p.resolved.get(e.base) : undefined;
     if (base?.k === "enum") return base.info.values.get(e.member.name)?.constant ?? undefined;
     if (base?.k === "api_class") return API.classConstant(base.name, e.member.name)?.value;
+    return undefined;
+  }
+
+  /** The values a loop variable takes over `range(…)` or an int. */
+  #loopRange(iterable: Expression): Interval | undefined {
+    if (this.#isRange(iterable)) {
+      const args = (iterable as CallExpression).args.map((arg) => this.#interval(arg));
+      if (args.length === 1) return { lo: 0, hi: args[0]!.hi - 1 };
+      if (args.length === 2) return { lo: args[0]!.lo, hi: args[1]!.hi - 1 };
+      const [from, to] = args as [Interval, Interval];
+      return { lo: Math.min(from.lo, to.lo), hi: Math.max(from.hi, to.hi) };
+    }
+    if (isClass(this.#ty(iterable), "int")) return { lo: 0, hi: this.#interval(iterable).hi - 1 };
     return undefined;
   }
 
@@ -520,12 +541,14 @@ export class Checker {
     }
     if (target.kind === "attribute") {
       this.#noStoredCallable(e.value, "an object's property");
-      const base = this.expr(target.base);
-      void base;
+      const before = this.violations.length;
+      this.expr(target.base);
       if (this.#badName(target.member)) return;
       const ty = this.#ty(target.base);
       if (ty.t !== "class") {
-        this.report(target.member, this.#unknownMember(ty, target.member.name));
+        if (this.violations.length === before) {
+          this.report(target.member, this.#unknownMember(ty, target.member.name));
+        }
         return;
       }
       const member = API.member(ty.name, target.member.name);
@@ -555,7 +578,9 @@ export class Checker {
       }
       const cell = base.alias ?? growth.cell();
       const what = `\`${sourceOf(this.#p, target.base)}\``;
-      growth.mutate(cell, addParts(new Map([[cell, 1]]), key.parts), e, what, this.#fn.id);
+      // The container grows by what is stored in it (a dictionary gains an entry).
+      const grows = addParts(addParts(new Map([[cell, 1]]), key.parts), value.parts);
+      growth.mutate(cell, grows, e, what, this.#fn.id);
       const element = growth.element(cell);
       const stored = compound
         ? { alias: null, parts: addParts(new Map([[element, 1]]), value.parts) }
@@ -594,11 +619,12 @@ export class Checker {
   /** A value flows into a variable: its size and, for callables, what it may hold. */
   #flowInto(binding: Binding, expr: Expression, value: SizedValue, at: Span): void {
     this.#state.growth.flow(binding.cell, value, at, `\`${binding.name}\``, this.#fn.id);
-    this.#callableFlow(binding.flowNode, expr);
+    this.#callableFlow(binding.flowNode, expr, binding.ty);
   }
 
-  #callableFlow(node: number, expr: Expression): void {
-    if (isClass(this.#ty(expr), "Callable") || expr.kind === "lambda") {
+  /** A value flows into a callable-flow node: what it may be, if it is or becomes a Callable. */
+  #callableFlow(node: number, expr: Expression, target: Ty): void {
+    if (isClass(target, "Callable") || isClass(this.#ty(expr), "Callable")) {
       this.#state.flows.add(node, this.#sources(expr));
     }
   }
@@ -781,6 +807,7 @@ export class Checker {
       }
       return NO_SIZE;
     }
+    const before = this.violations.length;
     this.expr(e.base);
     const ty = this.#ty(e.base);
     if (ty.t === "self") {
@@ -800,7 +827,8 @@ export class Checker {
       return NO_SIZE;
     }
     if (ty.t !== "class") {
-      this.report(e.member, this.#unknownMember(ty, name));
+      // A base already refused says enough; its type is unknown because of that.
+      if (this.violations.length === before) this.report(e.member, this.#unknownMember(ty, name));
       return NO_SIZE;
     }
     const member = API.member(ty.name, name);
@@ -826,7 +854,7 @@ export class Checker {
     if (!spec) {
       this.report(
         at,
-        ty.t === "class"
+        ty.t === "class" || ty.t === "self"
           ? `${showTy(ty)} cannot be indexed`
           : `indexing a value of unknown type ${NOT_PART}: give the value a type first`,
       );
@@ -933,14 +961,14 @@ export class Checker {
   }
 
   #ownCall(fn: FnInfo, e: CallExpression): SizedValue {
-    const { growth, flows, graph } = this.#state;
+    const { growth, graph } = this.#state;
     graph.edge(this.#fn.id, fn.id, e);
     e.args.forEach((arg, i) => {
       const value = this.expr(arg);
       const param = fn.params[i];
       if (!param) return;
       growth.flow(param.cell, value, arg, `\`${param.name}\``, this.#fn.id);
-      if (isClass(this.#ty(arg), "Callable")) flows.add(param.flowNode, this.#sources(arg));
+      this.#callableFlow(param.flowNode, arg, param.ty);
     });
     return { alias: fn.retCell, parts: new Map([[fn.retCell, 1]]) };
   }
@@ -1036,6 +1064,7 @@ export class Checker {
       this.report(callee.member, `${baseResolved.info.name}.${name}() ${NOT_PART}`);
       return skipArgs();
     }
+    const before = this.violations.length;
     const base = this.expr(callee.base);
     const ty = this.#ty(callee.base);
     if (ty.t === "self") {
@@ -1047,7 +1076,9 @@ export class Checker {
       return skipArgs();
     }
     if (ty.t !== "class") {
-      this.report(callee.member, this.#unknownMember(ty, name));
+      if (this.violations.length === before) {
+        this.report(callee.member, this.#unknownMember(ty, name));
+      }
       return skipArgs();
     }
     const member = API.member(ty.name, name);

@@ -31,6 +31,10 @@ export interface Binding {
   readonly fixedBy: Expression | null;
   /** A constant's value expression (or an enum value's number), for folding bounds. */
   readonly constant: Expression | number | null;
+  /** A variable's initializer, or a loop variable's iterable: folded while never reassigned. */
+  readonly initializer: Expression | null;
+  /** How many assignments it has besides its initializer. */
+  assignments: number;
   /** The solved type. */
   ty: Ty;
   /** Growth cell (see growth.ts). */
