@@ -4,6 +4,8 @@
  * the default. Invalid values fail at start-up with a message naming the option.
  */
 
+import { CAPABILITY_NAMES, SPELLSCRIPT_API } from "./workers/gdscript/api/spellscript_api.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Limits {
@@ -20,6 +22,7 @@ export interface Limits {
   buildsPerConnection: number;
   maxConnections: number;
   maxBufferedBytes: number;
+  spellMaxIterations: number;
 }
 
 export interface Config {
@@ -29,10 +32,12 @@ export interface Config {
   logLevel: LogLevel;
   buildWorkers: number;
   corsOrigins: string[];
+  /** World capabilities spells may use (a subset of `CAPABILITY_NAMES`). */
+  spellCapabilities: string[];
   limits: Limits;
 }
 
-type Kind = "int" | "string" | "level" | "list";
+type Kind = "int" | "string" | "level" | "list" | "capabilities";
 
 interface OptionSpec {
   env: string;
@@ -168,6 +173,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 65536,
     help: "unsent bytes a slow client may hold before it is disconnected",
   },
+  {
+    env: "SPELL_CAPABILITIES",
+    kind: "capabilities",
+    key: "spellCapabilities",
+    help: `world capabilities spells may use: all, none, or a comma-separated list of ${
+      CAPABILITY_NAMES.join(", ")
+    }; a build needing another fails naming it`,
+  },
+  {
+    env: "SPELL_MAX_ITERATIONS",
+    kind: "int",
+    key: "limits.spellMaxIterations",
+    min: 1,
+    max: 1_000_000,
+    help: "most runs of a spell's for-range loop, and of nested ones together (checked at build)",
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -177,6 +198,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   logLevel: "info",
   buildWorkers: 2,
   corsOrigins: [],
+  spellCapabilities: [...CAPABILITY_NAMES],
   limits: Object.freeze({
     maxInboundBytes: 1024 * 1024,
     maxOutboundBytes: 65535,
@@ -191,6 +213,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     buildsPerConnection: 2,
     maxConnections: 10_000,
     maxBufferedBytes: 4 * 1024 * 1024,
+    spellMaxIterations: SPELLSCRIPT_API.limits.maxIterations,
   }),
 });
 
@@ -237,6 +260,7 @@ export function parseConfig(
   }
   config.limits = Object.freeze(config.limits);
   config.corsOrigins = Object.freeze(config.corsOrigins) as string[];
+  config.spellCapabilities = Object.freeze(config.spellCapabilities) as string[];
   return Object.freeze(config);
 }
 
@@ -246,6 +270,25 @@ function parseValue(spec: OptionSpec, value: string, source: string): unknown {
       return value;
     case "list":
       return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+    case "capabilities": {
+      const keyword = value.trim();
+      const names = keyword === "none"
+        ? []
+        : keyword === "all"
+        ? [...CAPABILITY_NAMES]
+        : value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+      const unknown = names.filter((name) =>
+        !(CAPABILITY_NAMES as readonly string[]).includes(name)
+      );
+      if (unknown.length > 0) {
+        throw new ConfigError(
+          `${source} has unknown capabilities ${unknown.join(", ")} (known: ${
+            CAPABILITY_NAMES.join(", ")
+          }, all or none)`,
+        );
+      }
+      return [...new Set(names)].sort();
+    }
     case "level":
       if (!["debug", "info", "warn", "error"].includes(value)) {
         throw new ConfigError(`${source} must be one of debug, info, warn, error (got "${value}")`);
@@ -309,6 +352,7 @@ export function helpText(version: string): string {
 
 function defaultFor(spec: OptionSpec): string {
   if (spec.env === "BUILD_WORKERS" || spec.env === "CORS_ORIGINS") return "";
+  if (spec.env === "SPELL_CAPABILITIES") return " (default all)";
   const value = spec.key.startsWith("limits.")
     ? DEFAULT_CONFIG.limits[spec.key.slice(7) as keyof Limits]
     : DEFAULT_CONFIG[spec.key as keyof Omit<Config, "limits">];

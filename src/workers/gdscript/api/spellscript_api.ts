@@ -1675,6 +1675,11 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
   limits: { maxIterations: 4096, maxFormatWidth: MAX_PAD },
 };
 
+/** Every capability name, sorted. */
+export const CAPABILITY_NAMES: readonly Capability[] = SPELLSCRIPT_API.capabilities.map((c) =>
+  c.name
+);
+
 function named(why: string, names: string[]): { name: string; why: string }[] {
   return names.map((name) => ({ name, why }));
 }
