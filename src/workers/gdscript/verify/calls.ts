@@ -118,46 +118,51 @@ export const NO_CALLABLES: CallableSources = { fns: [], nodes: [], unknown: fals
  * every assignment in the spell (flow-insensitive).
  */
 export class CallableFlows {
-  #refs: number[][] = [];
-  #fns: Set<number>[] = [];
+  /** Per node, created on first use: most variables never hold a callable. */
+  #refs: (number[] | undefined)[] = [];
+  #fns: (Set<number> | undefined)[] = [];
   #unknown: boolean[] = [];
   #solved = false;
 
   node(): number {
-    this.#refs.push([]);
-    this.#fns.push(new Set());
     this.#unknown.push(false);
-    return this.#refs.length - 1;
+    return this.#unknown.length - 1;
   }
 
   /** `sources` flow into `node`. */
   add(node: number, sources: CallableSources): void {
-    for (const fn of sources.fns) this.#fns[node]!.add(fn);
-    this.#refs[node]!.push(...sources.nodes);
+    if (sources.fns.length > 0) {
+      const fns = this.#fns[node] ??= new Set();
+      for (const fn of sources.fns) fns.add(fn);
+    }
+    if (sources.nodes.length > 0) (this.#refs[node] ??= []).push(...sources.nodes);
     if (sources.unknown) this.#unknown[node] = true;
     this.#solved = false;
   }
 
   /** Everything `sources` may be, once every flow has been added. */
-  resolve(sources: CallableSources): { fns: Set<number>; unknown: boolean } {
+  resolve(sources: CallableSources): { fns: Iterable<number>; unknown: boolean } {
+    if (sources.nodes.length === 0) return sources;
     if (!this.#solved) this.#solve();
     const fns = new Set(sources.fns);
     let unknown = sources.unknown;
     for (const node of sources.nodes) {
-      for (const fn of this.#fns[node]!) fns.add(fn);
+      for (const fn of this.#fns[node] ?? []) fns.add(fn);
       unknown ||= this.#unknown[node]!;
     }
     return { fns, unknown };
   }
 
   #solve(): void {
-    const n = this.#refs.length;
+    const n = this.#unknown.length;
     const graph = new Map<number, Set<number>>();
-    this.#refs.forEach((refs, node) => graph.set(node, new Set(refs)));
+    this.#refs.forEach((refs, node) => {
+      if (refs) graph.set(node, new Set(refs));
+    });
     const component = components(n, graph);
     // Tarjan numbers components sinks first: what a node reads from is solved before it.
     const byComponent = new Map<number, number[]>();
-    for (let node = 0; node < n; node++) {
+    for (const node of graph.keys()) {
       const list = byComponent.get(component[node]!) ?? [];
       list.push(node);
       byComponent.set(component[node]!, list);
@@ -168,10 +173,10 @@ export class CallableFlows {
       const fns = new Set<number>();
       let unknown = false;
       for (const node of members) {
-        for (const fn of this.#fns[node]!) fns.add(fn);
+        for (const fn of this.#fns[node] ?? []) fns.add(fn);
         unknown ||= this.#unknown[node]!;
-        for (const ref of this.#refs[node]!) {
-          for (const fn of this.#fns[ref]!) fns.add(fn);
+        for (const ref of this.#refs[node] ?? []) {
+          for (const fn of this.#fns[ref] ?? []) fns.add(fn);
           unknown ||= this.#unknown[ref]!;
         }
       }

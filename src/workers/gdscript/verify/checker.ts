@@ -27,7 +27,15 @@ import type {
 import { type Interval, intervalOf, rangeTrips } from "./bounds.ts";
 import { CallableFlows, type CallableSources, CallGraph, NO_CALLABLES } from "./calls.ts";
 import { checkFormat } from "./format.ts";
-import { addParts, Growth, NO_SIZE, type Parts, type SizedValue } from "./growth.ts";
+import {
+  addParts,
+  Growth,
+  located,
+  NO_SIZE,
+  type Parts,
+  partsOf,
+  type SizedValue,
+} from "./growth.ts";
 import type { Binding, FnInfo, Program } from "./model.ts";
 import type { Typer } from "./typer.ts";
 import { API, apiType, isClass, isSized, showTy, type Ty } from "./types.ts";
@@ -111,9 +119,10 @@ export class Checker {
         );
       }
     }
+    const byId = new Map(this.#p.fns.map((fn) => [fn.id, fn]));
     for (const wiring of this.#wirings) {
       for (const id of flows.resolve(wiring.sources).fns) {
-        const target = this.#p.fns.find((fn) => fn.id === id);
+        const target = byId.get(id);
         if (!target) continue;
         growth.merge(wiring.result, target.retCell);
         wiring.params.forEach((cells, i) => {
@@ -425,7 +434,7 @@ export class Checker {
           iterable,
           s.body[0]?.start ?? s.end,
           s.end,
-          `\`${sourceOf(this.#p, iterable)}\``,
+          iterable,
         );
       } else {
         this.report(
@@ -522,7 +531,7 @@ export class Checker {
       if (!compound) {
         this.#flowInto(binding, e.value, value, e);
       } else if (isSized(binding.ty) && e.op === "+=") {
-        const parts = addParts(new Map([[binding.cell, 1]]), value.parts);
+        const parts = addParts(new Map([[binding.cell, 1]]), partsOf(value));
         const what = `\`${binding.name}\``;
         if (binding.ty.t === "class" && binding.ty.name === "String") {
           growth.flow(binding.cell, { alias: null, parts }, e, what, this.#fn.id);
@@ -530,7 +539,7 @@ export class Checker {
           growth.mutate(binding.cell, parts, e, what, this.#fn.id);
           growth.flow(
             growth.element(binding.cell),
-            { alias: null, parts: value.parts },
+            { alias: null, parts: partsOf(value) },
             e,
             what,
             this.#fn.id,
@@ -577,15 +586,15 @@ export class Checker {
         return;
       }
       const cell = base.alias ?? growth.cell();
-      const what = `\`${sourceOf(this.#p, target.base)}\``;
+      const what = target.base;
       // The container grows by what is stored in it (a dictionary gains an entry).
-      const grows = addParts(addParts(new Map([[cell, 1]]), key.parts), value.parts);
+      const grows = addParts(addParts(new Map([[cell, 1]]), partsOf(key)), partsOf(value));
       growth.mutate(cell, grows, e, what, this.#fn.id);
       const element = growth.element(cell);
       const stored = compound
-        ? { alias: null, parts: addParts(new Map([[element, 1]]), value.parts) }
+        ? { alias: null, parts: addParts(new Map([[element, 1]]), partsOf(value)) }
         : value;
-      growth.flow(element, stored, e, `an element of ${what}`, this.#fn.id);
+      growth.flow(element, stored, e, "an element", this.#fn.id);
       return;
     }
     this.report(target, "this cannot be assigned");
@@ -677,7 +686,7 @@ export class Checker {
         const joined = growth.cell();
         growth.flow(joined, this.expr(e.whenTrue), e.whenTrue, "this value", this.#fn.id);
         growth.flow(joined, this.expr(e.whenFalse), e.whenFalse, "this value", this.#fn.id);
-        return { alias: joined, parts: new Map([[joined, 1]]) };
+        return located(joined);
       }
       case "assignment":
         this.report(e, "an assignment cannot be used as a value");
@@ -699,10 +708,10 @@ export class Checker {
           this.#noStoredCallable(element, "an array");
           const value = this.expr(element);
           growth.flow(growth.element(cell), value, element, "an element", this.#fn.id);
-          parts = addParts(parts, value.parts);
+          parts = addParts(parts, partsOf(value));
         }
         if (parts.size > 0) growth.flow(cell, { alias: null, parts }, e, "this array", this.#fn.id);
-        return { alias: cell, parts: new Map([[cell, 1]]) };
+        return located(cell);
       }
       case "dictionary": {
         const { growth } = this.#state;
@@ -715,12 +724,12 @@ export class Checker {
           const key = e.style === "python" ? this.expr(entry.key) : NO_SIZE;
           const value = this.expr(entry.value);
           growth.flow(growth.element(cell), value, entry.value, "an element", this.#fn.id);
-          parts = addParts(addParts(parts, key.parts), value.parts);
+          parts = addParts(addParts(parts, partsOf(key)), partsOf(value));
         }
         if (parts.size > 0) {
           growth.flow(cell, { alias: null, parts }, e, "this dictionary", this.#fn.id);
         }
-        return { alias: cell, parts: new Map([[cell, 1]]) };
+        return located(cell);
       }
       case "lambda":
         this.#lambda(e);
@@ -753,7 +762,7 @@ export class Checker {
       case "binding": {
         if (isClass(resolved.b.ty, "Callable")) this.#use(e, false);
         const cell = resolved.b.cell;
-        return { alias: cell, parts: new Map([[cell, 1]]) };
+        return located(cell);
       }
       case "func":
         this.#use(e, false);
@@ -815,7 +824,7 @@ export class Checker {
       const member = this.#p.members.get(name);
       if (member?.k === "binding") {
         if (isClass(member.b.ty, "Callable")) this.#use(e, false);
-        return { alias: member.b.cell, parts: new Map([[member.b.cell, 1]]) };
+        return located(member.b.cell);
       }
       if (member?.k === "func") {
         this.#use(e, false);
@@ -862,7 +871,7 @@ export class Checker {
     }
     const { growth } = this.#state;
     const element = growth.element(base.alias ?? growth.cell());
-    return { alias: element, parts: new Map([[element, 1]]) };
+    return located(element);
   }
 
   #binary(e: Expression & { kind: "binary" }): SizedValue {
@@ -879,7 +888,7 @@ export class Checker {
       } else {
         this.report(e, `% on ${showTy(lty)} ${NOT_PART}: give the value a type first`);
       }
-      return { alias: null, parts: right.parts };
+      return { alias: null, parts: partsOf(right) };
     }
     if (e.op === "in" || e.op === "not in") {
       const ok = rty.t === "class" &&
@@ -893,7 +902,7 @@ export class Checker {
       return NO_SIZE;
     }
     if (e.op === "+" && (isSized(lty) || isSized(rty))) {
-      return { alias: null, parts: addParts(left.parts, right.parts) };
+      return { alias: null, parts: addParts(partsOf(left), partsOf(right)) };
     }
     return NO_SIZE;
   }
@@ -970,7 +979,7 @@ export class Checker {
       growth.flow(param.cell, value, arg, `\`${param.name}\``, this.#fn.id);
       this.#callableFlow(param.flowNode, arg, param.ty);
     });
-    return { alias: fn.retCell, parts: new Map([[fn.retCell, 1]]) };
+    return located(fn.retCell);
   }
 
   #globalCall(callee: Identifier, e: CallExpression): SizedValue {
@@ -1014,7 +1023,7 @@ export class Checker {
     let parts: Parts = new Map();
     for (const arg of e.args) {
       this.#noStoredCallable(arg, `a ${name}`);
-      parts = addParts(parts, this.expr(arg).parts);
+      parts = addParts(parts, partsOf(this.expr(arg)));
     }
     if (!overloads.some((params) => params.length === e.args.length)) {
       this.report(
@@ -1126,11 +1135,11 @@ export class Checker {
     const cellOf = (value: SizedValue | null) => value?.alias ?? growth.cell();
     const termParts = (term: SizeTerm): Parts => {
       let parts: Parts;
-      if (term.from === "receiver") parts = receiver?.parts ?? new Map();
+      if (term.from === "receiver") parts = receiver ? partsOf(receiver) : new Map();
       else if (term.from === "callback") parts = new Map([[callbackResult, 1]]);
       else if (term.from === "args") {
-        parts = args.reduce((all, a) => addParts(all, a.parts), new Map());
-      } else parts = args[term.from]?.parts ?? new Map();
+        parts = args.reduce((all, a) => addParts(all, partsOf(a)), new Map());
+      } else parts = args[term.from] ? partsOf(args[term.from]!) : new Map();
       const times = term.times === undefined
         ? 1
         : term.times === "many"
@@ -1161,7 +1170,7 @@ export class Checker {
         target,
         parts,
         e,
-        `\`${sourceOf(this.#p, (e.callee as { base: Expression }).base)}\``,
+        (e.callee as { base: Expression }).base,
         this.#fn.id,
       );
     } else if (spec.mutates && receiver) {
@@ -1172,7 +1181,7 @@ export class Checker {
     if (spec.returns === "Element" && receiver) {
       const element = growth.element(cellOf(receiver));
       let parts: Parts = new Map([[element, 1]]);
-      for (const a of args) parts = addParts(parts, a.parts);
+      for (const a of args) parts = addParts(parts, partsOf(a));
       return { alias: element, parts };
     }
     if (!isSized(returns) || returns.t === "variant") {
@@ -1189,8 +1198,8 @@ export class Checker {
         parts: sizes.result.reduce((all, t) => addParts(all, termParts(t)), new Map()),
       };
     }
-    let parts: Parts = receiver?.parts ?? new Map();
-    for (const a of args) parts = addParts(parts, a.parts);
+    let parts: Parts = receiver ? partsOf(receiver) : new Map();
+    for (const a of args) parts = addParts(parts, partsOf(a));
     return { alias: null, parts };
   }
 

@@ -49,6 +49,12 @@ export function components(n: number, edges: ReadonlyMap<number, ReadonlySet<num
   let componentCount = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
+    if (!edges.get(root)?.size) {
+      // No way out: its own component (most nodes of the verifier's graphs are like this).
+      index[root] = low[root] = counter++;
+      component[root] = componentCount++;
+      continue;
+    }
     const work: [number, number[] | undefined, number][] = [[root, undefined, 0]];
     while (work.length > 0) {
       const frame = work[work.length - 1]!;

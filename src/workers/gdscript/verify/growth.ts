@@ -28,19 +28,36 @@ import { components, UnionFind } from "./graphs.ts";
 /** How many copies of a cell a size holds; `Infinity` for "as many as some runtime count". */
 export type Parts = Map<number, number>;
 
-/** What an expression evaluates to, for sizes: maybe a location (`alias`) and what it is made of. */
+/**
+ * What an expression evaluates to, for sizes: maybe a location (`alias`) and what it is made of.
+ * `parts: null` is the common case of a plain read: the alias once (or nothing without one).
+ */
 export interface SizedValue {
   readonly alias: number | null;
-  readonly parts: Parts;
+  readonly parts: Parts | null;
 }
 
-export const NO_SIZE: SizedValue = { alias: null, parts: new Map() };
+export const NO_SIZE: SizedValue = { alias: null, parts: null };
+
+/** The value of reading a location. */
+export function located(cell: number): SizedValue {
+  return { alias: cell, parts: null };
+}
+
+/** What a value is made of. */
+export function partsOf(value: SizedValue): Parts {
+  if (value.parts) return value.parts;
+  return value.alias === null ? new Map() : new Map([[value.alias, 1]]);
+}
+
+/** A step or loop is described by a message text, or by the source text of a node. */
+export type What = string | Span;
 
 interface Step {
   readonly target: number;
   readonly parts: Parts;
   readonly at: Span;
-  readonly what: string;
+  readonly what: What;
   readonly fn: number;
   /** Changes the object in place (not a new value): matters to loops over it. */
   readonly inPlace: boolean;
@@ -52,7 +69,7 @@ interface Loop {
   readonly at: Span;
   readonly start: number;
   readonly end: number;
-  readonly what: string;
+  readonly what: What;
 }
 
 /** A problem found by the growth analysis. */
@@ -111,22 +128,21 @@ export class Growth {
   }
 
   /** A value flows into a cell: the same object (merge) or a new value made of parts (a step). */
-  flow(target: number, value: SizedValue, at: Span, what: string, fn: number): void {
+  flow(target: number, value: SizedValue, at: Span, what: What, fn: number): void {
     if (value.alias !== null) this.merge(target, value.alias);
-    if (value.parts.size === 0) return;
-    if (value.alias !== null && value.parts.size === 1 && value.parts.get(value.alias) === 1) {
-      return;
-    }
-    this.#steps.push({ target, parts: value.parts, at, what, fn, inPlace: false });
+    const parts = value.parts;
+    if (!parts || parts.size === 0) return;
+    if (value.alias !== null && parts.size === 1 && parts.get(value.alias) === 1) return;
+    this.#steps.push({ target, parts, at, what, fn, inPlace: false });
   }
 
   /** A cell changed in place by `parts` (its own size included): `a.append(x)`, `d[k] = v`. */
-  mutate(target: number, parts: Parts, at: Span, what: string, fn: number): void {
+  mutate(target: number, parts: Parts, at: Span, what: What, fn: number): void {
     this.#steps.push({ target, parts, at, what, fn, inPlace: true });
   }
 
   /** A `for` loop over the collection in `collection`, spanning `[start, end)` of function `fn`. */
-  loop(collection: number, fn: number, at: Span, start: number, end: number, what: string): void {
+  loop(collection: number, fn: number, at: Span, start: number, end: number, what: What): void {
     this.#loops.push({ collection, fn, at, start, end, what });
   }
 
@@ -137,8 +153,10 @@ export class Growth {
   problems(
     calls: (fn: number) => readonly { to: number; offset: number }[],
     fnCount: number,
+    text: (node: Span) => string,
   ): GrowthProblem[] {
     const problems: GrowthProblem[] = [];
+    const describe = (what: What) => typeof what === "string" ? what : `\`${text(what)}\``;
     const find = (cell: number) => this.cells.find(cell);
     const edges = new Map<number, Set<number>>();
     for (const step of this.#steps) {
@@ -160,27 +178,36 @@ export class Growth {
       if (copies >= 2) {
         problems.push({
           at: step.at,
-          message: `${step.what} can double in size each time it runs (it is built from ` +
-            `itself more than once, directly or through other values)`,
+          message: `${describe(step.what)} can double in size each time it runs (it is built ` +
+            `from itself more than once, directly or through other values)`,
         });
       }
     }
+    if (this.#loops.length === 0) return problems;
     const grown = this.#grownBy(calls, fnCount);
+    const inPlace = new Map<number, Step[]>();
+    for (const step of this.#steps) {
+      if (!step.inPlace) continue;
+      const list = inPlace.get(step.fn) ?? [];
+      list.push(step);
+      inPlace.set(step.fn, list);
+    }
     for (const loop of this.#loops) {
       const target = find(loop.collection);
-      const inBody = this.#steps.some((step) =>
-        step.inPlace && step.fn === loop.fn && step.at.start >= loop.start &&
-        step.at.start < loop.end && find(step.target) === target
+      const inBody = (inPlace.get(loop.fn) ?? []).some((step) =>
+        step.at.start >= loop.start && step.at.start < loop.end && find(step.target) === target
       );
-      const viaCalls = calls(loop.fn).some(({ to, offset }) =>
-        offset >= loop.start && offset < loop.end && grown[to]!.has(target)
-      );
+      const viaCalls = !inBody &&
+        calls(loop.fn).some(({ to, offset }) =>
+          offset >= loop.start && offset < loop.end && grown[to]!.has(target)
+        );
       if (inBody || viaCalls) {
+        const what = describe(loop.what);
         problems.push({
           at: loop.at,
-          message: `the loop over ${loop.what} changes ${loop.what} (or a value that may be it) ` +
-            `inside the loop, so it might never end: change a copy, or collect changes and apply ` +
-            `them after the loop`,
+          message: `the loop over ${what} changes ${what} (or a value that may be it) inside ` +
+            `the loop, so it might never end: change a copy, or collect changes and apply them ` +
+            `after the loop`,
         });
       }
     }

@@ -207,6 +207,8 @@ export const API = new ApiIndex(SPELLSCRIPT_API);
  * `Arg0` are resolved against the receiver and arguments.
  */
 export function apiType(name: string, receiver?: Ty, args?: readonly Ty[]): Ty {
+  const plain = plainTypes.get(name);
+  if (plain) return plain;
   switch (name) {
     case "Variant":
       return VARIANT;
@@ -222,9 +224,13 @@ export function apiType(name: string, receiver?: Ty, args?: readonly Ty[]): Ty {
       return STRING;
   }
   const typed = /^(\w+)\[(\w+)\]$/.exec(name);
-  if (typed) return cls(typed[1]!, apiType(typed[2]!));
-  return cls(name);
+  const ty = typed ? cls(typed[1]!, apiType(typed[2]!)) : cls(name);
+  plainTypes.set(name, ty);
+  return ty;
 }
+
+/** API type names that need no receiver or arguments, parsed once. */
+const plainTypes = new Map<string, Ty>();
 
 /** What iterating or indexing a value yields. */
 export function elementOf(ty: Ty): Ty {

@@ -7,10 +7,10 @@
  */
 
 import type { Capability } from "../api/types.ts";
-import type { Script } from "../parser/ast.ts";
+import type { Script, Span } from "../parser/ast.ts";
 import { bind } from "./binder.ts";
 import { CallableFlows, CallGraph } from "./calls.ts";
-import { Checker, programSource, type Violation } from "./checker.ts";
+import { Checker, programSource, sourceOf, type Violation } from "./checker.ts";
 import { Growth } from "./growth.ts";
 import { checkStructure } from "./structure.ts";
 import { Typer } from "./typer.ts";
@@ -53,7 +53,8 @@ export function verifySpell(
   checker.finish();
   for (const problem of graph.cycles()) checker.report(problem.at, problem.message);
   const calls = (fn: number) => graph.calls(fn);
-  for (const problem of growth.problems(calls, graph.size)) {
+  const text = (node: Span) => sourceOf(program, node);
+  for (const problem of growth.problems(calls, graph.size, text)) {
     checker.report(problem.at, problem.message);
   }
   const allowed = new Set(options.capabilities ?? API.api.capabilities.map((c) => c.name));
