@@ -1672,6 +1672,43 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
       "Time",
     ]),
   ],
+  excluded: [
+    ...["_init", "init_from_cast_event"].map((name) => ({
+      owner: "SpellContext",
+      name,
+      why: "client plumbing: the client builds the context from the cast event",
+    })),
+    { owner: "WorldAPIAdapter", name: "_init", why: "client plumbing: the client builds it" },
+    {
+      owner: "WorldAPIAdapter",
+      name: "set_spell_cache_path",
+      why: "client plumbing: where the package's files are cached",
+    },
+    {
+      owner: "WorldAPIAdapter",
+      name: "register_asset",
+      why: "would let a spell replace the assets that spawn_entity and play_vfx instance",
+    },
+    {
+      owner: "WorldAPIAdapter",
+      name: "get_asset",
+      why: "hands out a raw Resource (a scene, a script) that a spell could instance or inspect",
+    },
+    {
+      owner: "WorldAPIAdapter",
+      name: "_create_simple_particle_effect",
+      why: "private helper of play_vfx",
+    },
+    { owner: "WorldAPIAdapter", name: "_scene_root", why: "the scene root: the whole game" },
+    { owner: "WorldAPIAdapter", name: "_world", why: "the World autoload: the network and more" },
+    { owner: "WorldAPIAdapter", name: "_loaded_assets", why: "the package's raw resources" },
+    { owner: "WorldAPIAdapter", name: "_spell_cache_path", why: "a filesystem path" },
+    ...["on_cast", "on_tick", "on_cancel", "on_event"].map((name) => ({
+      owner: "SpellModule",
+      name,
+      why: "an engine callback the spell defines (see Callbacks), not something it calls",
+    })),
+  ],
   limits: { maxIterations: 4096, maxFormatWidth: MAX_PAD },
 };
 

@@ -170,6 +170,12 @@ export interface SpellScriptApi {
   /** Engine virtual methods a spell may not define (the engine would call them implicitly). */
   readonly reservedFunctions: readonly ForbiddenName[];
   readonly forbidden: readonly ForbiddenName[];
+  /** Members of the client's SpellContext, WorldAPIAdapter and SpellModule left out, and why. */
+  readonly excluded: readonly {
+    readonly owner: string;
+    readonly name: string;
+    readonly why: string;
+  }[];
   /** Upper bounds the verifier enforces; `maxIterations` is the server's default. */
   readonly limits: {
     readonly maxIterations: number;
