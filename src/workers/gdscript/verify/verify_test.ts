@@ -1,25 +1,7 @@
 import assert from "node:assert/strict";
 import { largeSpell } from "../../../../tests/helpers/large_spell.ts";
+import { corpus, expectation } from "../../../../tests/helpers/spellscript_corpus.ts";
 import { describeViolations, validateSpellScript } from "../mod.ts";
-
-const CORPUS = new URL("../../../../tests/fixtures/spellscript/", import.meta.url);
-
-/** Every `.gd` file of a corpus folder, sorted, with its text. */
-export function corpus(folder: "bypass" | "legit"): { name: string; source: string }[] {
-  const dir = new URL(`${folder}/`, CORPUS);
-  return [...Deno.readDirSync(dir)]
-    .filter((entry) => entry.name.endsWith(".gd"))
-    .map((entry) => entry.name)
-    .sort()
-    .map((name) => ({ name, source: Deno.readTextFileSync(new URL(name, dir)) }));
-}
-
-/** A bypass spell's first line: `# refused: line N: <what the reason mentions>`. */
-export function expectation(source: string): { line: number; fragment: string } {
-  const match = /^# refused: line (\d+): (.*)$/m.exec(source);
-  assert.ok(match, "bypass spells start with # refused: line N: …");
-  return { line: Number(match[1]), fragment: match[2]! };
-}
 
 Deno.test("bypass corpus: every spell is refused at its marked line, for its reason", async (t) => {
   const spells = corpus("bypass");
