@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import {
+  describeViolations,
+  INTERFACE_VERSION,
+  validateSpellScript,
+} from "../../src/workers/gdscript/mod.ts";
+import { GodotClient } from "../helpers/godot_client.ts";
+import type { Message } from "../helpers/message_queue.ts";
+import { SioClient } from "../helpers/sio_client.ts";
+import { corpus, expectation } from "../helpers/spellscript_corpus.ts";
+import { fixture, progressOf } from "../helpers/spells.ts";
+import { loggedErrors, startTestServer, type TestServer } from "../helpers/test_server.ts";
+
+type Client = GodotClient | SioClient;
+
+/** One message, the way each protocol sends it. */
+function send(client: Client, type: string, payload: Record<string, unknown>): void {
+  if (client instanceof GodotClient) client.send({ type, ...payload });
+  else client.emit(type, payload);
+}
+
+/** Builds `code` as `spellId` and returns the last job.progress (done or error). */
+async function build(client: Client, spellId: string, code: string): Promise<Message> {
+  send(client, "spell.start_build", { spell_id: spellId, code });
+  const started = await client.next("spell.build_started", {
+    where: (m) => m.spell_id === spellId,
+  });
+  return (await progressOf(client, started.job_id as string)).at(-1)!;
+}
+
+/** A world with one raw (Godot-like) and one Socket.IO member. */
+async function twoProtocols(server: TestServer): Promise<{ raw: GodotClient; sio: SioClient }> {
+  const raw = await GodotClient.connect(server.wsUrl);
+  const sio = await SioClient.connect(server.httpUrl);
+  const world = (await raw.request({ type: "world.create", name: "Spells" }, "world.created"))
+    .world as { world_id: string };
+  await raw.request({ type: "world.join", world_id: world.world_id }, "world.joined");
+  await sio.request("world.join", { world_id: world.world_id }, "world.joined");
+  return { raw, sio };
+}
+
+Deno.test("every legit SpellScript spell builds, publishes and casts over raw WebSocket and Socket.IO", async (t) => {
+  const server = await startTestServer();
+  const { raw, sio } = await twoProtocols(server);
+  try {
+    const spells = corpus("legit");
+    assert.ok(spells.length >= 20);
+    for (const [protocol, client] of [["raw", raw], ["sio", sio]] as const) {
+      for (const { name, source } of spells) {
+        await t.step(`${protocol}: ${name}`, async () => {
+          const spellId = `${protocol}_${name.replace(/\.gd$/, "")}`;
+          const expected = validateSpellScript(source);
+          assert.ok(expected.ok);
+          const last = await build(client, spellId, source);
+          assert.equal(last.stage, "done", String(last.message));
+          const manifest = last.manifest as Record<string, unknown>;
+          assert.equal(manifest.interface_version, INTERFACE_VERSION);
+          assert.deepEqual(manifest.capabilities, expected.capabilities);
+          const revisionId = last.revision_id as string;
+
+          send(client, "spell.publish", { spell_id: spellId, revision_id: revisionId });
+          for (const member of [raw, sio]) {
+            const active = await member.next("spell.active_update", {
+              where: (m) => m.spell_id === spellId,
+            });
+            assert.equal(active.revision_id, revisionId);
+          }
+          send(client, "spell.cast_request", {
+            spell_id: spellId,
+            cast_params: { target_position: { x: 1, y: 2, z: 3 } },
+          });
+          const events = await Promise.all(
+            [raw, sio].map((member) =>
+              member.next("spell.cast_event", { where: (m) => m.spell_id === spellId })
+            ),
+          );
+          assert.ok(
+            events.every((e) => e.revision_id === revisionId && e.seed === events[0]!.seed),
+          );
+        });
+      }
+    }
+    raw.assertClean();
+    assert.deepEqual(loggedErrors(server), []);
+  } finally {
+    await raw.close();
+    await sio.close();
+    await server.close();
+  }
+});
+
+Deno.test("every bypass spell's build fails with its line over raw WebSocket and Socket.IO, and leaves no revision", async (t) => {
+  const server = await startTestServer();
+  const { raw, sio } = await twoProtocols(server);
+  try {
+    const spells = corpus("bypass");
+    assert.ok(spells.length >= 60);
+    for (const [protocol, client] of [["raw", raw], ["sio", sio]] as const) {
+      for (const { name, source } of spells) {
+        await t.step(`${protocol}: ${name}`, async () => {
+          const spellId = `${protocol}_${name.replace(/\.gd$/, "")}`;
+          const { line, fragment } = expectation(source);
+          const expected = validateSpellScript(source);
+          assert.ok(!expected.ok);
+          const last = await build(client, spellId, source);
+          assert.equal(last.stage, "error");
+          assert.equal(last.message, `Build failed: ${describeViolations(expected.violations)}`);
+          assert.match(last.message as string, new RegExp(`^Build failed: line ${line}:\\d+: `));
+          assert.ok((last.message as string).includes(fragment), String(last.message));
+        });
+      }
+    }
+    await t.step("no bypass spell has a revision", async () => {
+      const { spells } = await (await fetch(`${server.httpUrl}/api/spells`)).json();
+      for (const spell of spells as Record<string, string>[]) {
+        assert.deepEqual(
+          [spell.active_draft_rev, spell.active_beta_rev, spell.active_stable_rev],
+          ["", "", ""],
+        );
+        const revisions = await raw.request(
+          { type: "spell.get_revisions", spell_id: spell.spell_id },
+          "spell.revisions_result",
+        );
+        assert.deepEqual(revisions.revisions, [], String(spell.spell_id));
+      }
+    });
+    raw.assertClean();
+    assert.deepEqual(loggedErrors(server), []);
+  } finally {
+    await raw.close();
+    await sio.close();
+    await server.close();
+  }
+});
+
+Deno.test("SPELL_CAPABILITIES and SPELL_MAX_ITERATIONS: a build that needs more fails naming it", async () => {
+  const server = await startTestServer({ SPELL_CAPABILITIES: "vfx", SPELL_MAX_ITERATIONS: "3" });
+  const { raw, sio } = await twoProtocols(server);
+  try {
+    const spark = await build(raw, "spark", fixture("demo_spark.gd"));
+    assert.equal(spark.stage, "done", String(spark.message));
+    assert.deepEqual((spark.manifest as Record<string, unknown>).capabilities, ["vfx"]);
+
+    const spawn = await build(sio, "spawn", fixture("demo_spawn.gd"));
+    assert.equal(spawn.stage, "error");
+    assert.match(
+      spawn.message as string,
+      /^Build failed: line 34:\d+: this spell needs the capability "spawn", which this server does not allow \(SPELL_CAPABILITIES\)$/,
+    );
+
+    const loop = "extends SpellModule\n\nfunc on_cast(ctx: SpellContext) -> void:\n" +
+      '\tfor i in range(4):\n\t\tctx.world.play_vfx("x", ctx.target_position)\n';
+    const tooLong = await build(raw, "loop", loop);
+    assert.equal(tooLong.stage, "error");
+    assert.match(
+      tooLong.message as string,
+      /^Build failed: line 4:\d+: a for loop must run at most 3 times/,
+    );
+  } finally {
+    await raw.close();
+    await sio.close();
+    await server.close();
+  }
+});
