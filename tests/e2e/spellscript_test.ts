@@ -4,6 +4,10 @@ import {
   INTERFACE_VERSION,
   validateSpellScript,
 } from "../../src/workers/gdscript/mod.ts";
+import { createManifest } from "../../src/core/spell/manifest.ts";
+import { openDatabase } from "../../src/storage/db.ts";
+import { FsBlobStore } from "../../src/storage/fs_blob_store.ts";
+import { SqliteSpellRepo } from "../../src/storage/spell_repo.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import type { Message } from "../helpers/message_queue.ts";
 import { SioClient } from "../helpers/sio_client.ts";
@@ -159,6 +163,74 @@ Deno.test("SPELL_CAPABILITIES and SPELL_MAX_ITERATIONS: a build that needs more 
   } finally {
     await raw.close();
     await sio.close();
+    await server.close();
+  }
+});
+
+Deno.test("a revision built before SpellScript 2.0 is never served again: not announced, published, cast or downloaded", async () => {
+  const server = await startTestServer();
+  // What an older server left in the database: a revision with interface_version 1.0, active on beta.
+  const db = openDatabase(`${server.dataDir}/ugc.db`);
+  const blobs = new FsBlobStore(`${server.dataDir}/blobs`);
+  const oldCode =
+    'extends SpellModule\n\nfunc on_cast(ctx: SpellContext) -> void:\n\tOS.execute("sh", [])\n';
+  const file = { path: "code/spell.gd", ...await blobs.put(new TextEncoder().encode(oldCode)) };
+  const now = new Date().toISOString();
+  const repo = new SqliteSpellRepo(db);
+  repo.ensure("old_spell", "Old Spell", now);
+  const version = repo.reserveVersion("old_spell", now);
+  const revisionId = `rev_${String(version).padStart(6, "0")}_0badc0de`;
+  const manifest = {
+    ...createManifest({
+      spellId: "old_spell",
+      revisionId,
+      version,
+      createdAt: now,
+      code: [file],
+      assets: [],
+      metadata: { name: "Old Spell", description: "", tags: [], preview_icon: "assets/icon.png" },
+      capabilities: [],
+    }),
+    interface_version: "1.0",
+  };
+  repo.addRevision({ manifest, parentRevisionId: "", files: [file] }, now);
+  repo.setActive("old_spell", "beta", revisionId, now);
+  db.close();
+
+  const client = await GodotClient.connect(server.wsUrl);
+  try {
+    const world = (await client.request({ type: "world.create", name: "Old" }, "world.created"))
+      .world as { world_id: string };
+    await client.request({ type: "world.join", world_id: world.world_id }, "world.joined");
+    await client.next("sync_complete");
+    const ids = { spell_id: "old_spell", revision_id: revisionId };
+    client.send({ type: "spell.publish", ...ids, channel: "stable" });
+    assert.equal((await client.next("error")).code, "revision_not_found");
+    client.send({ type: "spell.cast_request", spell_id: "old_spell", revision_id: revisionId });
+    assert.equal((await client.next("spell.cast_rejected")).code, "revision_not_found");
+    client.send({ type: "content.get_file", ...ids, path: "code/spell.gd" });
+    assert.equal((await client.next("error")).code, "file_not_found");
+    client.send({ type: "content.get_manifest", ...ids });
+    assert.equal((await client.next("error")).code, "revision_not_found");
+    const listed = await client.request(
+      { type: "spell.get_revisions", spell_id: "old_spell" },
+      "spell.revisions_result",
+    );
+    assert.deepEqual(listed.revisions, []);
+    for (const path of ["manifest", "files/code/spell.gd"]) {
+      const response = await fetch(
+        `${server.httpUrl}/api/spells/old_spell/revisions/${revisionId}/${path}`,
+      );
+      assert.equal(response.status, 404, path);
+      await response.body?.cancel();
+    }
+    assert.equal(client.queue.has("spell.active_update"), false, "not announced to joiners");
+
+    // Rebuilding gives a verified revision: here the code is refused, as it would be today.
+    const rebuilt = await build(client, "old_spell", oldCode);
+    assert.match(rebuilt.message as string, /^Build failed: line 4:2: OS is not part of/);
+  } finally {
+    await client.close();
     await server.close();
   }
 });
