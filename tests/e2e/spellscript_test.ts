@@ -43,47 +43,28 @@ async function twoProtocols(server: TestServer): Promise<{ raw: GodotClient; sio
   return { raw, sio };
 }
 
-Deno.test("every legit SpellScript spell builds, publishes and casts over raw WebSocket and Socket.IO", async (t) => {
+/**
+ * One server and one world with a raw and a Socket.IO member; `check` runs as a step for every
+ * spell of a corpus, built by each member in turn (spell ids `raw_<name>`, `sio_<name>`).
+ */
+async function overBothProtocols(
+  t: Deno.TestContext,
+  folder: "legit" | "bypass",
+  check: (client: Client, spellId: string, source: string, members: Client[]) => Promise<void>,
+  after: (server: TestServer, raw: GodotClient) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
   const server = await startTestServer();
   const { raw, sio } = await twoProtocols(server);
   try {
-    const spells = corpus("legit");
-    assert.ok(spells.length >= 20);
+    const spells = corpus(folder);
+    assert.ok(spells.length >= (folder === "legit" ? 20 : 60), `${spells.length} ${folder} spells`);
     for (const [protocol, client] of [["raw", raw], ["sio", sio]] as const) {
       for (const { name, source } of spells) {
-        await t.step(`${protocol}: ${name}`, async () => {
-          const spellId = `${protocol}_${name.replace(/\.gd$/, "")}`;
-          const expected = validateSpellScript(source);
-          assert.ok(expected.ok);
-          const last = await build(client, spellId, source);
-          assert.equal(last.stage, "done", String(last.message));
-          const manifest = last.manifest as Record<string, unknown>;
-          assert.equal(manifest.interface_version, INTERFACE_VERSION);
-          assert.deepEqual(manifest.capabilities, expected.capabilities);
-          const revisionId = last.revision_id as string;
-
-          send(client, "spell.publish", { spell_id: spellId, revision_id: revisionId });
-          for (const member of [raw, sio]) {
-            const active = await member.next("spell.active_update", {
-              where: (m) => m.spell_id === spellId,
-            });
-            assert.equal(active.revision_id, revisionId);
-          }
-          send(client, "spell.cast_request", {
-            spell_id: spellId,
-            cast_params: { target_position: { x: 1, y: 2, z: 3 } },
-          });
-          const events = await Promise.all(
-            [raw, sio].map((member) =>
-              member.next("spell.cast_event", { where: (m) => m.spell_id === spellId })
-            ),
-          );
-          assert.ok(
-            events.every((e) => e.revision_id === revisionId && e.seed === events[0]!.seed),
-          );
-        });
+        const spellId = `${protocol}_${name.replace(/\.gd$/, "")}`;
+        await t.step(`${protocol}: ${name}`, () => check(client, spellId, source, [raw, sio]));
       }
     }
+    await after(server, raw);
     raw.assertClean();
     assert.deepEqual(loggedErrors(server), []);
   } finally {
@@ -91,50 +72,63 @@ Deno.test("every legit SpellScript spell builds, publishes and casts over raw We
     await sio.close();
     await server.close();
   }
+}
+
+Deno.test("every legit SpellScript spell builds, publishes and casts over raw WebSocket and Socket.IO", async (t) => {
+  await overBothProtocols(t, "legit", async (client, spellId, source, members) => {
+    const expected = validateSpellScript(source);
+    assert.ok(expected.ok);
+    const last = await build(client, spellId, source);
+    assert.equal(last.stage, "done", String(last.message));
+    const manifest = last.manifest as Record<string, unknown>;
+    assert.equal(manifest.interface_version, INTERFACE_VERSION);
+    assert.deepEqual(manifest.capabilities, expected.capabilities);
+    const revisionId = last.revision_id as string;
+
+    send(client, "spell.publish", { spell_id: spellId, revision_id: revisionId });
+    for (const member of members) {
+      const active = await member.next("spell.active_update", {
+        where: (m) => m.spell_id === spellId,
+      });
+      assert.equal(active.revision_id, revisionId);
+    }
+    send(client, "spell.cast_request", {
+      spell_id: spellId,
+      cast_params: { target_position: { x: 1, y: 2, z: 3 } },
+    });
+    const events = await Promise.all(
+      members.map((member) =>
+        member.next("spell.cast_event", { where: (m) => m.spell_id === spellId })
+      ),
+    );
+    assert.ok(events.every((e) => e.revision_id === revisionId && e.seed === events[0]!.seed));
+  });
 });
 
 Deno.test("every bypass spell's build fails with its line over raw WebSocket and Socket.IO, and leaves no revision", async (t) => {
-  const server = await startTestServer();
-  const { raw, sio } = await twoProtocols(server);
-  try {
-    const spells = corpus("bypass");
-    assert.ok(spells.length >= 60);
-    for (const [protocol, client] of [["raw", raw], ["sio", sio]] as const) {
-      for (const { name, source } of spells) {
-        await t.step(`${protocol}: ${name}`, async () => {
-          const spellId = `${protocol}_${name.replace(/\.gd$/, "")}`;
-          const { line, fragment } = expectation(source);
-          const expected = validateSpellScript(source);
-          assert.ok(!expected.ok);
-          const last = await build(client, spellId, source);
-          assert.equal(last.stage, "error");
-          assert.equal(last.message, `Build failed: ${describeViolations(expected.violations)}`);
-          assert.match(last.message as string, new RegExp(`^Build failed: line ${line}:\\d+: `));
-          assert.ok((last.message as string).includes(fragment), String(last.message));
-        });
-      }
+  await overBothProtocols(t, "bypass", async (client, spellId, source) => {
+    const { line, fragment } = expectation(source);
+    const expected = validateSpellScript(source);
+    assert.ok(!expected.ok);
+    const last = await build(client, spellId, source);
+    assert.equal(last.stage, "error");
+    assert.equal(last.message, `Build failed: ${describeViolations(expected.violations)}`);
+    assert.match(last.message as string, new RegExp(`^Build failed: line ${line}:\\d+: `));
+    assert.ok((last.message as string).includes(fragment), String(last.message));
+  }, async (server, raw) => {
+    const { spells } = await (await fetch(`${server.httpUrl}/api/spells`)).json();
+    for (const spell of spells as Record<string, string>[]) {
+      assert.deepEqual(
+        [spell.active_draft_rev, spell.active_beta_rev, spell.active_stable_rev],
+        ["", "", ""],
+      );
+      const revisions = await raw.request(
+        { type: "spell.get_revisions", spell_id: spell.spell_id },
+        "spell.revisions_result",
+      );
+      assert.deepEqual(revisions.revisions, [], String(spell.spell_id));
     }
-    await t.step("no bypass spell has a revision", async () => {
-      const { spells } = await (await fetch(`${server.httpUrl}/api/spells`)).json();
-      for (const spell of spells as Record<string, string>[]) {
-        assert.deepEqual(
-          [spell.active_draft_rev, spell.active_beta_rev, spell.active_stable_rev],
-          ["", "", ""],
-        );
-        const revisions = await raw.request(
-          { type: "spell.get_revisions", spell_id: spell.spell_id },
-          "spell.revisions_result",
-        );
-        assert.deepEqual(revisions.revisions, [], String(spell.spell_id));
-      }
-    });
-    raw.assertClean();
-    assert.deepEqual(loggedErrors(server), []);
-  } finally {
-    await raw.close();
-    await sio.close();
-    await server.close();
-  }
+  });
 });
 
 Deno.test("SPELL_CAPABILITIES and SPELL_MAX_ITERATIONS: a build that needs more fails naming it", async () => {
