@@ -60,6 +60,16 @@ function tprop(name: string, type: string, doc: string): PropertySpec {
   return { name, type, doc, tweenable: true };
 }
 
+/** An instantiable primitive mesh with its own animatable properties. */
+function mesh(
+  name: string,
+  doc: string,
+  properties: PropertySpec[],
+  parent = "PrimitiveMesh",
+): ClassSpec {
+  return { name, kind: "object", extends: parent, instantiable: true, doc, properties };
+}
+
 /** A read-only property. */
 function rprop(name: string, type: string, doc: string): PropertySpec {
   return { name, type, doc, readonly: true };
@@ -1416,85 +1426,30 @@ const ENGINE_CLASSES: ClassSpec[] = [
     doc: "A generated mesh.",
     properties: [prop("material", "Material", "Material of the mesh.")],
   },
-  {
-    name: "BoxMesh",
-    kind: "object",
-    extends: "PrimitiveMesh",
-    instantiable: true,
-    doc: "A box.",
-    properties: [tprop("size", "Vector3", "Size on each axis.")],
-  },
-  {
-    name: "SphereMesh",
-    kind: "object",
-    extends: "PrimitiveMesh",
-    instantiable: true,
-    doc: "A sphere.",
-    properties: [
-      tprop("radius", "float", "Radius."),
-      tprop("height", "float", "Height (2 × radius for a round sphere)."),
-    ],
-  },
-  {
-    name: "CylinderMesh",
-    kind: "object",
-    extends: "PrimitiveMesh",
-    instantiable: true,
-    doc: "A cylinder or cone.",
-    properties: [
-      tprop("top_radius", "float", "Radius at the top."),
-      tprop("bottom_radius", "float", "Radius at the bottom."),
-      tprop("height", "float", "Height."),
-    ],
-  },
-  {
-    name: "CapsuleMesh",
-    kind: "object",
-    extends: "PrimitiveMesh",
-    instantiable: true,
-    doc: "A capsule.",
-    properties: [
-      tprop("radius", "float", "Radius."),
-      tprop("height", "float", "Total height."),
-    ],
-  },
-  {
-    name: "PrismMesh",
-    kind: "object",
-    extends: "PrimitiveMesh",
-    instantiable: true,
-    doc: "A triangular prism.",
-    properties: [
-      tprop("size", "Vector3", "Size on each axis."),
-      tprop("left_to_right", "float", "Where the top edge is, 0–1."),
-    ],
-  },
-  {
-    name: "TorusMesh",
-    kind: "object",
-    extends: "PrimitiveMesh",
-    instantiable: true,
-    doc: "A ring.",
-    properties: [
-      tprop("inner_radius", "float", "Inner radius."),
-      tprop("outer_radius", "float", "Outer radius."),
-    ],
-  },
-  {
-    name: "PlaneMesh",
-    kind: "object",
-    extends: "PrimitiveMesh",
-    instantiable: true,
-    doc: "A flat rectangle facing up.",
-    properties: [tprop("size", "Vector2", "Width and depth.")],
-  },
-  {
-    name: "QuadMesh",
-    kind: "object",
-    extends: "PlaneMesh",
-    instantiable: true,
-    doc: "A flat rectangle facing +Z.",
-  },
+  mesh("BoxMesh", "A box.", [tprop("size", "Vector3", "Size on each axis.")]),
+  mesh("SphereMesh", "A sphere.", [
+    tprop("radius", "float", "Radius."),
+    tprop("height", "float", "Height (2 × radius for a round sphere)."),
+  ]),
+  mesh("CylinderMesh", "A cylinder or cone.", [
+    tprop("top_radius", "float", "Radius at the top."),
+    tprop("bottom_radius", "float", "Radius at the bottom."),
+    tprop("height", "float", "Height."),
+  ]),
+  mesh("CapsuleMesh", "A capsule.", [
+    tprop("radius", "float", "Radius."),
+    tprop("height", "float", "Total height."),
+  ]),
+  mesh("PrismMesh", "A triangular prism.", [
+    tprop("size", "Vector3", "Size on each axis."),
+    tprop("left_to_right", "float", "Where the top edge is, 0–1."),
+  ]),
+  mesh("TorusMesh", "A ring.", [
+    tprop("inner_radius", "float", "Inner radius."),
+    tprop("outer_radius", "float", "Outer radius."),
+  ]),
+  mesh("PlaneMesh", "A flat rectangle facing up.", [tprop("size", "Vector2", "Width and depth.")]),
+  mesh("QuadMesh", "A flat rectangle facing +Z.", [], "PlaneMesh"),
 ];
 
 // ---------------------------------------------------------------------------------------------
