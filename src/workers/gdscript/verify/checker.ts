@@ -57,6 +57,9 @@ export interface CheckState {
 /** Global functions that only read their arguments, so a callable may be printed. */
 const READ_ONLY_FUNCTIONS = new Set(["print", "push_warning", "push_error", "str"]);
 
+const SELF_ALIAS =
+  "the spell's members are reached through self, not through a variable that holds it";
+
 /** The ending of every "not allowlisted" message. */
 const NOT_PART = "is not part of the SpellScript API";
 
@@ -74,6 +77,8 @@ interface CallbackWiring {
   readonly params: readonly (readonly number[])[];
   /** Cell that receives the callable's result. */
   readonly result: number;
+  /** Cells that may reach any of its parameters (`bind`). */
+  readonly everyParam?: readonly number[];
 }
 
 export class Checker {
@@ -129,6 +134,9 @@ export class Checker {
           const param = target.params[i];
           if (param) { for (const cell of cells) growth.merge(param.cell, cell); }
         });
+        for (const param of target.params) {
+          for (const cell of wiring.everyParam ?? []) growth.merge(param.cell, cell);
+        }
       }
     }
   }
@@ -820,7 +828,10 @@ export class Checker {
     this.expr(e.base);
     const ty = this.#ty(e.base);
     if (ty.t === "self") {
-      if (e.base.kind !== "self") return NO_SIZE;
+      if (e.base.kind !== "self") {
+        this.report(e.member, SELF_ALIAS);
+        return NO_SIZE;
+      }
       const member = this.#p.members.get(name);
       if (member?.k === "binding") {
         if (isClass(member.b.ty, "Callable")) this.#use(e, false);
@@ -845,8 +856,10 @@ export class Checker {
       this.report(e.member, `${ty.name}.${name} ${NOT_PART}`);
       return NO_SIZE;
     }
-    if (member.kind === "method" && member.spec.capability) {
-      this.#capability(member.spec.capability, e);
+    if (member.kind === "method") {
+      if (member.spec.capability) this.#capability(member.spec.capability, e);
+      const why = notAFunctionValue(member.spec);
+      if (why) this.report(e.member, `${ty.name}.${name} cannot be a function value: ${why}`);
     }
     if (member.kind === "property" && isSized(apiType(member.spec.type))) {
       const cell = this.#state.growth.namedCell(`${member.owner.name}.${name}`);
@@ -1078,10 +1091,9 @@ export class Checker {
     const ty = this.#ty(callee.base);
     if (ty.t === "self") {
       const inherited = API.member(API.api.base, name);
-      if (callee.base.kind === "self" && inherited?.kind === "method") {
-        return this.#apiCall(inherited.spec, e, ty, base);
-      }
-      this.report(callee.member, `self.${name}() ${NOT_PART}`);
+      if (callee.base.kind !== "self") this.report(callee.member, SELF_ALIAS);
+      else if (inherited?.kind === "method") return this.#apiCall(inherited.spec, e, ty, base);
+      else this.report(callee.member, `self.${name}() ${NOT_PART}`);
       return skipArgs();
     }
     if (ty.t !== "class") {
@@ -1123,6 +1135,7 @@ export class Checker {
     }
     if (spec.capability) this.#capability(spec.capability, e);
     const callbackResult = growth.cell();
+    if (receiverTy && isClass(receiverTy, "Callable") && spec.name === "bind") this.#bind(e, args);
     e.args.forEach((arg, i) => {
       const param = spec.params[i];
       if (!param) {
@@ -1184,23 +1197,32 @@ export class Checker {
       for (const a of args) parts = addParts(parts, partsOf(a));
       return { alias: element, parts };
     }
-    if (!isSized(returns) || returns.t === "variant") {
-      return sizes?.result
-        ? {
-          alias: null,
-          parts: sizes.result.reduce((all, t) => addParts(all, termParts(t)), new Map()),
-        }
-        : NO_SIZE;
-    }
+    let parts: Parts;
     if (sizes?.result) {
-      return {
-        alias: null,
-        parts: sizes.result.reduce((all, t) => addParts(all, termParts(t)), new Map()),
-      };
+      parts = sizes.result.reduce((all, t) => addParts(all, termParts(t)), new Map());
+    } else if (isSized(returns) && returns.t !== "variant") {
+      parts = receiver ? partsOf(receiver) : new Map();
+      for (const a of args) parts = addParts(parts, partsOf(a));
+    } else {
+      return NO_SIZE;
     }
-    let parts: Parts = receiver ? partsOf(receiver) : new Map();
-    for (const a of args) parts = addParts(parts, partsOf(a));
-    return { alias: null, parts };
+    if (!isCollection(returns)) return { alias: null, parts };
+    // A new collection (slice, filter, map, keys, split…): its elements are the receiver's
+    // elements (shared), pieces of a text receiver, or what the callable returned.
+    const result = growth.cell();
+    growth.flow(result, { alias: null, parts }, e, "this value", this.#fn.id);
+    const element = growth.element(result);
+    if (receiver?.alias !== undefined && receiver.alias !== null) {
+      if (receiverTy && isClass(receiverTy, "String")) {
+        growth.flow(element, { alias: null, parts: partsOf(receiver) }, e, "a piece", this.#fn.id);
+      } else {
+        growth.merge(element, growth.element(receiver.alias));
+      }
+    }
+    if (spec.sizes?.result?.some((term) => term.from === "callback")) {
+      growth.merge(element, callbackResult);
+    }
+    return located(result);
   }
 
   /** One argument of an API call against its parameter. */
@@ -1222,6 +1244,14 @@ export class Checker {
       }
       const sources = this.#sources(arg);
       this.#uses.push({ fn: this.#fn.id, sources, at: arg, strict: true });
+      const receiverExpr = call.callee.kind === "attribute" ? call.callee.base : null;
+      if (param.callback?.some((from) => from.includes("element")) && receiver && receiverExpr) {
+        // map/filter/reduce/any/all/sort_custom walk the receiver while calling the callable:
+        // like a for loop, the callable may not change it.
+        const { growth } = this.#state;
+        const collection = receiver.alias ?? growth.cell();
+        growth.loop(collection, this.#fn.id, arg, arg.start, arg.end, receiverExpr);
+      }
       if (param.callback) {
         const { growth } = this.#state;
         const element = () => growth.element(receiver?.alias ?? growth.cell());
@@ -1269,6 +1299,23 @@ export class Checker {
         this.#options(where, arg, param.literal.keys);
         break;
     }
+  }
+
+  /** `f.bind(a, b)`: the bound values reach the parameters of whatever `f` may be. */
+  #bind(e: CallExpression, args: readonly SizedValue[]): void {
+    if (e.callee.kind !== "attribute") return;
+    const { growth } = this.#state;
+    const cells = args.map((value, i) => {
+      const cell = growth.cell();
+      growth.flow(cell, value, e.args[i]!, "a bound value", this.#fn.id);
+      return cell;
+    });
+    this.#wirings.push({
+      sources: this.#sources(e.callee.base),
+      result: growth.cell(),
+      params: [],
+      everyParam: cells,
+    });
   }
 
   #propertyPath(where: string, arg: Expression, object: Expression | undefined): void {
@@ -1390,6 +1437,29 @@ export class Checker {
         return { ...NO_CALLABLES, unknown: true };
     }
   }
+}
+
+/**
+ * Why an API method may not be handed to the engine as a callable (`arr.map(obj.method)`): the
+ * engine would call it with arguments the verifier never sees, so a method whose arguments are
+ * checked (literals, bounds, callables), that changes its receiver, or whose result can be many
+ * times its inputs, is only ever called directly.
+ */
+function notAFunctionValue(spec: MethodSpec): string | null {
+  if (spec.params.some((p) => p.literal || p.max !== undefined || p.type === "Callable")) {
+    return "its arguments must be checked where it is called";
+  }
+  if (spec.mutates || spec.sizes?.grows) return "it changes the value it belongs to";
+  if (spec.sizes?.result?.some((term) => term.times !== undefined && term.times !== 1)) {
+    return "its result can be many times the size of its inputs";
+  }
+  return null;
+}
+
+/** Arrays, dictionaries and string lists: values with elements. */
+function isCollection(ty: Ty): boolean {
+  return ty.t === "class" && API.classes.get(ty.name)?.index !== undefined &&
+    ty.name !== "String";
 }
 
 function isAssetPath(arg: Expression): boolean {

@@ -102,6 +102,9 @@ Deno.test("loops over a collection may not change it, even through aliases and c
   accepted(cast("var a := [1, 2]\nvar b := []\nfor x in a:\n\tb.append(x)"));
   accepted(cast("var grid := [[1], [2]]\nfor row in grid:\n\tvar r: Array = row\n\tr.append(0)"));
   assert.match(refused(cast("var a := [1]\nfor x in a:\n\ta.erase(x)")), /changes/);
+  // map/filter/reduce/any/all/sort_custom walk their array like a for loop.
+  accepted(cast("var a := [1]\nvar b := []\na.map(func(x): b.append(x))"));
+  assert.match(refused(cast("var a := [1]\na.filter(func(x): a.push_back(x))")), /changes/);
   assert.match(refused(cast("var a := [1]\nvar b = a\nfor x in b:\n\ta.push_front(x)")), /changes/);
   assert.match(
     refused(cast("var a := [1]\nfor x in a:\n\t[0].map(func(y): a.append(y))")),
@@ -120,6 +123,12 @@ Deno.test("sizes: growth from itself once is linear and allowed; twice is refuse
   assert.match(refused(tick("trail = trail + trail", 'var trail := ""')), /double in size/);
   assert.match(refused(tick("items += items", "var items := []")), /double in size/);
   assert.match(refused(tick("items.append(items)", "var items := []")), /double in size/);
+  // Pieces and copies keep their origin: the first piece of s may be all of s.
+  assert.match(refused(tick('s = s + s.split(",")[0]', 'var s := "x"')), /double in size/);
+  assert.match(
+    refused(tick("s = s + str(a.duplicate()[0])\n\ta.append(s)", 'var s := "x"\nvar a := []')),
+    /double in size/,
+  );
   assert.match(refused(tick('d["k"] = [d]', "var d := {}")), /double in size/);
   assert.match(
     refused(tick('trail = " ".join([trail, trail])', 'var trail := ""')),
@@ -165,9 +174,16 @@ Deno.test("capabilities: reported sorted, refused by name when the server does n
   // A method reference needs its capability as much as a call does.
   assert.deepEqual(
     validateSpellScript(
+      cast("var t := Timer.new()\nt.timeout.connect(ctx.world.set_voxel.bind(Vector3.ZERO, 1))"),
+    ),
+    { ok: true, capabilities: ["voxel"] },
+  );
+  // A method whose arguments are checked cannot be handed to the engine at all.
+  assert.match(
+    refused(
       cast('var t := Timer.new()\nt.timeout.connect(ctx.world.play_vfx.bind("x", Vector3.ZERO))'),
     ),
-    { ok: true, capabilities: ["vfx"] },
+    /WorldAPIAdapter\.play_vfx cannot be a function value/,
   );
 });
 
