@@ -622,18 +622,22 @@ const STRING_METHODS: MethodSpec[] = [
     [p("min_length", "int", { max: MAX_PAD }), o("character", "String")],
     "String",
     `Padded on the left to a length (at most ${MAX_PAD}).`,
+    { sizes: { result: [{ from: "receiver" }, { from: 1, times: { arg: 0 } }] } },
   ),
   fn(
     "rpad",
     [p("min_length", "int", { max: MAX_PAD }), o("character", "String")],
     "String",
     `Padded on the right to a length (at most ${MAX_PAD}).`,
+    { sizes: { result: [{ from: "receiver" }, { from: 1, times: { arg: 0 } }] } },
   ),
   fn(
     "format",
     [p("values", "Variant")],
     "String",
-    'Replaces `{key}` or `{0}` placeholders: `"{who} wins".format({"who": name})`.',
+    'Replaces `{key}` or `{0}` placeholders: `"{who} wins".format({"who": name})`. Each ' +
+      "placeholder can repeat a value, so `s = s.format(…)` is refused.",
+    { sizes: { result: [{ from: "receiver", times: "many" }, { from: 0, times: "many" }] } },
   ),
 ];
 
@@ -695,7 +699,12 @@ const VALUE_CLASSES: ClassSpec[] = [
     constructors: [[], [p("from", "Variant")]],
     methods: STRING_METHODS,
     staticMethods: [
-      fn("num", [p("number", "float"), o("decimals", "int")], "String", "A number as text."),
+      fn(
+        "num",
+        [p("number", "float"), o("decimals", "int", { max: 32 })],
+        "String",
+        "A number as text, with at most 32 decimals.",
+      ),
       fn("chr", [p("code", "int")], "String", "The character of a code."),
     ],
     index: { key: "int", value: "String", writes: false },
