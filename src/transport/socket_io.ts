@@ -19,12 +19,10 @@ export class SocketIoSession implements Session {
   #maxOutboundBytes: number;
   #maxBufferedBytes: number;
   #log: Logger;
-  /** How much of engine.io's current packet buffer `bufferedBytes` has summed. */
-  #counted: { buffer: unknown[]; packets: number; bytes: number } = {
-    buffer: [],
-    packets: 0,
-    bytes: 0,
-  };
+  /** How much of engine.io's current packet buffer `bufferedBytes` has summed (the hot path: no allocation). */
+  #countedBuffer: unknown[] = [];
+  #countedPackets = 0;
+  #countedBytes = 0;
 
   constructor(
     socket: Socket,
@@ -68,15 +66,17 @@ export class SocketIoSession implements Session {
   get bufferedBytes(): number {
     const conn = this.#engine();
     const buffer = conn.writeBuffer ?? [];
-    if (buffer !== this.#counted.buffer || buffer.length < this.#counted.packets) {
-      this.#counted = { buffer, packets: 0, bytes: 0 };
+    if (buffer !== this.#countedBuffer || buffer.length < this.#countedPackets) {
+      this.#countedBuffer = buffer;
+      this.#countedPackets = 0;
+      this.#countedBytes = 0;
     }
-    for (let i = this.#counted.packets; i < buffer.length; i++) {
+    for (let i = this.#countedPackets; i < buffer.length; i++) {
       const data = buffer[i]!.data;
-      if (typeof data === "string") this.#counted.bytes += data.length;
+      if (typeof data === "string") this.#countedBytes += data.length;
     }
-    this.#counted.packets = buffer.length;
-    return (conn.transport?.socket?.bufferedAmount ?? 0) + this.#counted.bytes;
+    this.#countedPackets = buffer.length;
+    return (conn.transport?.socket?.bufferedAmount ?? 0) + this.#countedBytes;
   }
 
   #engine(): EngineBuffers {
