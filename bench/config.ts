@@ -51,6 +51,27 @@ export const LIMITS: readonly LimitSetting[] = [
     why: "not raised: at most 5,002 connections are open at once",
   },
   {
+    env: "MAX_CONNECTIONS_PER_ADDRESS",
+    value: "10000",
+    defaultValue: "64",
+    raised: true,
+    why: "every bench client connects from 127.0.0.1: up to 5,002 at once from one address",
+  },
+  {
+    env: "CONNECT_BURST_PER_ADDRESS",
+    value: "10000",
+    defaultValue: "64",
+    raised: true,
+    why: "the bench opens hundreds of connections at once from 127.0.0.1 (batches of 250)",
+  },
+  {
+    env: "CONNECT_RATE_PER_ADDRESS",
+    value: "10000",
+    defaultValue: "10",
+    raised: true,
+    why: "and thousands per minute, cell after cell",
+  },
+  {
     env: "BUILDS_PER_CONNECTION",
     value: "2",
     defaultValue: "2",

@@ -22,6 +22,10 @@ export interface Limits {
   buildQueueMax: number;
   buildsPerConnection: number;
   maxConnections: number;
+  maxConnectionsPerAddress: number;
+  connectRatePerAddress: number;
+  connectBurstPerAddress: number;
+  maxPacketsPerPoll: number;
   maxBufferedBytes: number;
   maxHttpBodyBytes: number;
   spellMaxIterations: number;
@@ -38,6 +42,8 @@ export interface Config {
   trustedProxies: string[];
   /** World capabilities spells may use (a subset of `CAPABILITY_NAMES`). */
   spellCapabilities: string[];
+  /** How often raw WebSocket peers are pinged; one that has not answered by the next ping is cut. */
+  rawPingIntervalMs: number;
   limits: Limits;
 }
 
@@ -157,7 +163,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: "int",
     key: "limits.rateLimitBurst",
     min: 1,
-    help: "burst of messages per connection",
+    help:
+      "burst of messages per connection; one refused twice this many beyond its rate is disconnected (1008)",
   },
   {
     env: "BUILD_QUEUE_MAX",
@@ -178,7 +185,45 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: "int",
     key: "limits.maxConnections",
     min: 1,
-    help: "connections per process (503 / close 1013 above)",
+    help: "connections per process, Socket.IO sessions counted from their handshake (503 above)",
+  },
+  {
+    env: "MAX_CONNECTIONS_PER_ADDRESS",
+    kind: "int",
+    key: "limits.maxConnectionsPerAddress",
+    min: 1,
+    help:
+      "open connections per client address, both protocols together; IPv6 counts per /64 (429 above)",
+  },
+  {
+    env: "CONNECT_RATE_PER_ADDRESS",
+    kind: "int",
+    key: "limits.connectRatePerAddress",
+    min: 1,
+    help: "new connections per second per client address, sustained (429 above)",
+  },
+  {
+    env: "CONNECT_BURST_PER_ADDRESS",
+    kind: "int",
+    key: "limits.connectBurstPerAddress",
+    min: 1,
+    help: "new connections per client address at once, before CONNECT_RATE_PER_ADDRESS applies",
+  },
+  {
+    env: "MAX_PACKETS_PER_POLL",
+    kind: "int",
+    key: "limits.maxPacketsPerPoll",
+    min: 10,
+    help:
+      "Socket.IO polling: packets per POST (twice as many may wait to be handled); more closes the connection",
+  },
+  {
+    env: "RAW_PING_INTERVAL_MS",
+    kind: "int",
+    key: "rawPingIntervalMs",
+    min: 100,
+    help:
+      "how often raw WebSocket peers are pinged; one that has not answered by the next ping is disconnected",
   },
   {
     env: "MAX_BUFFERED_BYTES",
@@ -221,6 +266,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   corsOrigins: [],
   trustedProxies: [],
   spellCapabilities: [...CAPABILITY_NAMES],
+  rawPingIntervalMs: 30_000,
   limits: Object.freeze({
     maxInboundBytes: 1024 * 1024,
     maxOutboundBytes: 65535,
@@ -234,6 +280,10 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     buildQueueMax: 1000,
     buildsPerConnection: 2,
     maxConnections: 10_000,
+    maxConnectionsPerAddress: 64,
+    connectRatePerAddress: 10,
+    connectBurstPerAddress: 64,
+    maxPacketsPerPoll: 1000,
     maxBufferedBytes: 4 * 1024 * 1024,
     maxHttpBodyBytes: 64 * 1024,
     spellMaxIterations: SPELLSCRIPT_API.limits.maxIterations,

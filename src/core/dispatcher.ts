@@ -1,6 +1,7 @@
 import type { Logger } from "../log.ts";
 import {
   ClientEvent,
+  CloseCode,
   ErrorCode,
   isPlainObject,
   type Payload,
@@ -47,6 +48,8 @@ export class Dispatcher {
   #hub: Hub;
   #handlers: Map<string, Handler>;
   #limiter: RateLimiter;
+  /** Refusals a connection may earn: a second bucket, twice the burst, refilled at the rate. */
+  #refusals: RateLimiter;
   #log: Logger;
   #observer?: DispatchObserver;
   #onClose?: (session: Session) => void;
@@ -59,6 +62,11 @@ export class Dispatcher {
     if (options.observer) this.#observer = options.observer;
     if (options.onClose) this.#onClose = options.onClose;
     this.#limiter = new RateLimiter({ ...options.rate, clock: options.clock });
+    this.#refusals = new RateLimiter({
+      perSecond: options.rate.perSecond,
+      burst: 2 * options.rate.burst,
+      clock: options.clock,
+    });
     const worlds = options.worlds;
     const table: Record<string, Handler> = {
       [ClientEvent.WORLD_LIST]: (session) => worlds.list(session),
@@ -97,6 +105,7 @@ export class Dispatcher {
       world: world ?? "",
     });
     this.#limiter.forget(session.id);
+    this.#refusals.forget(session.id);
     this.#tails.delete(session.id);
     this.#onClose?.(session);
   }
@@ -122,6 +131,16 @@ export class Dispatcher {
     }
     this.#observer?.received(this.#handlers.has(event) ? event : "unknown");
     if (!this.#limiter.take(session.id)) {
+      // Answering every message of a flood costs as much as serving it: once a connection has
+      // been refused twice its burst more than its rate refills, it is a flood and is closed.
+      if (!this.#refusals.take(session.id)) {
+        this.#log.warn("closing flooding client", {
+          session: session.id,
+          address: session.address,
+        });
+        session.close(CloseCode.POLICY_VIOLATION, "Rate limit exceeded");
+        return;
+      }
       const limited = new ProtocolError(
         ErrorCode.RATE_LIMITED,
         "Rate limit exceeded; message dropped",
