@@ -60,7 +60,12 @@ export function describeStartupFailure(error: unknown, config: Config): StartupF
   if (error instanceof SchemaTooNewError) {
     return { reason: "database_too_new", exitCode: ExitCode.DATABASE, message: error.message };
   }
-  if (errcode === SQLITE_NOTADB || errcode === SQLITE_CORRUPT) {
+  // node:sqlite's exec() drops errcode; the message text is SQLite's own and fixed.
+  const text = error instanceof Error ? error.message : "";
+  if (
+    errcode === SQLITE_NOTADB || errcode === SQLITE_CORRUPT ||
+    /^(file is not a database|database disk image is malformed)/.test(text)
+  ) {
     return {
       reason: "database_unreadable",
       exitCode: ExitCode.DATABASE,

@@ -3,7 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { eventually } from "../helpers/eventually.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
-import { build, fixture } from "../helpers/spells.ts";
+import { build, fixture, paddedSpell } from "../helpers/spells.ts";
 import { startTestServer, type TestServer } from "../helpers/test_server.ts";
 
 /** Every connection of these tests arrives through a "proxy" on loopback, from `address`. */
@@ -11,19 +11,6 @@ const PROXIED = { TRUSTED_PROXIES: "127.0.0.0/8,::1" };
 
 function from(server: TestServer, address: string): Promise<GodotClient> {
   return GodotClient.connect(server.wsUrl, { headers: { "x-forwarded-for": address } });
-}
-
-/** A valid spell of about `bytes` bytes (a comment pads it); `salt` makes its content unique. */
-export function paddedSpell(bytes: number, salt: string): string {
-  const head =
-    `extends SpellModule\n# ${salt}\n\nfunc on_cast(ctx: SpellContext) -> void:\n\tpass\n`;
-  const lines: string[] = [];
-  let size = head.length;
-  while (size + 81 <= bytes) {
-    lines.push("# " + "x".repeat(78));
-    size += 81;
-  }
-  return head + lines.join("\n") + "\n";
 }
 
 function dbCount(server: TestServer, sql: string): number {
