@@ -248,6 +248,11 @@ export async function startApp(
         await builds.close(BUILD_SHUTDOWN_GRACE_MS);
         health.close();
         await server.close();
+        try {
+          quota.close();
+        } catch (error) {
+          log.warn("could not record the last second of quota charges", { error });
+        }
         checkpointer.close();
         closeDatabase(db);
         lock.release();

@@ -13,7 +13,7 @@ import type { CheckpointReport, CheckpointSettings } from "./checkpoint_messages
 import { isStorageFull } from "./storage_errors.ts";
 
 /** How often the WAL's size is looked at. */
-const TICK_MS = 100;
+const TICK_MS = 25;
 /**
  * How long a TRUNCATE waits for readers and the writer. It blocks new writes while it waits, so
  * it is short: a reader on an old snapshot (a backup copying) makes it give up, and it backs off.

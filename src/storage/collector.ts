@@ -91,7 +91,8 @@ export class Collector {
         `DELETE FROM quota_ledger WHERE
             (kind = 'job' AND at < ? AND NOT EXISTS
                (SELECT 1 FROM jobs WHERE job_id = ref AND status IN ('pending', 'running')))
-         OR (kind IN ('world', 'ops') AND NOT EXISTS (SELECT 1 FROM worlds WHERE world_id = ref))
+         OR (kind = 'world' AND NOT EXISTS (SELECT 1 FROM worlds WHERE world_id = ref))
+         OR (kind = 'ops' AND NOT EXISTS (SELECT 1 FROM world_ops WHERE world_id = ref))
          OR (kind = 'spell' AND NOT EXISTS (SELECT 1 FROM spells WHERE spell_id = ref))
          OR (kind = 'revision' AND NOT EXISTS (SELECT 1 FROM revisions WHERE revision_id = ref))`,
       ),

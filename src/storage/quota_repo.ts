@@ -21,7 +21,7 @@ export class SqliteQuotaRepo implements QuotaRepo {
       spellExists: db.prepare("SELECT 1 AS found FROM spells WHERE spell_id = ?"),
       charge: db.prepare(
         `INSERT INTO quota_ledger (owner, kind, ref, bytes, at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (kind, ref, owner) DO UPDATE SET bytes = bytes + excluded.bytes, at = excluded.at`,
+         ON CONFLICT (kind, ref, owner) DO UPDATE SET bytes = bytes + excluded.bytes`,
       ),
     };
   }

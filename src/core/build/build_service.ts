@@ -59,7 +59,10 @@ export interface BuildServiceOptions {
 }
 
 /** Thrown inside a build's run once a full disk was noted: the job goes back to the queue. */
-class StorageFull extends Error {}
+class StorageFull extends Error {
+  /** What a full disk says, so StorageAvailability recognises it. */
+  readonly code = "ENOSPC";
+}
 
 interface QueuedJob {
   jobId: string;
@@ -262,7 +265,8 @@ export class BuildService {
       this.#options.onFinished?.((performance.now() - started) / 1000, ok);
     const outcome = await runner.run(task, (step) => progress(step));
     if (!outcome.ok) {
-      if (outcome.storageFull && this.#options.storage) throw new StorageFull(outcome.reason);
+      const full = new StorageFull(`build ${job.jobId}: ${outcome.reason}`);
+      if (outcome.storageFull && this.#options.storage?.noteFailure(full)) throw full;
       this.#fail(job, outcome.reason);
       finished(false);
       return;
