@@ -192,7 +192,7 @@ Deno.test("bad options fail fast naming the option; --help lists every option; -
   const help = await run(["run", "--allow-all", MAIN, "--help"]);
   assert.equal(help.code, 0);
   for (const option of OPTIONS) assert.ok(help.stdout.includes(option.env), option.env);
-  for (const command of ["healthcheck", "backup"]) {
+  for (const command of ["healthcheck", "backup", "restore", "verify", "gc"]) {
     assert.ok(help.stdout.includes(command), command);
   }
   const version = await run(["run", "--allow-all", MAIN, "--version"]);
