@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-console -- a measurement script reports to its terminal
 /**
- * WAL bound under sustained writes: 30 raw clients, each in its own world, append voxel ops at the
+ * WAL bound under sustained writes: 30 (`--writers`) raw clients, each in its own world, append voxel ops at the
  * default per-connection rate limit (180 of the 200 ops/s) for `--seconds` (default 60) against the
  * real server (main.ts, default options unless `--env KEY=VALUE`). Samples the size of ugc.db-wal
  * every 20 ms and an idle client's ping (on its own thread) every 20 ms, and prints the WAL peak,
@@ -14,7 +14,10 @@ import { Pinger } from "../clients.ts";
 import { percentile } from "../stats.ts";
 
 const args = Deno.args;
-const seconds = Number(args[args.indexOf("--seconds") + 1] || 60) || 60;
+const option = (name: string, fallback: number) =>
+  args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
+const seconds = option("--seconds", 60);
+const writerCount = option("--writers", 30);
 const env: Record<string, string> = {};
 args.forEach((arg, i) => {
   if (arg === "--env") {
@@ -30,7 +33,7 @@ const samples: number[] = [];
 const sampler = setInterval(() => samples.push(walBytes(db)), 20);
 const pinger = await Pinger.open(server.wsUrl);
 try {
-  const writers = await startOpWriters(server.wsUrl, { writers: 30, opsPerSecond: 180 });
+  const writers = await startOpWriters(server.wsUrl, { writers: writerCount, opsPerSecond: 180 });
   pinger.start(20);
   const started = performance.now();
   const applied0 = writers.applied;
@@ -49,7 +52,7 @@ try {
   console.log(JSON.stringify(
     {
       seconds: Math.round(elapsed),
-      writers: 30,
+      writers: writerCount,
       env,
       ops_per_sec: Math.round(applied / elapsed),
       refused: writers.refused,

@@ -35,7 +35,7 @@ export interface QuotaRepo {
 const WORLD_ROW_BYTES = 200;
 const SPELL_ROW_BYTES = 256;
 const JOB_ROW_BYTES = 256;
-const OP_ROW_BYTES = 64;
+const OP_ROW_BYTES = 80;
 
 export function worldCharge(
   world: { world_id: string; name: string; description: string },
