@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
+import { MIGRATIONS } from "../../src/storage/migrations.ts";
 import { runCli } from "../helpers/cli.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import type { Message } from "../helpers/message_queue.ts";
@@ -276,3 +277,64 @@ async function copyTree(from: string, to: string): Promise<void> {
     else await Deno.copyFile(join(from, entry.name), join(to, entry.name));
   }
 }
+
+Deno.test("back up before upgrading: this version backs up a database of the previous schema, and restores it (the server migrates it on start)", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ugc-upgrade-" });
+  const oldDir = join(root, "old");
+  try {
+    await Deno.mkdir(join(oldDir, "blobs", "sha256"), { recursive: true });
+    const code = new TextEncoder().encode(fixture("demo_spark.gd"));
+    const hash = sha256(code);
+    await Deno.mkdir(join(oldDir, "blobs", "sha256", hash.slice(0, 2)));
+    await Deno.writeFile(join(oldDir, "blobs", "sha256", hash.slice(0, 2), hash), code);
+    const old = new DatabaseSync(join(oldDir, "ugc.db"));
+    old.exec("PRAGMA journal_mode = WAL");
+    old.exec(MIGRATIONS[0]! + MIGRATIONS[1]! + "PRAGMA user_version = 2;");
+    const at = "2026-01-01T00:00:00.000Z";
+    old.exec(`INSERT INTO worlds (world_id, name, created_at, updated_at)
+              VALUES ('world_0000000a', 'Old world', '${at}', '${at}');
+              INSERT INTO spells (spell_id, active_beta_rev, created_at, updated_at)
+              VALUES ('old_spell', 'rev_000001_0000000a', '${at}', '${at}');`);
+    const manifest = {
+      spell_id: "old_spell",
+      revision_id: "rev_000001_0000000a",
+      version: 1,
+      created_at: at,
+      entrypoint: "code/spell.gd",
+      language: "gdscript",
+      interface_version: "1.0",
+      code: [{ path: "code/spell.gd", hash, size: code.length }],
+      assets: [],
+      metadata: { name: "Old", description: "", tags: [], preview_icon: "" },
+    };
+    old.prepare(
+      `INSERT INTO revisions (revision_id, spell_id, channel, version, manifest_json, created_at)
+                 VALUES ('rev_000001_0000000a', 'old_spell', 'beta', 1, ?, ?)`,
+    )
+      .run(JSON.stringify(manifest), at);
+    old.prepare(`INSERT INTO revision_files (revision_id, path, hash, size)
+                 VALUES ('rev_000001_0000000a', 'code/spell.gd', ?, ?)`).run(hash, code.length);
+    old.close();
+
+    const backedUp = await runCli(["backup", join(root, "backup")], { DATA_DIR: oldDir });
+    assert.equal(backedUp.code, 0, backedUp.stderr);
+    assert.equal(JSON.parse(backedUp.stdout).schema_version, 2);
+    const restored = await runCli(["restore", join(root, "backup")], {
+      DATA_DIR: join(root, "new"),
+    });
+    assert.equal(restored.code, 0, restored.stderr);
+    const server = await startTestServer({}, join(root, "new"));
+    try {
+      const worlds = (await (await fetch(`${server.httpUrl}/api/worlds`)).json()).worlds;
+      assert.deepEqual(worlds.map((w: { name: string }) => w.name), ["Old world"]);
+      const file = await fetch(
+        `${server.httpUrl}/api/spells/old_spell/revisions/rev_000001_0000000a/files/code/spell.gd`,
+      );
+      assert.equal(await file.text(), fixture("demo_spark.gd"));
+    } finally {
+      await server.close({ keepData: true });
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
