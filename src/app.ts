@@ -10,7 +10,9 @@ import { QuotaService } from "./core/quota/quota_service.ts";
 import { ContentService } from "./core/spell/content_service.ts";
 import { SpellService } from "./core/spell/spell_service.ts";
 import { WorldService } from "./core/world/world_service.ts";
-import { coreRoutes, createHttpHandler } from "./http/routes.ts";
+import { createHttpApp, Router } from "./http/http_app.ts";
+import { cors, securityHeaders } from "./http/middleware.ts";
+import { coreRoutes } from "./http/routes.ts";
 import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
 import type { Logger } from "./log.ts";
@@ -185,22 +187,23 @@ export async function startApp(
     observer: metrics,
     mapError: (error) => health.refusal(error),
   });
-  const http = createHttpHandler(
-    [
-      coreRoutes({ hub, worlds, version: VERSION, startedAt: clock.now() }),
-      spellRoutes({ spells: spellRepo, jobView: (jobId) => builds.view(jobId), content }),
-      metricsRoute(metrics, {
-        connections: () => hub.countByTransport(),
-        worlds: () => worldRepo.count(),
-        buildQueueDepth: () => builds.depth,
-      }),
-    ],
-    (error) => {
+  const router = new Router();
+  coreRoutes(router, { hub, worlds, version: VERSION, startedAt: clock.now() });
+  spellRoutes(router, { spells, content, builds });
+  metricsRoute(router, metrics, {
+    connections: () => hub.countByTransport(),
+    worlds: () => worldRepo.count(),
+    buildQueueDepth: () => builds.depth,
+  });
+  const http = createHttpApp({
+    router,
+    middleware: [securityHeaders(), cors(config.corsOrigins)],
+    onError: (error) => {
       const id = crypto.randomUUID();
       log.error("http route failed", { error_id: id, error });
       return id;
     },
-  );
+  });
 
   let server: RunningServer;
   try {

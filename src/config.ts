@@ -22,6 +22,7 @@ export interface Limits {
   buildsPerConnection: number;
   maxConnections: number;
   maxBufferedBytes: number;
+  maxHttpBodyBytes: number;
   maxWorldsPerAddress: number;
   maxSpellsPerAddress: number;
   maxBuildsPerHour: number;
@@ -198,6 +199,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "unsent bytes a slow client may hold before it is disconnected",
   },
   {
+    env: "MAX_HTTP_BODY_BYTES",
+    kind: "int",
+    key: "limits.maxHttpBodyBytes",
+    min: 1024,
+    help: "largest HTTP request body; larger is refused with 413",
+  },
+  {
     env: "MAX_WORLDS_PER_ADDRESS",
     kind: "int",
     key: "limits.maxWorldsPerAddress",
@@ -298,6 +306,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     buildsPerConnection: 2,
     maxConnections: 10_000,
     maxBufferedBytes: 4 * 1024 * 1024,
+    maxHttpBodyBytes: 64 * 1024,
     maxWorldsPerAddress: 100,
     maxSpellsPerAddress: 200,
     maxBuildsPerHour: 120,

@@ -1,5 +1,5 @@
 import { Metrics } from "../core/metrics.ts";
-import type { Route } from "./routes.ts";
+import type { Router } from "./http_app.ts";
 
 /** Live values sampled at scrape time. */
 export interface Gauges {
@@ -9,16 +9,14 @@ export interface Gauges {
 }
 
 /** `GET /metrics` in the Prometheus text exposition format (version 0.0.4). */
-export function metricsRoute(metrics: Metrics, gauges: Gauges): Route {
-  return (_request, url) => {
-    if (url.pathname !== "/metrics") return null;
-    return new Response(renderMetrics(metrics, gauges), {
+export function metricsRoute(router: Router, metrics: Metrics, gauges: Gauges): void {
+  router.get("/metrics", () =>
+    new Response(renderMetrics(metrics, gauges), {
       headers: {
         "content-type": "text/plain; version=0.0.4; charset=utf-8",
         "cache-control": "no-store",
       },
-    });
-  };
+    }));
 }
 
 export function renderMetrics(metrics: Metrics, gauges: Gauges): string {

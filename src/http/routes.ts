@@ -1,61 +1,22 @@
 import type { Hub } from "../core/hub.ts";
 import type { WorldService } from "../core/world/world_service.ts";
+import { json, type Router } from "./http_app.ts";
 
-/** A fetch-style route handler; `null` means "not mine". */
-export type Route = (request: Request, url: URL) => Response | null | Promise<Response | null>;
-
-export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: {
-      "content-type": "application/json; charset=utf-8",
-      "cache-control": "no-store",
-      ...headers,
-    },
-  });
-}
-
-export const notFound = (): Response => json({ error: "not found" }, 404);
-
-const HEALTH_PATHS = new Set(["/health", "/healthz", "/api/health"]);
+const HEALTH_PATHS = ["/health", "/healthz", "/api/health"];
 
 /** Health checks (fly.io and docker probe these) and the world list. */
 export function coreRoutes(
+  router: Router,
   options: { hub: Hub; worlds: WorldService; version: string; startedAt: number },
-): Route {
-  return (_request, url) => {
-    if (HEALTH_PATHS.has(url.pathname)) {
-      return json({
-        status: "ok",
-        clients: options.hub.connectionCount,
-        server: "ugc-world-backend",
-        version: options.version,
-        uptime_s: Math.round((Date.now() - options.startedAt) / 1000),
-      });
-    }
-    if (url.pathname === "/api/worlds") return json({ worlds: options.worlds.allWorlds() });
-    return null;
-  };
-}
-
-/**
- * One handler for every HTTP route: GET/HEAD only, JSON 404 for anything unknown, and no internal
- * error text ever reaches the client.
- */
-export function createHttpHandler(routes: readonly Route[], onError: (error: unknown) => string) {
-  return async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return json({ error: "method not allowed" }, 405, { allow: "GET, HEAD" });
-    }
-    try {
-      for (const route of routes) {
-        const response = await route(request, url);
-        if (response) return response;
-      }
-      return notFound();
-    } catch (error) {
-      return json({ error: "internal error", id: onError(error) }, 500);
-    }
-  };
+): void {
+  const health = () =>
+    json({
+      status: "ok",
+      clients: options.hub.connectionCount,
+      server: "ugc-world-backend",
+      version: options.version,
+      uptime_s: Math.round((Date.now() - options.startedAt) / 1000),
+    });
+  for (const path of HEALTH_PATHS) router.get(path, health);
+  router.get("/api/worlds", () => json({ worlds: options.worlds.allWorlds() }));
 }

@@ -58,6 +58,20 @@ export class FsBlobStore implements BlobStore {
     return bytes;
   }
 
+  async open(
+    hash: string,
+  ): Promise<{ size: number; body: ReadableStream<Uint8Array> } | undefined> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.pathOf(hash), { read: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+    const { size } = await file.stat();
+    return { size, body: file.readable.pipeThrough(verifyingStream(hash)) };
+  }
+
   /** Reads and re-hashes a blob. */
   async check(hash: string): Promise<BlobState> {
     const bytes = await this.#read(hash);
@@ -114,6 +128,29 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
   }
+}
+
+/**
+ * Passes bytes through while hashing them, always holding the latest chunk back: it is released
+ * only once the next one arrives or, at the end, once the hash has matched.
+ */
+function verifyingStream(hash: string): TransformStream<Uint8Array, Uint8Array> {
+  const hasher = createHash("sha256");
+  let held: Uint8Array | undefined;
+  return new TransformStream({
+    transform(chunk, controller) {
+      hasher.update(chunk);
+      if (held) controller.enqueue(held);
+      held = chunk;
+    },
+    flush(controller) {
+      if (hasher.digest("hex") !== hash) {
+        controller.error(new Error(`Blob ${hash.slice(0, 12)}… is corrupt`));
+        return;
+      }
+      if (held) controller.enqueue(held);
+    },
+  });
 }
 
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {

@@ -1,12 +1,13 @@
 import { Buffer } from "node:buffer";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Duplex } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import { Server as SocketIoServer } from "socket.io";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
 import type { Hub } from "../core/hub.ts";
 import { settlesWithin, sleep } from "../core/timing.ts";
 import type { Limits } from "../config.ts";
+import { HttpError, type RequestInfo } from "../http/http_app.ts";
 import type { Logger } from "../log.ts";
 import { CloseCode } from "../protocol/mod.ts";
 import { clientAddress, TrustedProxies } from "./client_address.ts";
@@ -21,7 +22,7 @@ export interface ServerOptions {
   limits: Limits;
   dispatcher: Dispatcher;
   hub: Hub;
-  http: (request: Request) => Promise<Response>;
+  http: HttpRequestHandler;
   log: Logger;
   onRawFrameBytes?: (bytes: number) => void;
 }
@@ -38,6 +39,9 @@ export interface RunningServer {
 const CLOSE_GRACE_MS = 1000;
 
 const SOCKET_IO_PATH = "/socket.io/";
+
+/** The HTTP application as the transport calls it. */
+export type HttpRequestHandler = (request: Request, info: RequestInfo) => Promise<Response>;
 
 /**
  * One port, three doors (contract §3): Socket.IO under /socket.io/, the raw WebSocket protocol on
@@ -57,7 +61,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.end('{"error":"shutting down"}');
       return;
     }
-    void answerHttp(req, res, options.http, log);
+    void answerHttp(req, res, {
+      handler: options.http,
+      address: addressOf(req),
+      maxBodyBytes: limits.maxHttpBodyBytes,
+      log,
+    });
   });
 
   const io = new SocketIoServer(httpServer, {
@@ -155,31 +164,109 @@ function isSocketIoPath(url: string | undefined): boolean {
     (url === "/socket.io" || url.startsWith(SOCKET_IO_PATH) || url.startsWith("/socket.io?"));
 }
 
+/**
+ * node:http → fetch-style handler → node:http. The request body is handed over as a stream (the
+ * route decides how much it will read); the response body is streamed back with back-pressure, so
+ * a download is never buffered whole and a client that goes away stops it.
+ */
 async function answerHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  handler: (request: Request) => Promise<Response>,
-  log: Logger,
+  options: { handler: HttpRequestHandler; address: string; maxBodyBytes: number; log: Logger },
 ): Promise<void> {
+  const { handler, log, maxBodyBytes } = options;
+  if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) {
+    res.writeHead(413, { "content-type": "application/json", connection: "close" });
+    res.end(`{"error":"request body is over ${maxBodyBytes} bytes"}`);
+    return;
+  }
   try {
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === "string") headers.set(name, value);
       else if (Array.isArray(value)) { for (const item of value) headers.append(name, item); }
     }
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
     const request = new Request(new URL(req.url ?? "/", "http://localhost"), {
       method: req.method,
       headers,
+      ...(hasBody ? { body: boundedBody(req, maxBodyBytes), duplex: "half" } : {}),
     });
-    const response = await handler(request);
-    const body = req.method === "HEAD" || response.body === null
-      ? null
-      : Buffer.from(await response.arrayBuffer());
+    const response = await handler(request, { address: options.address });
+    const body = response.body;
+    if (req.method === "HEAD" || !body) {
+      await body?.cancel();
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end();
+      return;
+    }
+    // The head goes out with the first chunk: a body that fails before it (a corrupt blob is
+    // found out at its end, and most fit one chunk) is still an honest 500, not a truncated 200.
+    const reader = body.getReader();
+    const first = await reader.read();
     res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(body);
+    if (first.done) {
+      res.end();
+      return;
+    }
+    res.write(first.value);
+    await pipeToResponse(reader, res);
   } catch (error) {
+    if (res.headersSent) {
+      // Mid-stream: the only honest signal left is to cut the connection short of Content-Length.
+      log.warn("http response cut short", { error });
+      res.destroy();
+      return;
+    }
     log.error("http handler failed", { error });
-    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+    res.writeHead(500, { "content-type": "application/json" });
     res.end('{"error":"internal error"}');
   }
+}
+
+/**
+ * The request body as a stream that errors past `maxBytes`: a chunked upload has no
+ * Content-Length to refuse up front, so the bytes are counted as they arrive.
+ */
+function boundedBody(req: IncomingMessage, maxBytes: number): ReadableStream<Uint8Array> {
+  let total = 0;
+  return (Readable.toWeb(req) as ReadableStream<Uint8Array>).pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        total += chunk.length;
+        if (total > maxBytes) {
+          controller.error(new HttpError(413, `Request body is over ${maxBytes} bytes`));
+          req.destroy();
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** Writes `body` to `res`, waiting for 'drain' when the socket is full; stops if the client left. */
+async function pipeToResponse(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  res: ServerResponse,
+): Promise<void> {
+  const gone = new Promise<"gone">((resolve) => res.once("close", () => resolve("gone")));
+  while (true) {
+    const next = await Promise.race([reader.read(), gone]);
+    if (next === "gone") {
+      await reader.cancel();
+      return;
+    }
+    if (next.done) break;
+    if (!res.write(next.value)) {
+      const drained = new Promise<"drained">((resolve) =>
+        res.once("drain", () => resolve("drained"))
+      );
+      if (await Promise.race([drained, gone]) === "gone") {
+        await reader.cancel();
+        return;
+      }
+    }
+  }
+  res.end();
 }

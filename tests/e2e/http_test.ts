@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GodotClient } from "../helpers/godot_client.ts";
-import { build, fixture } from "../helpers/spells.ts";
+import { build, fixture, sha256 } from "../helpers/spells.ts";
 import { startTestServer } from "../helpers/test_server.ts";
 
 /** Sends raw bytes over TCP and returns the response head (status line + headers). */
@@ -125,5 +125,94 @@ Deno.test("shutdown does not wait for HTTP responses a client abandoned or conne
     assert.deepEqual(server.logs.filter((line) => String(line.msg).includes("still open")), []);
   } finally {
     idle.close();
+  }
+});
+
+Deno.test("HTTP files stream with Content-Length; HEAD has the length and no body; a corrupt blob is cut short", async () => {
+  const server = await startTestServer();
+  const player = await GodotClient.connect(server.wsUrl);
+  try {
+    const code = fixture("demo_spark.gd");
+    const { last } = await build(player, "demo_spark", { code });
+    const base = `${server.httpUrl}/api/spells/demo_spark/revisions/${last.revision_id}`;
+    const file = await fetch(`${base}/files/code/spell.gd`);
+    assert.equal(file.status, 200);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    assert.equal(file.headers.get("content-length"), String(bytes.length));
+    assert.equal(new TextDecoder().decode(bytes), code);
+    assert.equal(file.headers.get("x-content-type-options"), "nosniff");
+
+    const head = await fetch(`${base}/files/code/spell.gd`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), String(bytes.length));
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+
+    // Flip one byte of the stored blob: the download must not complete as if it were the file.
+    const hash = sha256(bytes);
+    const path = `${server.dataDir}/blobs/sha256/${hash.slice(0, 2)}/${hash}`;
+    const stored = await Deno.readFile(path);
+    stored[0] = stored[0]! ^ 1;
+    await Deno.writeFile(path, stored);
+    const corrupt = await fetch(`${base}/files/code/spell.gd`);
+    assert.equal(corrupt.status, 500);
+    assert.deepEqual(await corrupt.json(), { error: "internal error" });
+    const failures = server.logs.filter((line) => line.msg === "http handler failed");
+    assert.match(JSON.stringify(failures), /is corrupt/);
+  } finally {
+    await player.close();
+    await server.close();
+  }
+});
+
+Deno.test("HTTP: unknown methods are 405 with Allow, bodies over MAX_HTTP_BODY_BYTES are 413", async () => {
+  const server = await startTestServer({ MAX_HTTP_BODY_BYTES: "2048" });
+  try {
+    for (const method of ["PUT", "DELETE", "PATCH"]) {
+      const response = await fetch(`${server.httpUrl}/api/worlds`, { method, body: "{}" });
+      assert.equal(response.status, 405, method);
+      assert.equal(response.headers.get("allow"), "GET, HEAD, OPTIONS");
+      await response.body?.cancel();
+    }
+    const big = await fetch(`${server.httpUrl}/api/worlds`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ pad: "x".repeat(4096) }),
+    });
+    assert.equal(big.status, 413);
+    assert.match((await big.json()).error, /over 2048 bytes/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("HTTP: /api answers CORS for CORS_ORIGINS only; security headers everywhere", async () => {
+  const server = await startTestServer({ CORS_ORIGINS: "https://game.example" });
+  try {
+    const allowed = await fetch(`${server.httpUrl}/api/worlds`, {
+      headers: { origin: "https://game.example" },
+    });
+    assert.equal(allowed.headers.get("access-control-allow-origin"), "https://game.example");
+    await allowed.body?.cancel();
+    const other = await fetch(`${server.httpUrl}/api/worlds`, {
+      headers: { origin: "https://evil.example" },
+    });
+    assert.equal(other.headers.get("access-control-allow-origin"), null);
+    await other.body?.cancel();
+    const preflight = await fetch(`${server.httpUrl}/api/spells`, {
+      method: "OPTIONS",
+      headers: { origin: "https://game.example", "access-control-request-method": "GET" },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "https://game.example");
+    await preflight.body?.cancel();
+    const health = await fetch(`${server.httpUrl}/healthz`);
+    assert.equal(health.headers.get("x-frame-options"), "DENY");
+    assert.equal(
+      health.headers.get("content-security-policy"),
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    await health.body?.cancel();
+  } finally {
+    await server.close();
   }
 });

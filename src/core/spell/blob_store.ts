@@ -4,4 +4,10 @@ export interface BlobStore {
   put(bytes: Uint8Array): Promise<{ hash: string; size: number; repaired?: boolean }>;
   /** The bytes of a blob (verified against its hash), or undefined if absent. */
   get(hash: string): Promise<Uint8Array | undefined>;
+  /**
+   * A blob as a stream with its size, or undefined if absent. The stream is verified as it is
+   * read: if the content does not match its hash it errors before its last chunk, so a reader that
+   * checks the length never takes corrupt bytes for the real ones.
+   */
+  open(hash: string): Promise<{ size: number; body: ReadableStream<Uint8Array> } | undefined>;
 }

@@ -74,7 +74,18 @@ export class ContentService {
     });
   }
 
-  /** The bytes of a manifest-listed file, or undefined for anything else (HTTP uses this too). */
+  /**
+   * A manifest-listed file of a revision: its hash and size, and a way to stream its bytes
+   * (HTTP downloads). Undefined for any path the manifest does not list.
+   */
+  file(spellId: string, revisionId: string, path: string): StoredFile | undefined {
+    if (packagePath(path) === undefined) return undefined;
+    const file = this.#spells.fileOf(spellId, revisionId, path);
+    if (!file) return undefined;
+    return { ...file, open: () => this.#blobs.open(file.hash) };
+  }
+
+  /** The bytes of a manifest-listed file, or undefined for anything else. */
   async readFile(
     spellId: string,
     revisionId: string,
@@ -92,6 +103,13 @@ export class ContentService {
     if (revisionId === undefined) throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, missing);
     return { spellId, revisionId: checkRevisionId(revisionId) };
   }
+}
+
+/** A file of a revision as downloads see it. */
+export interface StoredFile {
+  hash: string;
+  size: number;
+  open(): Promise<{ size: number; body: ReadableStream<Uint8Array> } | undefined>;
 }
 
 export function filesOf(revision: RevisionView): string[] {

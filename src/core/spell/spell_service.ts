@@ -19,7 +19,7 @@ import type { Clock } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
 import { fitPrefix } from "../world/fit.ts";
 import { REVISION_ID, SPELL_ID } from "./ids.ts";
-import { titleCase } from "./manifest.ts";
+import { type RevisionView, type SpellView, titleCase } from "./manifest.ts";
 
 const CHANNELS: readonly Channel[] = ["draft", "beta", "stable"];
 
@@ -66,6 +66,20 @@ export class SpellService {
     this.#clock = options.clock;
     this.#limits = options.limits;
     this.#quota = options.quota ?? UNGATED;
+  }
+
+  /** Every spell, newest first (the HTTP listing). */
+  listSpells(): SpellView[] {
+    return this.#spells.list();
+  }
+
+  /** A spell's revisions, newest first; undefined if there is no such spell. */
+  revisionsOf(spellId: string): RevisionView[] | undefined {
+    return this.#spells.get(spellId) ? this.#spells.listRevisions(spellId) : undefined;
+  }
+
+  revision(spellId: string, revisionId: string): RevisionView | undefined {
+    return this.#spells.getRevision(spellId, revisionId);
   }
 
   createDraft(session: Session, payload: Payload): void {
