@@ -16,7 +16,11 @@ export interface VerifyReport {
  * revision's code stores a good copy again (a put verifies and replaces a corrupt blob).
  */
 export async function verify(dataDir: string): Promise<VerifyReport> {
-  const db = new DatabaseSync(join(dataDir, "ugc.db"));
+  const path = join(dataDir, "ugc.db");
+  await Deno.stat(path).catch(() => {
+    throw new Error(`no database at ${path}; is DATA_DIR right?`);
+  });
+  const db = new DatabaseSync(path);
   const blobs = new FsBlobStore(join(dataDir, "blobs"));
   try {
     db.exec("PRAGMA busy_timeout = 10000");

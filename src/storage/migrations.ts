@@ -122,5 +122,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX idx_jobs_result ON jobs(result_revision_id);
 
   UPDATE jobs SET request_json = NULL WHERE status IN ('completed', 'failed');
+
+  -- Bytes of all referenced blobs, each once, kept by triggers so MAX_DATA_BYTES never needs a
+  -- scan: a hash's first reference adds its size, its last one leaving takes it off.
+  CREATE TABLE storage_stats (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    blob_bytes INTEGER NOT NULL
+  );
+  INSERT INTO storage_stats (id, blob_bytes)
+    SELECT 1, COALESCE(SUM(size), 0) FROM (SELECT MAX(size) AS size FROM revision_files GROUP BY hash);
+  CREATE TRIGGER revision_files_blob_added AFTER INSERT ON revision_files
+    WHEN NOT EXISTS (SELECT 1 FROM revision_files WHERE hash = NEW.hash AND rowid <> NEW.rowid)
+    BEGIN UPDATE storage_stats SET blob_bytes = blob_bytes + NEW.size WHERE id = 1; END;
+  CREATE TRIGGER revision_files_blob_dropped AFTER DELETE ON revision_files
+    WHEN NOT EXISTS (SELECT 1 FROM revision_files WHERE hash = OLD.hash)
+    BEGIN UPDATE storage_stats SET blob_bytes = blob_bytes - OLD.size WHERE id = 1; END;
   `,
 ];

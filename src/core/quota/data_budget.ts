@@ -18,7 +18,7 @@ export class DataBudget {
     this.max = options.max;
     this.#measure = options.measure;
     this.#clock = options.clock;
-    this.#remeasureMs = options.remeasureMs ?? 30_000;
+    this.#remeasureMs = options.remeasureMs ?? 5_000;
   }
 
   /** Bytes stored now (an estimate between measurements, never below what was admitted). */
