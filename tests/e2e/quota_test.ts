@@ -265,7 +265,7 @@ Deno.test("code with NUL or other control characters is refused before it is que
   }
 });
 
-Deno.test("job rows drop their code when the job finishes (completed or failed); a queued one keeps it for a restart", async () => {
+Deno.test("job rows drop their code when the job finishes, completed or failed (queued ones keep it: crash_test.ts resumes them)", async () => {
   const server = await startTestServer({ BUILD_WORKERS: "1" });
   const client = await GodotClient.connect(server.wsUrl);
   try {
