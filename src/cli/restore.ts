@@ -34,6 +34,13 @@ export async function restore(dataDir: string, source: string): Promise<RestoreR
   await Deno.stat(backupDb).catch(() => {
     throw new Error(`${from} is not a backup: it has no ugc.db`);
   });
+  // `backup` writes a self-contained file; a WAL beside it means something opened and changed the
+  // copy, and part of it would be left behind.
+  if ((await Deno.stat(`${backupDb}-wal`).catch(() => undefined))?.size) {
+    throw new Error(
+      `${backupDb}-wal exists: the backup was opened and changed after it was made; use an untouched backup`,
+    );
+  }
   await prepareDataDir(dataDir);
   const lock = lockDataDir(dataDir);
   const staging = join(dataDir, `restore-${crypto.randomUUID()}`);
