@@ -26,6 +26,8 @@ import { runFanout } from "./scenarios/fanout.ts";
 import { runIngest } from "./scenarios/ingest.ts";
 import { runJoinSync } from "./scenarios/join_sync.ts";
 import { runMemory } from "./scenarios/memory.ts";
+import { runVerification, VERIFY_BYTES } from "./scenarios/verify.ts";
+import { largeSpell } from "../tests/helpers/large_spell.ts";
 import { Budget, sleep } from "./stats.ts";
 
 const RESULTS = new URL("./results/", import.meta.url);
@@ -133,6 +135,7 @@ async function main(): Promise<number> {
     joinSync: [],
     ingest: [],
     builds: [],
+    verification: null,
     memory: [],
     notes: [],
   };
@@ -218,18 +221,38 @@ async function main(): Promise<number> {
     });
   }
   if (only.has("builds")) {
-    const code = await demoSparkCode();
-    for (const workers of [1, 2]) {
-      await scenario(`builds, BUILD_WORKERS=${workers}`, result.notes, async () => {
+    await scenario(
+      "verification of a 48,000-byte spell in a Web Worker",
+      result.notes,
+      async () => {
+        const run = await runVerification();
+        result.verification = run;
+        log(
+          `  ${run.bytes} B: p50 ${run.totalMs.p50.toFixed(1)} ms (parse ${
+            run.parseMs.p50.toFixed(1)
+          }), p99 ${run.totalMs.p99.toFixed(1)} ms, first ${run.firstMs.toFixed(1)} ms`,
+        );
+        if (!run.ok) result.notes.push("verification: the large spell did not verify");
+      },
+    );
+    const runs: [number, string, string][] = [
+      [1, await demoSparkCode(), "demo_spark.gd"],
+      [2, await demoSparkCode(), "demo_spark.gd"],
+      [2, largeSpell(VERIFY_BYTES), "48,000-byte spell"],
+    ];
+    for (const [workers, code, spell] of runs) {
+      await scenario(`builds of ${spell}, BUILD_WORKERS=${workers}`, result.notes, async () => {
         const server = await track(startServerUnderTest(serverEnv(workers)));
-        const run = await runBuilds(plan, server, workers, code);
+        const run = await runBuilds(plan, server, workers, code, spell);
         result.builds.push(run);
         log(
           `  ${run.ok}/${run.builds} ok, ${run.buildsPerSec.toFixed(1)} builds/s, p50 ${
             run.buildMs.p50.toFixed(1)
           } ms, ping p99 ${run.pingMs.p99.toFixed(1)} ms`,
         );
-        if (run.failed > 0) result.notes.push(`builds (${workers}): ${run.failures.join("; ")}`);
+        if (run.failed > 0) {
+          result.notes.push(`builds (${spell}, ${workers}): ${run.failures.join("; ")}`);
+        }
       });
     }
   }

@@ -152,6 +152,7 @@ export async function startApp(
     clock,
     concurrency: config.buildWorkers,
     limits: config.limits,
+    capabilities: config.spellCapabilities,
     log: log.child("build"),
     onFinished: (seconds, ok) => metrics.buildFinished(seconds, ok),
     quota,

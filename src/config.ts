@@ -5,6 +5,7 @@
  */
 
 import { parseAddressOrRange } from "./transport/client_address.ts";
+import { CAPABILITY_NAMES, SPELLSCRIPT_API } from "./workers/gdscript/api/spellscript_api.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -23,6 +24,7 @@ export interface Limits {
   maxConnections: number;
   maxBufferedBytes: number;
   maxHttpBodyBytes: number;
+  spellMaxIterations: number;
   maxWorldsPerAddress: number;
   maxSpellsPerAddress: number;
   maxBuildsPerHour: number;
@@ -39,6 +41,8 @@ export interface Config {
   corsOrigins: string[];
   /** Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges). */
   trustedProxies: string[];
+  /** World capabilities spells may use (a subset of `CAPABILITY_NAMES`). */
+  spellCapabilities: string[];
   /** Seconds between runs of the storage collector (retention and unreferenced blobs). */
   gcIntervalSec: number;
   /** Never-published revisions (and spells left without one) older than this are collected. */
@@ -52,7 +56,7 @@ export interface Config {
   limits: Limits;
 }
 
-type Kind = "int" | "string" | "level" | "list";
+type Kind = "int" | "string" | "level" | "list" | "capabilities";
 
 interface OptionSpec {
   env: string;
@@ -206,6 +210,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "largest HTTP request body; larger is refused with 413",
   },
   {
+    env: "SPELL_CAPABILITIES",
+    kind: "capabilities",
+    key: "spellCapabilities",
+    help: `world capabilities spells may use: all, none, or a comma-separated list of ${
+      CAPABILITY_NAMES.join(", ")
+    }; a build needing another fails naming it`,
+  },
+  {
+    env: "SPELL_MAX_ITERATIONS",
+    kind: "int",
+    key: "limits.spellMaxIterations",
+    min: 1,
+    max: 1_000_000,
+    help: "most runs of a spell's for-range loop, and of nested ones together (checked at build)",
+  },
+  {
     env: "MAX_WORLDS_PER_ADDRESS",
     kind: "int",
     key: "limits.maxWorldsPerAddress",
@@ -287,6 +307,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   buildWorkers: 2,
   corsOrigins: [],
   trustedProxies: [],
+  spellCapabilities: [...CAPABILITY_NAMES],
   gcIntervalSec: 3600,
   draftRetentionHours: 168,
   failedJobRetentionHours: 24,
@@ -307,6 +328,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     maxConnections: 10_000,
     maxBufferedBytes: 4 * 1024 * 1024,
     maxHttpBodyBytes: 64 * 1024,
+    spellMaxIterations: SPELLSCRIPT_API.limits.maxIterations,
     maxWorldsPerAddress: 100,
     maxSpellsPerAddress: 200,
     maxBuildsPerHour: 120,
@@ -359,6 +381,7 @@ export function parseConfig(
   config.limits = Object.freeze(config.limits);
   config.corsOrigins = Object.freeze(config.corsOrigins) as string[];
   config.trustedProxies = Object.freeze(config.trustedProxies) as string[];
+  config.spellCapabilities = Object.freeze(config.spellCapabilities) as string[];
   return Object.freeze(config);
 }
 
@@ -376,6 +399,25 @@ function parseValue(spec: OptionSpec, value: string, source: string): unknown {
         }
       }
       return items;
+    }
+    case "capabilities": {
+      const keyword = value.trim();
+      const names = keyword === "none"
+        ? []
+        : keyword === "all"
+        ? [...CAPABILITY_NAMES]
+        : value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+      const unknown = names.filter((name) =>
+        !(CAPABILITY_NAMES as readonly string[]).includes(name)
+      );
+      if (unknown.length > 0) {
+        throw new ConfigError(
+          `${source} has unknown capabilities ${unknown.join(", ")} (known: ${
+            CAPABILITY_NAMES.join(", ")
+          }, all or none)`,
+        );
+      }
+      return [...new Set(names)].sort();
     }
     case "level":
       if (!["debug", "info", "warn", "error"].includes(value)) {
@@ -446,6 +488,7 @@ export function helpText(version: string): string {
 
 function defaultFor(spec: OptionSpec): string {
   if (spec.kind === "list" || spec.env === "BUILD_WORKERS") return "";
+  if (spec.env === "SPELL_CAPABILITIES") return " (default all)";
   const value = spec.key.startsWith("limits.")
     ? DEFAULT_CONFIG.limits[spec.key.slice(7) as keyof Limits]
     : DEFAULT_CONFIG[spec.key as keyof Omit<Config, "limits">];

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { expectedOptionsCells, optionsTableCells } from "../scripts/docs.ts";
+import {
+  expectedOptionsCells,
+  optionsTableCells,
+  SPELLSCRIPT_DOC,
+  spellscriptDoc,
+} from "../scripts/docs.ts";
+import { describeViolations, validateSpellScript } from "../src/workers/gdscript/mod.ts";
 import { ClientEvent, ErrorCode, ServerEvent } from "../src/protocol/mod.ts";
 import { GodotClient } from "./helpers/godot_client.ts";
 import { startTestServer } from "./helpers/test_server.ts";
@@ -10,6 +16,26 @@ const readme = await Deno.readTextFile(new URL("README.md", ROOT));
 
 Deno.test("README: the options table is generated from the code (run `deno task docs`)", () => {
   assert.deepEqual(optionsTableCells(readme), expectedOptionsCells());
+});
+
+Deno.test("docs/SPELLSCRIPT.md is generated from the API data (run `deno task docs`)", async () => {
+  assert.equal(await Deno.readTextFile(SPELLSCRIPT_DOC), await spellscriptDoc());
+});
+
+Deno.test("docs/SPELLSCRIPT.md: its example spells build", async () => {
+  const doc = await Deno.readTextFile(SPELLSCRIPT_DOC);
+  const blocks = [...doc.matchAll(/```gdscript\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  assert.ok(blocks.length > 0);
+  for (const block of blocks) {
+    const report = validateSpellScript(block);
+    assert.ok(report.ok, report.ok ? "" : describeViolations(report.violations));
+  }
+});
+
+Deno.test("README: the spell section points spell authors to docs/SPELLSCRIPT.md", () => {
+  const start = readme.indexOf("### Spell packages");
+  const section = readme.slice(start, readme.indexOf("### Creating a spell programmatically"));
+  assert.match(section, /\]\(docs\/SPELLSCRIPT\.md\)/);
 });
 
 Deno.test("README: every event name and error code of the protocol module is documented", () => {

@@ -26,6 +26,8 @@ export function demoSparkCode(): Promise<string> {
 /** Results of one server run with a given worker count. */
 export interface BuildRun {
   workers: number;
+  /** Which spell every build of the run built. */
+  spell: string;
   /** Rounds of `builds / rounds` builds each, 100 ms apart. */
   rounds: number;
   builds: number;
@@ -156,6 +158,7 @@ export async function runBuilds(
   server: TargetProcess,
   workers: number,
   code: string,
+  spell = "demo_spark.gd",
 ): Promise<BuildRun> {
   const clients: BenchClient[] = [];
   let pinger: Pinger | undefined;
@@ -194,6 +197,7 @@ export async function runBuilds(
     const ok = tracks.filter((t) => t.ok);
     return {
       workers,
+      spell,
       rounds: plan.buildRounds,
       builds: tracks.length,
       ok: ok.length,

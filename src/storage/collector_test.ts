@@ -60,6 +60,7 @@ async function fixture(): Promise<Fixture> {
         code: [{ path: file.path, hash: file.hash, size: file.size }],
         assets: [],
         metadata: { name: spellId, description: "", tags: [], preview_icon: "" },
+        capabilities: [],
       });
       spells.addRevision({
         manifest,
@@ -105,6 +106,7 @@ Deno.test("a blob leased by a build is never collected, whichever side goes firs
       code: [{ path: ENTRYPOINT, hash, size: code.length }],
       assets: [],
       metadata: { name: "s", description: "", tags: [], preview_icon: "" },
+      capabilities: [],
     });
     f.spells.addRevision({
       manifest,

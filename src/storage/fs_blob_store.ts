@@ -32,21 +32,20 @@ export class FsBlobStore implements BlobStore {
    * Stores bytes once. If the blob exists and verifies, it is kept and its modification time set to
    * now (the collector spares recently written blobs); if it is corrupt, it is replaced.
    */
-  async put(bytes: Uint8Array): Promise<{ hash: string; size: number; repaired: boolean }> {
+  async put(bytes: Uint8Array): Promise<{ hash: string; size: number }> {
     const hash = sha256Hex(bytes);
     const path = this.pathOf(hash);
-    const state = await this.check(hash);
-    if (state === "ok") {
+    if (await this.check(hash) === "ok") {
       try {
         const now = new Date();
         await Deno.utime(path, now, now);
-        return { hash, size: bytes.length, repaired: false };
+        return { hash, size: bytes.length };
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       }
     }
-    await this.#write(hash, bytes);
-    return { hash, size: bytes.length, repaired: state === "corrupt" };
+    await this.#write(hash, bytes); // missing, or corrupt: replaced by the rename
+    return { hash, size: bytes.length };
   }
 
   async get(hash: string): Promise<Uint8Array | undefined> {

@@ -1,4 +1,9 @@
-import type { Manifest, RevisionView, SpellView } from "../core/spell/manifest.ts";
+import {
+  INTERFACE_VERSION,
+  type Manifest,
+  type RevisionView,
+  type SpellView,
+} from "../core/spell/manifest.ts";
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
 
@@ -61,6 +66,15 @@ const SPELL_COLUMNS =
 const REVISION_COLUMNS =
   "revision_id, spell_id, parent_revision_id, channel, version, manifest_json, created_at";
 
+/**
+ * Only revisions verified against the current SpellScript API exist for readers: one built by an
+ * older server (the 1.0 denylist let escapes through) is never published, cast or downloaded
+ * again. Rebuilding its code makes a new, verified revision.
+ */
+const SERVED = `json_extract(manifest_json, '$.interface_version') = '${
+  /^\d+\.\d+$/.test(INTERFACE_VERSION) ? INTERFACE_VERSION : "invalid"
+}'`;
+
 /** SpellRepo on SQLite. */
 export class SqliteSpellRepo implements SpellRepo {
   #db: Database;
@@ -90,14 +104,16 @@ export class SqliteSpellRepo implements SpellRepo {
         "UPDATE spells SET active_draft_rev = ?, updated_at = ? WHERE spell_id = ?",
       ),
       selectRevision: db.prepare(
-        `SELECT ${REVISION_COLUMNS} FROM revisions WHERE revision_id = ? AND spell_id = ?`,
+        `SELECT ${REVISION_COLUMNS} FROM revisions WHERE revision_id = ? AND spell_id = ?
+         AND ${SERVED}`,
       ),
       selectRevisions: db.prepare(
-        `SELECT ${REVISION_COLUMNS} FROM revisions WHERE spell_id = ? ORDER BY version DESC`,
+        `SELECT ${REVISION_COLUMNS} FROM revisions WHERE spell_id = ? AND ${SERVED}
+         ORDER BY version DESC`,
       ),
       selectFile: db.prepare(
         `SELECT f.hash, f.size FROM revision_files f JOIN revisions r ON r.revision_id = f.revision_id
-         WHERE r.spell_id = ? AND f.revision_id = ? AND f.path = ?`,
+         WHERE r.spell_id = ? AND f.revision_id = ? AND f.path = ? AND ${SERVED}`,
       ),
       // Published to beta or stable once is published for good: retention keeps it.
       setChannel: db.prepare(

@@ -1,7 +1,7 @@
 import type { BuildOutcome, BuildProgress, BuildTask } from "../core/build/job.ts";
 import { resolveMetadata } from "../core/spell/metadata.ts";
 import { createManifest, ENTRYPOINT, type FileInfo, ICON_PATH } from "../core/spell/manifest.ts";
-import { validateSpellScript } from "./gdscript/mod.ts";
+import { type Capability, describeViolations, validateSpellScript } from "./gdscript/mod.ts";
 import { PLACEHOLDER_ICON } from "./placeholder_icon.ts";
 import { stubSpell } from "./stub_spell.ts";
 
@@ -39,8 +39,11 @@ export async function runBuild(task: BuildTask, deps: BuildDeps): Promise<BuildO
       reason: `code/spell.gd is ${code.length} bytes; the limit is ${task.maxCodeBytes}`,
     };
   }
-  const report = validateSpellScript(source);
-  if (!report.ok) return { ok: false, reason: `line ${report.line}: ${report.message}` };
+  const report = validateSpellScript(source, {
+    capabilities: task.spell.capabilities as readonly Capability[],
+    maxIterations: task.spell.maxIterations,
+  });
+  if (!report.ok) return { ok: false, reason: describeViolations(report.violations) };
   step("validate", 75, "Validation passed");
 
   step("finalize", 80, "Computing file hashes...");
@@ -56,6 +59,7 @@ export async function runBuild(task: BuildTask, deps: BuildDeps): Promise<BuildO
     code: [codeInfo],
     assets: [iconInfo],
     metadata: resolveMetadata(task.spellId, task.request.prompt, task.request.metadata),
+    capabilities: report.capabilities,
   });
   return { ok: true, manifest };
 }

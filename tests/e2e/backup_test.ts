@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
+import { INTERFACE_VERSION } from "../../src/core/spell/manifest.ts";
 import { MIGRATIONS } from "../../src/storage/migrations.ts";
 import { runCli } from "../helpers/cli.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
@@ -302,10 +303,11 @@ Deno.test("back up before upgrading: this version backs up a database of the pre
       created_at: at,
       entrypoint: "code/spell.gd",
       language: "gdscript",
-      interface_version: "1.0",
+      interface_version: INTERFACE_VERSION,
       code: [{ path: "code/spell.gd", hash, size: code.length }],
       assets: [],
       metadata: { name: "Old", description: "", tags: [], preview_icon: "" },
+      capabilities: [],
     };
     old.prepare(
       `INSERT INTO revisions (revision_id, spell_id, channel, version, manifest_json, created_at)

@@ -136,6 +136,7 @@ Deno.test("gc killed mid-run (SIGKILL) leaves a consistent store, and the next r
           code: files,
           assets: [],
           metadata: { name: spellId, description: "", tags: [], preview_icon: "" },
+          capabilities: [],
         }),
         parentRevisionId: "",
         files,

@@ -48,7 +48,12 @@ export interface BuildServiceOptions {
   clock: Clock;
   /** How many builds run at once (the runner's worker count). */
   concurrency: number;
-  limits: Pick<Limits, "maxSpellCodeBytes" | "buildQueueMax" | "buildsPerConnection">;
+  limits: Pick<
+    Limits,
+    "maxSpellCodeBytes" | "buildQueueMax" | "buildsPerConnection" | "spellMaxIterations"
+  >;
+  /** World capabilities spells may use on this server. */
+  capabilities: readonly string[];
   log: Logger;
   /** Told of every finished build (metrics). */
   onFinished?: (seconds: number, ok: boolean) => void;
@@ -259,6 +264,10 @@ export class BuildService {
       createdAt: startedAt,
       request: job.request,
       maxCodeBytes: limits.maxSpellCodeBytes,
+      spell: {
+        capabilities: this.#options.capabilities,
+        maxIterations: limits.spellMaxIterations,
+      },
     };
     const started = performance.now();
     const finished = (ok: boolean) =>

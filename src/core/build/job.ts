@@ -18,6 +18,8 @@ export interface BuildTask {
   createdAt: string;
   request: BuildRequest;
   maxCodeBytes: number;
+  /** The SpellScript rules of this server (`SPELL_CAPABILITIES`, `SPELL_MAX_ITERATIONS`). */
+  spell: { capabilities: readonly string[]; maxIterations: number };
 }
 
 export interface BuildProgress {

@@ -1,3 +1,5 @@
+import { SPELLSCRIPT_API } from "../../workers/gdscript/api/spellscript_api.ts";
+
 /** A file of a spell package as the manifest lists it. */
 export interface FileInfo {
   path: string;
@@ -12,7 +14,11 @@ export interface ManifestMetadata {
   preview_icon: string;
 }
 
-/** The revision manifest of original-system §2.4, key order included. */
+/**
+ * The revision manifest of original-system §2.4, key order included, plus `capabilities` (last):
+ * the world capabilities the spell uses. `interface_version` is the SpellScript API version the
+ * code was verified against.
+ */
 export interface Manifest {
   spell_id: string;
   revision_id: string;
@@ -20,10 +26,11 @@ export interface Manifest {
   created_at: string;
   entrypoint: "code/spell.gd";
   language: "gdscript";
-  interface_version: "1.0";
+  interface_version: string;
   code: FileInfo[];
   assets: FileInfo[];
   metadata: ManifestMetadata;
+  capabilities: string[];
 }
 
 /** A spell as clients see it (original-system §2.2), with "" for an unset revision. */
@@ -49,6 +56,8 @@ export interface RevisionView {
 }
 
 export const ENTRYPOINT = "code/spell.gd";
+/** The SpellScript API version builds verify against (the manifest's `interface_version`). */
+export const INTERFACE_VERSION = SPELLSCRIPT_API.version;
 export const ICON_PATH = "assets/icon.png";
 
 /** The original's default display name: `_` to spaces, then Python's `str.title()` ("fire2ball" → "Fire2Ball"). */
@@ -71,6 +80,8 @@ export function createManifest(input: {
   code: FileInfo[];
   assets: FileInfo[];
   metadata: ManifestMetadata;
+  /** What `validateSpellScript` reported: the capabilities the code uses. */
+  capabilities: readonly string[];
 }): Manifest {
   return {
     spell_id: input.spellId,
@@ -79,9 +90,10 @@ export function createManifest(input: {
     created_at: input.createdAt,
     entrypoint: ENTRYPOINT,
     language: "gdscript",
-    interface_version: "1.0",
+    interface_version: INTERFACE_VERSION,
     code: input.code,
     assets: input.assets,
     metadata: input.metadata,
+    capabilities: [...input.capabilities].sort(),
   };
 }

@@ -1,0 +1,283 @@
+/**
+ * `docs/SPELLSCRIPT.md`, generated from the SpellScript API data (`deno task docs` writes it;
+ * `tests/docs_test.ts` fails when the file differs). The rules' prose lives here, next to the
+ * lists it explains; every name, signature, bound and capability comes from the data.
+ * @module
+ */
+import { SPELLSCRIPT_API } from "../src/workers/gdscript/api/spellscript_api.ts";
+import type {
+  ClassSpec,
+  LiteralRule,
+  MethodSpec,
+  ParamSpec,
+  PropertySpec,
+} from "../src/workers/gdscript/api/types.ts";
+
+const api = SPELLSCRIPT_API;
+
+function param(p: ParamSpec): string {
+  const text = `${p.name}: ${p.type === "Element" ? "element type" : p.type}`;
+  return p.optional ? `${text} = …` : text;
+}
+
+/** A return type as authors read it: the placeholders in words. */
+function returns(m: MethodSpec, self?: string): string {
+  switch (m.returns) {
+    case "Arg0":
+      return `type of ${m.params[0]?.name ?? "its argument"}`;
+    case "Self":
+      return self ?? "same type";
+    case "Element":
+      return "element type";
+    default:
+      return m.returns;
+  }
+}
+
+function signature(m: MethodSpec, owner?: string, self?: string): string {
+  const params = m.params.map(param);
+  if (m.varargs) params.push(`...${m.varargs}`);
+  const name = owner ? `${owner}.${m.name}` : m.name;
+  return `${name}(${params.join(", ")}) -> ${returns(m, self)}`;
+}
+
+function literal(rule: LiteralRule): string {
+  switch (rule.kind) {
+    case "asset_path":
+      return 'a string literal `"assets/…"`';
+    case "property_path":
+      return "a string literal naming a tweenable property of the object's type";
+    case "options":
+      return "omitted or a dictionary literal with keys " +
+        Object.entries(rule.keys).map(([key, spec]) =>
+          `\`"${key}"\` (${spec.type}${spec.max !== undefined ? `, at most ${spec.max}` : ""})`
+        ).join(", ");
+  }
+}
+
+function method(m: MethodSpec, owner?: string, self?: string): string {
+  const notes: string[] = [];
+  if (m.capability) notes.push(`capability **${m.capability}**`);
+  for (const p of m.params) {
+    if (p.max !== undefined) notes.push(`\`${p.name}\` at most ${p.max}`);
+    if (p.literal) notes.push(`\`${p.name}\`: ${literal(p.literal)}`);
+  }
+  const suffix = notes.length > 0 ? ` (${notes.join("; ")})` : "";
+  return `- \`${signature(m, owner, self)}\`: ${m.doc}${suffix}`;
+}
+
+function property(p: PropertySpec): string {
+  const flags = [p.readonly ? "read-only" : "", p.tweenable ? "tweenable" : ""].filter((f) => f);
+  return `- \`${p.name}: ${p.type}\`${flags.length > 0 ? ` (${flags.join(", ")})` : ""}: ${p.doc}`;
+}
+
+function classSection(spec: ClassSpec): string[] {
+  const out = [`### ${spec.name}`, "", spec.doc, ""];
+  const facts: string[] = [];
+  if (spec.extends) facts.push(`Has every member of ${spec.extends}.`);
+  if (spec.instantiable) facts.push(`\`${spec.name}.new()\` makes one.`);
+  if (spec.iterates) {
+    facts.push(
+      `\`for x in value\` gives ${spec.iterates === "Element" ? "its elements" : spec.iterates}.`,
+    );
+  }
+  if (spec.index) {
+    facts.push(
+      `\`value[i]\` (${spec.index.key}) reads${spec.index.writes ? " and writes" : ""} an element.`,
+    );
+  }
+  if (facts.length > 0) out.push(facts.join(" "), "");
+  const constructors = spec.constructors ?? [];
+  if (constructors.length > 0) {
+    out.push(
+      "Constructors: " +
+        constructors.map((params) => `\`${spec.name}(${params.map(param).join(", ")})\``).join(
+          ", ",
+        ) + ".",
+      "",
+    );
+  }
+  if (spec.constants?.length) {
+    out.push(
+      "Constants: " + spec.constants.map((c) => `\`${spec.name}.${c.name}\``).join(", ") + ".",
+      "",
+    );
+  }
+  const lists: [string, string[]][] = [
+    ["Properties", (spec.properties ?? []).map(property)],
+    ["Methods", (spec.methods ?? []).map((m) => method(m, undefined, spec.name))],
+    ["Static functions", (spec.staticMethods ?? []).map((m) => method(m, spec.name))],
+    [
+      "Signals",
+      (spec.signals ?? []).map((s) => `- \`${s.name}(${s.params.join(", ")})\`: ${s.doc}`),
+    ],
+  ];
+  for (const [title, items] of lists) {
+    if (items.length > 0) out.push(`${title}:`, "", ...items, "");
+  }
+  return out;
+}
+
+function grouped(entries: readonly { name: string; why: string }[]): string[] {
+  const byWhy = new Map<string, string[]>();
+  for (const { name, why } of entries) byWhy.set(why, [...(byWhy.get(why) ?? []), name]);
+  return [...byWhy].map(([why, names]) => `- ${names.map((n) => `\`${n}\``).join(", ")}: ${why}.`);
+}
+
+const EXAMPLE = `extends SpellModule
+## Fire Ring: eight bursts of fire around the target.
+
+const BURSTS := 8
+
+
+func on_cast(ctx: SpellContext) -> void:
+	for i in range(BURSTS):
+		var angle := TAU * i / BURSTS
+		var offset := Vector3(cos(angle), 0.0, sin(angle)) * 3.0
+		ctx.world.play_vfx("fire", ctx.target_position + offset, {"color": Color.ORANGE, "amount": 32})`;
+
+/** The whole document. */
+export function spellscriptMarkdown(): string {
+  const valueClasses = api.classes.filter((c) => c.kind === "value");
+  const worldClasses = api.classes.filter((c) =>
+    ["SpellContext", "WorldAPIAdapter", "SpellModule", "RandomNumberGenerator"].includes(c.name)
+  );
+  const engineClasses = api.classes.filter((c) => c.kind === "object" && !worldClasses.includes(c));
+  const limits = api.limits;
+  const lines = [
+    `# SpellScript ${api.version}`,
+    "",
+    "<!-- Generated from src/workers/gdscript/api/spellscript_api.ts by `deno task docs`. Do not edit. -->",
+    "",
+    "Every published spell runs on the machine of every player in a world, and Godot has no sandbox for",
+    "scripts. So this server builds only spells written in **SpellScript**: the part of GDScript 4 in",
+    "which a spell can use nothing but the API listed here, can never turn a string into the name of",
+    "something, and always ends. Everything not listed is refused when the spell is built. The",
+    `manifest's \`interface_version\` is \`${api.version}\`.`,
+    "",
+    "A refused build ends with up to five reasons, each with its line and column:",
+    "",
+    "```",
+    "Build failed: line 6:2: OS is not part of the SpellScript API: it reaches the operating system, files, the network, threads or the engine itself",
+    "```",
+    "",
+    "## A spell",
+    "",
+    "```gdscript",
+    EXAMPLE,
+    "```",
+    "",
+    "## Rules",
+    "",
+    "**Shape.** The first statement is `extends SpellModule`. `func on_cast(ctx: SpellContext) -> void`",
+    "is required; the other callbacks, if defined, have exactly the signatures under Callbacks. An",
+    "`_init` must have defaults for all its parameters. Each name is declared once. There is no",
+    "`class_name`, no inner `class`, no `signal` declaration (emitting one would run its callables at",
+    "once), no property `set`/`get` blocks, no variadic `...` parameters, and none of the engine",
+    "functions the engine calls implicitly (listed at the end).",
+    "",
+    "**Names.** Every name a spell uses is either declared by the spell (variables, constants,",
+    "functions, parameters, loop and match variables, enums) or listed here. Names are ASCII letters,",
+    "digits and `_`: a look-alike letter from another alphabet is refused. A spell cannot declare a",
+    "name the API already uses (`Vector3`, `print`, `PI`…). What `self` offers is the spell's own",
+    "members and SpellModule's methods: nothing inherited from RefCounted or Object.",
+    "",
+    "**Types.** The verifier knows the type of each value: written (`var d: Dictionary`), inferred",
+    "(`var m := BoxMesh.new()`), or, for an untyped variable, the one type of everything assigned to it",
+    "anywhere. A member, an index, a `for` or an `in` is allowed only on a value whose type it knows,",
+    "because the same name is harmless on one type and dangerous on another (`get` on a Dictionary,",
+    "on an Object). Values from `ctx.params`, `Dictionary.get`, untyped arrays and untyped parameters",
+    "have an unknown type: give them one first with `var d: Dictionary = …`, `for e: Dictionary in …`,",
+    "`x as Dictionary`, `int(x)` or `str(x)`. Godot checks typed variables when the spell runs.",
+    "",
+    "**Strings are data.** No part of the API turns a string into a name: there is no `call`, `get`,",
+    '`set`, `connect("…")`, `Callable(obj, "…")`, `$`, `%`, `get_node`, `NodePath` or `^"…"`,',
+    "`load`, `preload`, `str_to_var` or `JSON`. Where the engine does take a name,",
+    "`Tween.tween_property`'s property, it must be a string literal naming a tweenable property of the",
+    "object's type; `spawn_entity`'s scene must be a string literal `\"assets/…\"` of the spell's own",
+    "package. The `%` format string is a literal whose widths and precisions are at most",
+    `${limits.maxFormatWidth}, never \`*\`.`,
+    "",
+    "**Function values.** A lambda, one of the spell's functions named without calling it",
+    "(`on_hit`), or an allowed method of a value (`node.queue_free`), optionally with `.bind(…)`. Only",
+    "the engine calls them: pass them to `connect`, `tween_callback`, `tween_method`, `sort_custom`,",
+    "`map`, `filter`, `reduce`, `any`, `all`, keep them in variables, return them. A spell cannot call",
+    "a function value, and cannot store one in an array, a dictionary or an object.",
+    "",
+    `**Termination.** No \`while\`. \`for\` goes over \`range(…)\` or an int whose bound folds to at most ${limits.maxIterations}`,
+    "iterations (the server's `SPELL_MAX_ITERATIONS`; constants, never-reassigned variables,",
+    "`mini`, `clampi`, `min` and `clamp` fold: `range(mini(n, 8))`), and nested `range` loops run at",
+    "most that many times in all; or over an array or a dictionary, which the loop body may not change",
+    "(directly, through another variable that may hold it, or through a function it runs). No",
+    "recursion: no function or lambda may run itself, directly, through other functions, through the",
+    "callables it passes on, or through signals and tweens (a callback that re-arms itself multiplies",
+    "without end; use a repeating `Timer`).",
+    "",
+    "**Sizes.** Arguments that size an allocation (`resize`, `repeat`, `lpad`, `play_vfx`'s",
+    "`amount`…) are constants or clamped, with the bounds listed below. And no value may be built from",
+    "itself more than once (`s += s`, `a.append_array(a)`, `t = s` then `s = s + t`, a helper that",
+    "returns `x + x`): run on every tick, that doubles until the client runs out of memory. Growing",
+    'by other values (`log += "x"`, `items.append(v)`) is fine.',
+    "",
+    "**`await`** takes a signal (`timer.timeout`, `tween.finished`) or a call of one of the spell's",
+    "functions.",
+    "",
+    "**Annotations.** Only these, which change nothing when the spell runs:",
+    "",
+    ...api.annotations.map((a) => `- \`@${a.name}\`: ${a.why}.`),
+    "",
+    "**Capabilities.** The world methods each need a capability. The build lists the ones a spell",
+    "uses in its manifest (`capabilities`), and fails naming the first one the server does not allow",
+    "(`SPELL_CAPABILITIES`, all by default).",
+    "",
+    "What SpellScript does not promise: it bounds what one call of a spell can do, not how often",
+    "the engine calls it (`on_tick` every frame, repeating timers), and it says nothing about what a",
+    "modified client does.",
+    "",
+    "## Callbacks",
+    "",
+    ...api.callbacks.map((c) =>
+      `- \`func ${c.name}(${c.params.map(([n, t]) => `${n}: ${t}`).join(", ")}) -> void\`: ${c.doc}`
+    ),
+    "",
+    "## Capabilities",
+    "",
+    ...api.capabilities.map((c) => `- \`${c.name}\`: ${c.doc}.`),
+    "",
+    "## Global functions",
+    "",
+    ...api.functions.map((f) => method(f)),
+    "",
+    "## Constants",
+    "",
+    ...api.constants.map((c) => `- \`${c.name}: ${c.type}\`: ${c.doc}`),
+    "",
+    "## The spell's world",
+    "",
+    ...worldClasses.flatMap(classSection),
+    "## Values",
+    "",
+    ...valueClasses.flatMap(classSection),
+    "## Engine objects",
+    "",
+    "Nodes and resources a spell creates or is given expose only these members: none reaches the",
+    "scene tree, another node, a script or a file.",
+    "",
+    ...engineClasses.flatMap(classSection),
+    "## Never allowed",
+    "",
+    "These names are refused wherever they are written (outside strings and comments):",
+    "",
+    ...grouped(api.forbidden),
+    "",
+    "A spell may not define these functions, which the engine calls implicitly:",
+    "",
+    ...grouped(api.reservedFunctions),
+    "",
+    "## Left out of the client's classes",
+    "",
+    ...api.excluded.map((e) => `- \`${e.owner}.${e.name}\`: ${e.why}.`),
+    "",
+  ];
+  return lines.join("\n");
+}

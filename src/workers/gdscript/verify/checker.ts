@@ -1,0 +1,1480 @@
+/**
+ * The checker: the second walk over a bound, typed spell. It refuses every name, member, call,
+ * literal and statement that is not part of the SpellScript API, and feeds the call graph
+ * (recursion), the callable flows and the growth cells (sizes and loops) that `verify.ts` solves.
+ *
+ * @module
+ */
+
+import type { Capability, MethodSpec, ParamSpec, SizeTerm } from "../api/types.ts";
+import type {
+  Annotation,
+  AssignmentExpression,
+  CallExpression,
+  Expression,
+  ForStatement,
+  FuncDecl,
+  Identifier,
+  LambdaExpression,
+  MatchBranch,
+  Param,
+  Pattern,
+  Span,
+  Statement,
+  TypeRef,
+  VarDecl,
+} from "../parser/ast.ts";
+import { type Interval, intervalOf, rangeTrips } from "./bounds.ts";
+import { CallableFlows, type CallableSources, CallGraph, NO_CALLABLES } from "./calls.ts";
+import { checkFormat } from "./format.ts";
+import {
+  addParts,
+  Growth,
+  located,
+  NO_SIZE,
+  type Parts,
+  partsOf,
+  type SizedValue,
+} from "./growth.ts";
+import type { Binding, FnInfo, Program } from "./model.ts";
+import type { Typer } from "./typer.ts";
+import { API, apiType, isClass, isSized, showTy, type Ty } from "./types.ts";
+
+/** A refused construct at a 1-based line and column. */
+export interface Violation {
+  readonly line: number;
+  readonly col: number;
+  readonly message: string;
+}
+
+/** What the checker hands to `verify.ts` besides violations. */
+export interface CheckState {
+  readonly graph: CallGraph;
+  readonly flows: CallableFlows;
+  readonly growth: Growth;
+}
+
+/** Global functions that only read their arguments, so a callable may be printed. */
+const READ_ONLY_FUNCTIONS = new Set(["print", "push_warning", "push_error", "str"]);
+
+const SELF_ALIAS =
+  "the spell's members are reached through self, not through a variable that holds it";
+
+/** The ending of every "not allowlisted" message. */
+const NOT_PART = "is not part of the SpellScript API";
+
+interface CallableUse {
+  readonly fn: number;
+  readonly sources: CallableSources;
+  readonly at: Span;
+  /** Given to the engine: a callable from outside the spell is refused here. */
+  readonly strict: boolean;
+}
+
+interface CallbackWiring {
+  readonly sources: CallableSources;
+  /** Cells each of the callable's parameters receives. */
+  readonly params: readonly (readonly number[])[];
+  /** Cell that receives the callable's result. */
+  readonly result: number;
+  /** Cells that may reach any of its parameters (`bind`). */
+  readonly everyParam?: readonly number[];
+}
+
+export class Checker {
+  readonly violations: Violation[] = [];
+  /** Each capability used, with the first place it is used. */
+  readonly capabilities = new Map<Capability, Span>();
+  #p: Program;
+  #typer: Typer;
+  #state: CheckState;
+  #maxIterations: number;
+  #fn: FnInfo;
+  /** Trip counts of the `range` loops around the current statement, in the current function. */
+  #rangeTrips: number[] = [];
+  #uses: CallableUse[] = [];
+  #wirings: CallbackWiring[] = [];
+
+  constructor(program: Program, typer: Typer, state: CheckState, maxIterations: number) {
+    this.#p = program;
+    this.#typer = typer;
+    this.#state = state;
+    this.#maxIterations = maxIterations;
+    this.#fn = program.initializers;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Results
+
+  report(at: Span, message: string): void {
+    this.violations.push({ line: at.line, col: at.col, message });
+  }
+
+  /** Adds the call-graph edges of every callable use and wires callbacks to their callables. */
+  finish(): void {
+    const { flows, graph, growth } = this.#state;
+    for (const use of this.#uses) {
+      const { fns, unknown } = flows.resolve(use.sources);
+      for (const fn of fns) graph.edge(use.fn, fn, use.at);
+      if (use.strict && unknown) {
+        this.report(
+          use.at,
+          "this callable may come from outside the spell (a dictionary, an array or an untyped " +
+            "value): pass a lambda or one of the spell's functions",
+        );
+      }
+    }
+    const byId = new Map(this.#p.fns.map((fn) => [fn.id, fn]));
+    for (const wiring of this.#wirings) {
+      for (const id of flows.resolve(wiring.sources).fns) {
+        const target = byId.get(id);
+        if (!target) continue;
+        growth.merge(wiring.result, target.retCell);
+        wiring.params.forEach((cells, i) => {
+          const param = target.params[i];
+          if (param) { for (const cell of cells) growth.merge(param.cell, cell); }
+        });
+        for (const param of target.params) {
+          for (const cell of wiring.everyParam ?? []) growth.merge(param.cell, cell);
+        }
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Names and types
+
+  #ty(e: Expression): Ty {
+    return this.#typer.typeOf(e);
+  }
+
+  /** A name the spell declares: ASCII, not a forbidden or API name. */
+  declaredName(name: Identifier): void {
+    if (this.#badName(name)) return;
+    if (API.globalNames.has(name.name)) {
+      this.report(name, `${name.name} is a SpellScript API name and cannot be declared again`);
+    }
+  }
+
+  /** Reports a non-ASCII or forbidden name; true if it did. */
+  #badName(name: Identifier): boolean {
+    if (name.nonAscii) {
+      this.report(
+        name,
+        `the name ${JSON.stringify(name.name)} has non-ASCII characters: SpellScript names are ` +
+          `ASCII letters, digits and _`,
+      );
+      return true;
+    }
+    const why = API.forbidden.get(name.name);
+    if (why !== undefined) {
+      this.report(name, `${name.name} ${NOT_PART}: it ${why}`);
+      return true;
+    }
+    return false;
+  }
+
+  typeRef(ref: TypeRef | null, allowVoid = false): void {
+    if (!ref) return;
+    if (ref.isVoid) {
+      if (!allowVoid) this.report(ref, "void is only a return type");
+      return;
+    }
+    for (const name of ref.chain) if (this.#badName(name)) return;
+    const name = ref.chain.map((part) => part.name).join(".");
+    const own = ref.chain.length === 1 && this.#p.members.get(name)?.k === "enum";
+    const known = ref.chain.length === 1 && (API.classes.has(name) || name === "Variant");
+    if (!own && !known) {
+      this.report(ref, `the type ${name} ${NOT_PART}`);
+      return;
+    }
+    if (ref.elementTypes.length > 0 && name !== "Array" && name !== "Dictionary") {
+      this.report(ref, `the type ${name} has no element type`);
+    }
+    for (const element of ref.elementTypes) this.typeRef(element);
+  }
+
+  annotations(annotations: readonly Annotation[]): void {
+    for (const annotation of annotations) this.annotation(annotation);
+  }
+
+  annotation(annotation: Annotation): void {
+    if (!API.annotations.has(annotation.name)) {
+      const allowed = [...API.annotations].map((name) => `@${name}`).join(", ");
+      this.report(annotation, `@${annotation.name} ${NOT_PART} (only ${allowed})`);
+      return;
+    }
+    for (const arg of annotation.args) {
+      if (arg.kind !== "string") {
+        this.report(arg, `@${annotation.name} takes warning names as strings`);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Class members
+
+  memberVar(decl: VarDecl): void {
+    this.annotations(decl.annotations);
+    this.declaredName(decl.name);
+    this.typeRef(decl.type);
+    if (decl.property) {
+      this.report(
+        decl.property,
+        "property setters and getters are not part of SpellScript (the engine would run them " +
+          "implicitly): use a function",
+      );
+    }
+    this.#fn = this.#p.initializers;
+    this.#declaration(decl, this.#p.declared.get(decl.name)!);
+  }
+
+  /** `var`/`const` (member or local): the initializer flows into the binding. */
+  #declaration(
+    decl: { value: Expression | null; name: Identifier } & Span,
+    binding: Binding,
+  ): void {
+    if (!decl.value) return;
+    const value = this.expr(decl.value);
+    this.#flowInto(binding, decl.value, value, decl);
+  }
+
+  memberConst(
+    decl:
+      & { value: Expression; name: Identifier; type: TypeRef | null; annotations: Annotation[] }
+      & Span,
+  ): void {
+    this.annotations(decl.annotations);
+    this.declaredName(decl.name);
+    this.typeRef(decl.type);
+    this.#fn = this.#p.initializers;
+    this.#declaration(decl, this.#p.declared.get(decl.name)!);
+  }
+
+  enumValue(name: Identifier, value: Expression | null): void {
+    this.declaredName(name);
+    this.#fn = this.#p.initializers;
+    if (value) this.expr(value);
+  }
+
+  func(decl: FuncDecl): void {
+    const fn = this.#p.functions.get(decl)!;
+    this.annotations(decl.annotations);
+    this.#badName(decl.name);
+    const reserved = API.reservedFunctions.get(decl.name.name);
+    if (reserved) this.report(decl.name, `func ${decl.name.name} ${NOT_PART}: ${reserved}`);
+    else if (API.globalNames.has(decl.name.name)) this.declaredName(decl.name);
+    if (decl.restParam) {
+      this.report(decl.restParam, "variadic parameters (...) are not part of SpellScript");
+    }
+    this.typeRef(decl.returnType, true);
+    this.#withFn(fn, () => {
+      this.#params(decl.params);
+      this.#block(decl.body ?? []);
+    });
+  }
+
+  #withFn(fn: FnInfo, body: () => void): void {
+    const saved = this.#fn;
+    const savedTrips = this.#rangeTrips;
+    this.#fn = fn;
+    this.#rangeTrips = [];
+    try {
+      body();
+    } finally {
+      this.#fn = saved;
+      this.#rangeTrips = savedTrips;
+    }
+  }
+
+  #params(params: readonly Param[]): void {
+    for (const param of params) {
+      this.declaredName(param.name);
+      this.typeRef(param.type);
+      if (param.default) {
+        const value = this.expr(param.default);
+        this.#flowInto(this.#p.declared.get(param.name)!, param.default, value, param);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Statements
+
+  #block(statements: readonly Statement[]): void {
+    for (const statement of statements) this.#statement(statement);
+  }
+
+  #statement(s: Statement): void {
+    if (s.kind !== "annotation" && "annotations" in s) this.annotations(s.annotations);
+    switch (s.kind) {
+      case "var":
+        this.declaredName(s.name);
+        this.typeRef(s.type);
+        this.#declaration(s, this.#p.declared.get(s.name)!);
+        break;
+      case "const":
+        this.declaredName(s.name);
+        this.typeRef(s.type);
+        this.#declaration(s, this.#p.declared.get(s.name)!);
+        break;
+      case "expression_statement":
+        if (s.expression.kind === "assignment") this.#assignment(s.expression);
+        else this.expr(s.expression);
+        break;
+      case "if":
+        this.expr(s.condition);
+        this.#block(s.body);
+        for (const branch of s.elifs) {
+          this.expr(branch.condition);
+          this.#block(branch.body);
+        }
+        if (s.elseBody) this.#block(s.elseBody);
+        break;
+      case "while":
+        this.report(
+          s,
+          "while loops are not part of SpellScript: use for over range() with a constant bound",
+        );
+        this.expr(s.condition);
+        this.#block(s.body);
+        break;
+      case "for":
+        this.#for(s);
+        break;
+      case "match": {
+        const subject = this.expr(s.subject);
+        for (const branch of s.branches) this.#branch(branch, subject);
+        break;
+      }
+      case "return":
+        if (s.value) {
+          const value = this.expr(s.value);
+          this.#state.growth.flow(
+            this.#fn.retCell,
+            value,
+            s.value,
+            "the returned value",
+            this.#fn.id,
+          );
+          this.#callableFlow(this.#fn.retNode, s.value, this.#fn.returnTy);
+        }
+        break;
+      case "assert":
+        this.expr(s.condition);
+        if (s.message) this.expr(s.message);
+        break;
+      case "breakpoint":
+        this.report(s, `breakpoint ${NOT_PART}`);
+        break;
+      case "annotation":
+        this.annotation(s);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #branch(branch: MatchBranch, subject: SizedValue): void {
+    this.annotations(branch.annotations);
+    for (const pattern of branch.patterns) this.#pattern(pattern, subject, true);
+    if (branch.guard) this.expr(branch.guard);
+    this.#block(branch.body);
+  }
+
+  #pattern(pattern: Pattern, subject: SizedValue, topLevel: boolean): void {
+    switch (pattern.kind) {
+      case "pattern_literal":
+        this.expr(pattern.literal);
+        break;
+      case "pattern_expression":
+        this.expr(pattern.expression);
+        break;
+      case "pattern_bind": {
+        this.declaredName(pattern.name);
+        const binding = this.#p.declared.get(pattern.name)!;
+        const { growth } = this.#state;
+        const cell = subject.alias ?? growth.cell();
+        growth.merge(binding.cell, topLevel ? cell : growth.element(cell));
+        break;
+      }
+      case "pattern_array":
+        for (const element of pattern.elements) this.#pattern(element, subject, false);
+        break;
+      case "pattern_dictionary":
+        for (const entry of pattern.entries) {
+          if (entry.key) this.expr(entry.key);
+          if (entry.value) this.#pattern(entry.value, subject, false);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  #for(s: ForStatement): void {
+    const { growth } = this.#state;
+    this.declaredName(s.variable);
+    this.typeRef(s.variableType);
+    const binding = this.#p.declared.get(s.variable)!;
+    const iterable = s.iterable;
+    let trips: number | null = null;
+    if (this.#isRange(iterable)) {
+      const call = iterable as CallExpression;
+      for (const arg of call.args) this.expr(arg);
+      if (call.args.length < 1 || call.args.length > 3) {
+        this.report(call, "range() takes 1 to 3 arguments");
+      } else {
+        trips = rangeTrips(call.args.map((arg) => this.#interval(arg)));
+      }
+      if (trips === null) trips = Infinity;
+    } else {
+      const value = this.expr(iterable);
+      const ty = this.#ty(iterable);
+      if (isClass(ty, "int")) {
+        trips = Math.max(0, this.#interval(iterable).hi);
+      } else if (ty.t === "class" && API.classes.get(ty.name)?.iterates) {
+        const collection = value.alias ?? growth.cell();
+        growth.merge(binding.cell, growth.element(collection));
+        growth.loop(
+          collection,
+          this.#fn.id,
+          iterable,
+          s.body[0]?.start ?? s.end,
+          s.end,
+          iterable,
+        );
+      } else {
+        this.report(
+          iterable,
+          `for can only go over range(), an int, an array or a dictionary, not ${showTy(ty)}` +
+            (ty.t === "variant" ? " (give the value a type)" : ""),
+        );
+      }
+    }
+    if (trips !== null) {
+      const nested = this.#rangeTrips.reduce((product, n) => product * n, 1) * trips;
+      if (!Number.isFinite(trips) || trips > this.#maxIterations) {
+        this.report(
+          iterable,
+          `a for loop must run at most ${this.#maxIterations} times, with bounds that fold to ` +
+            `constants (e.g. range(8), range(mini(n, 8)))` +
+            (Number.isFinite(trips) ? `; this one runs up to ${trips}` : ""),
+        );
+        trips = 1;
+      } else if (nested > this.#maxIterations) {
+        this.report(
+          iterable,
+          `nested for loops must run at most ${this.#maxIterations} times in all; these run up to ` +
+            `${nested}`,
+        );
+        trips = 1;
+      }
+      this.#rangeTrips.push(trips);
+    }
+    this.#block(s.body);
+    if (trips !== null) this.#rangeTrips.pop();
+  }
+
+  #isRange(e: Expression): boolean {
+    return e.kind === "call" && e.callee.kind === "identifier" &&
+      this.#p.resolved.get(e.callee)?.k === "api_function" && e.callee.name === "range";
+  }
+
+  #interval(e: Expression): Interval {
+    return intervalOf(e, (x) => this.#constant(x));
+  }
+
+  /**
+   * What an identifier or attribute stands for, when it has a fixed value or range: a constant,
+   * an enum value, a variable never reassigned after its initializer, a `range` loop's variable.
+   */
+  #constant(e: Expression): Expression | number | Interval | undefined {
+    if (e.kind === "identifier") {
+      const resolved = this.#p.resolved.get(e);
+      if (resolved?.k !== "binding") return undefined;
+      const b = resolved.b;
+      if (b.constant !== null) return b.constant;
+      if (b.assignments > 0 || !b.initializer) return undefined;
+      if (b.kind === "var") return b.initializer;
+      if (b.kind === "loop") return this.#loopRange(b.initializer);
+      return undefined;
+    }
+    if (e.kind !== "attribute") return undefined;
+    const base = e.base.kind === "identifier" ? this.#p.resolved.get(e.base) : undefined;
+    if (base?.k === "enum") return base.info.values.get(e.member.name)?.constant ?? undefined;
+    if (base?.k === "api_class") return API.classConstant(base.name, e.member.name)?.value;
+    return undefined;
+  }
+
+  /** The values a loop variable takes over `range(…)` or an int. */
+  #loopRange(iterable: Expression): Interval | undefined {
+    if (this.#isRange(iterable)) {
+      const args = (iterable as CallExpression).args.map((arg) => this.#interval(arg));
+      if (args.length === 1) return { lo: 0, hi: args[0]!.hi - 1 };
+      if (args.length === 2) return { lo: args[0]!.lo, hi: args[1]!.hi - 1 };
+      const [from, to] = args as [Interval, Interval];
+      return { lo: Math.min(from.lo, to.lo), hi: Math.max(from.hi, to.hi) };
+    }
+    if (isClass(this.#ty(iterable), "int")) return { lo: 0, hi: this.#interval(iterable).hi - 1 };
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Assignments
+
+  #assignment(e: AssignmentExpression): void {
+    const { growth } = this.#state;
+    const value = this.expr(e.value);
+    const target = e.target;
+    const compound = e.op !== "=";
+    if (
+      target.kind === "identifier" || (target.kind === "attribute" && target.base.kind === "self")
+    ) {
+      const name = target.kind === "identifier" ? target : target.member;
+      if (target.kind === "attribute") this.#badName(target.member);
+      else if (this.#badName(target)) return;
+      const binding = this.#assignable(target, name);
+      if (!binding) return;
+      if (!compound) {
+        this.#flowInto(binding, e.value, value, e);
+      } else if (isSized(binding.ty) && e.op === "+=") {
+        const parts = addParts(new Map([[binding.cell, 1]]), partsOf(value));
+        const what = `\`${binding.name}\``;
+        if (binding.ty.t === "class" && binding.ty.name === "String") {
+          growth.flow(binding.cell, { alias: null, parts }, e, what, this.#fn.id);
+        } else {
+          growth.mutate(binding.cell, parts, e, what, this.#fn.id);
+          growth.flow(
+            growth.element(binding.cell),
+            { alias: null, parts: partsOf(value) },
+            e,
+            what,
+            this.#fn.id,
+          );
+        }
+      }
+      return;
+    }
+    if (target.kind === "attribute") {
+      this.#noStoredCallable(e.value, "an object's property");
+      const before = this.violations.length;
+      this.expr(target.base);
+      if (this.#badName(target.member)) return;
+      const ty = this.#ty(target.base);
+      if (ty.t !== "class") {
+        if (this.violations.length === before) {
+          this.report(target.member, this.#unknownMember(ty, target.member.name));
+        }
+        return;
+      }
+      const member = API.member(ty.name, target.member.name);
+      if (!member) {
+        this.report(target.member, `${ty.name}.${target.member.name} ${NOT_PART}`);
+      } else if (member.kind !== "property") {
+        this.report(target.member, `${ty.name}.${target.member.name} is not a property`);
+      } else if (member.spec.readonly) {
+        this.report(target.member, `${ty.name}.${target.member.name} is read-only`);
+      }
+      return;
+    }
+    if (target.kind === "subscript") {
+      this.#noStoredCallable(e.value, "an array or dictionary");
+      const base = this.expr(target.base);
+      const key = this.expr(target.index);
+      const ty = this.#ty(target.base);
+      const spec = ty.t === "class" ? API.classes.get(ty.name)?.index : undefined;
+      if (!spec?.writes) {
+        this.report(
+          target,
+          ty.t === "class"
+            ? `${showTy(ty)} elements cannot be assigned`
+            : `assigning an element of ${showTy(ty)} ${NOT_PART}: give the value a type`,
+        );
+        return;
+      }
+      const cell = base.alias ?? growth.cell();
+      const what = target.base;
+      // The container grows by what is stored in it (a dictionary gains an entry).
+      const grows = addParts(addParts(new Map([[cell, 1]]), partsOf(key)), partsOf(value));
+      growth.mutate(cell, grows, e, what, this.#fn.id);
+      const element = growth.element(cell);
+      const stored = compound
+        ? { alias: null, parts: addParts(new Map([[element, 1]]), partsOf(value)) }
+        : value;
+      growth.flow(element, stored, e, "an element", this.#fn.id);
+      return;
+    }
+    this.report(target, "this cannot be assigned");
+  }
+
+  /** The binding an assignment target names, if it may be assigned; reports otherwise. */
+  #assignable(target: Expression, name: Identifier): Binding | undefined {
+    let binding: Binding | undefined;
+    if (target.kind === "identifier") {
+      const resolved = this.#p.resolved.get(target);
+      if (resolved?.k === "binding") binding = resolved.b;
+      else if (resolved?.k === "unknown") {
+        this.report(name, `${name.name} ${NOT_PART}`);
+        return undefined;
+      }
+    } else {
+      const member = this.#p.members.get(name.name);
+      if (member?.k === "binding") binding = member.b;
+    }
+    if (!binding) {
+      this.report(name, `${name.name} cannot be assigned`);
+      return undefined;
+    }
+    if (binding.kind === "const" || binding.kind === "enum_value") {
+      this.report(name, `${name.name} is a constant`);
+      return undefined;
+    }
+    return binding;
+  }
+
+  /** A value flows into a variable: its size and, for callables, what it may hold. */
+  #flowInto(binding: Binding, expr: Expression, value: SizedValue, at: Span): void {
+    this.#state.growth.flow(binding.cell, value, at, `\`${binding.name}\``, this.#fn.id);
+    this.#callableFlow(binding.flowNode, expr, binding.ty);
+  }
+
+  /** A value flows into a callable-flow node: what it may be, if it is or becomes a Callable. */
+  #callableFlow(node: number, expr: Expression, target: Ty): void {
+    if (isClass(target, "Callable") || isClass(this.#ty(expr), "Callable")) {
+      this.#state.flows.add(node, this.#sources(expr));
+    }
+  }
+
+  /** Callables stored inside engine objects or collections cannot be followed: refused. */
+  #noStoredCallable(value: Expression, where: string): void {
+    if (isClass(this.#ty(value), "Callable")) {
+      this.report(
+        value,
+        `a function value cannot be stored in ${where}: keep it in a Callable variable or pass ` +
+          `it directly`,
+      );
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions
+
+  /** Checks an expression used as a value and returns what it is made of (for sizes). */
+  expr(e: Expression): SizedValue {
+    switch (e.kind) {
+      case "identifier":
+        return this.#identifier(e);
+      case "number":
+      case "bool":
+      case "null":
+        return NO_SIZE;
+      case "string":
+        if (e.stringKind === "node_path") {
+          this.report(e, `NodePath literals (^"…") ${NOT_PART}: a spell cannot name nodes`);
+        }
+        return NO_SIZE;
+      case "self":
+        return NO_SIZE;
+      case "unary":
+        this.expr(e.operand);
+        return NO_SIZE;
+      case "binary":
+        return this.#binary(e);
+      case "type_test":
+        this.typeRef(e.type);
+        this.expr(e.operand);
+        return NO_SIZE;
+      case "cast":
+        this.typeRef(e.type);
+        return this.expr(e.operand);
+      case "ternary": {
+        this.expr(e.condition);
+        const { growth } = this.#state;
+        const joined = growth.cell();
+        growth.flow(joined, this.expr(e.whenTrue), e.whenTrue, "this value", this.#fn.id);
+        growth.flow(joined, this.expr(e.whenFalse), e.whenFalse, "this value", this.#fn.id);
+        return located(joined);
+      }
+      case "assignment":
+        this.report(e, "an assignment cannot be used as a value");
+        this.#assignment(e);
+        return NO_SIZE;
+      case "await":
+        return this.#await(e.operand);
+      case "call":
+        return this.#call(e);
+      case "subscript":
+        return this.#subscript(e.base, e.index, e);
+      case "attribute":
+        return this.#attribute(e);
+      case "array": {
+        const { growth } = this.#state;
+        const cell = growth.cell();
+        let parts: Parts = new Map();
+        for (const element of e.elements) {
+          this.#noStoredCallable(element, "an array");
+          const value = this.expr(element);
+          growth.flow(growth.element(cell), value, element, "an element", this.#fn.id);
+          parts = addParts(parts, partsOf(value));
+        }
+        if (parts.size > 0) growth.flow(cell, { alias: null, parts }, e, "this array", this.#fn.id);
+        return located(cell);
+      }
+      case "dictionary": {
+        const { growth } = this.#state;
+        const cell = growth.cell();
+        let parts: Parts = new Map();
+        for (const entry of e.entries) {
+          if (e.style === "lua" && entry.key.kind === "string") this.#luaKey(entry.key);
+          this.#noStoredCallable(entry.key, "a dictionary");
+          this.#noStoredCallable(entry.value, "a dictionary");
+          const key = e.style === "python" ? this.expr(entry.key) : NO_SIZE;
+          const value = this.expr(entry.value);
+          growth.flow(growth.element(cell), value, entry.value, "an element", this.#fn.id);
+          parts = addParts(addParts(parts, partsOf(key)), partsOf(value));
+        }
+        if (parts.size > 0) {
+          growth.flow(cell, { alias: null, parts }, e, "this dictionary", this.#fn.id);
+        }
+        return located(cell);
+      }
+      case "lambda":
+        this.#lambda(e);
+        return NO_SIZE;
+      case "get_node":
+        this.report(
+          e,
+          `node paths (${e.shorthand}${e.path}) ${NOT_PART}: a spell cannot reach other nodes`,
+        );
+        return NO_SIZE;
+      case "preload":
+        this.report(e, `preload ${NOT_PART}: it turns data into objects`);
+        return NO_SIZE;
+      case "super":
+        this.report(e, `super ${NOT_PART}`);
+        return NO_SIZE;
+    }
+  }
+
+  /** A `{name = value}` key is data, but a forbidden name is refused wherever it is written. */
+  #luaKey(key: Expression & { kind: "string" }): void {
+    const why = API.forbidden.get(key.value);
+    if (why !== undefined) this.report(key, `${key.value} ${NOT_PART}: it ${why}`);
+  }
+
+  #identifier(e: Identifier): SizedValue {
+    if (this.#badName(e)) return NO_SIZE;
+    const resolved = this.#p.resolved.get(e);
+    switch (resolved?.k) {
+      case "binding": {
+        if (isClass(resolved.b.ty, "Callable")) this.#use(e, false);
+        const cell = resolved.b.cell;
+        return located(cell);
+      }
+      case "func":
+        this.#use(e, false);
+        return NO_SIZE;
+      case "base_method":
+      case "api_constant":
+        return NO_SIZE;
+      case "enum":
+        this.report(e, `the enum ${e.name} can only be used as ${e.name}.VALUE`);
+        return NO_SIZE;
+      case "api_class":
+        this.report(
+          e,
+          `the class ${e.name} can only be used as ${e.name}.new(), ${e.name}(…), ` +
+            `${e.name}.CONSTANT or as a type`,
+        );
+        return NO_SIZE;
+      case "api_function":
+        this.report(e, `${e.name} can only be called`);
+        return NO_SIZE;
+      default:
+        this.report(e, `${e.name} ${NOT_PART}`);
+        return NO_SIZE;
+    }
+  }
+
+  #unknownMember(ty: Ty, member: string): string {
+    if (ty.t === "variant" || ty.t === "none") {
+      return `.${member} on a value of unknown type ${NOT_PART}: give the value a type first ` +
+        `(e.g. var d: Dictionary = …)`;
+    }
+    return `${member} ${NOT_PART} for ${showTy(ty)}`;
+  }
+
+  #attribute(e: Expression & { kind: "attribute" }): SizedValue {
+    if (this.#badName(e.member)) {
+      this.expr(e.base);
+      return NO_SIZE;
+    }
+    const name = e.member.name;
+    const baseResolved = e.base.kind === "identifier" ? this.#p.resolved.get(e.base) : undefined;
+    if (baseResolved?.k === "api_class") {
+      if (!this.#badName(e.base as Identifier) && !API.classConstant(baseResolved.name, name)) {
+        this.report(e.member, `${baseResolved.name}.${name} ${NOT_PART}`);
+      }
+      return NO_SIZE;
+    }
+    if (baseResolved?.k === "enum") {
+      if (!baseResolved.info.values.has(name)) {
+        this.report(e.member, `${baseResolved.info.name}.${name} is not a value of the enum`);
+      }
+      return NO_SIZE;
+    }
+    const before = this.violations.length;
+    this.expr(e.base);
+    const ty = this.#ty(e.base);
+    if (ty.t === "self") {
+      if (e.base.kind !== "self") {
+        this.report(e.member, SELF_ALIAS);
+        return NO_SIZE;
+      }
+      const member = this.#p.members.get(name);
+      if (member?.k === "binding") {
+        if (isClass(member.b.ty, "Callable")) this.#use(e, false);
+        return located(member.b.cell);
+      }
+      if (member?.k === "func") {
+        this.#use(e, false);
+        return NO_SIZE;
+      }
+      if (API.member(API.api.base, name)?.kind !== "method") {
+        this.report(e.member, `self.${name} ${NOT_PART}`);
+      }
+      return NO_SIZE;
+    }
+    if (ty.t !== "class") {
+      // A base already refused says enough; its type is unknown because of that.
+      if (this.violations.length === before) this.report(e.member, this.#unknownMember(ty, name));
+      return NO_SIZE;
+    }
+    const member = API.member(ty.name, name);
+    if (!member) {
+      this.report(e.member, `${ty.name}.${name} ${NOT_PART}`);
+      return NO_SIZE;
+    }
+    if (member.kind === "method") {
+      if (member.spec.capability) this.#capability(member.spec.capability, e);
+      const why = notAFunctionValue(member.spec);
+      if (why) this.report(e.member, `${ty.name}.${name} cannot be a function value: ${why}`);
+    }
+    if (member.kind === "property" && isSized(apiType(member.spec.type))) {
+      const cell = this.#state.growth.namedCell(`${member.owner.name}.${name}`);
+      return { alias: cell, parts: new Map() };
+    }
+    return NO_SIZE;
+  }
+
+  #subscript(baseExpr: Expression, index: Expression, at: Span): SizedValue {
+    const base = this.expr(baseExpr);
+    this.expr(index);
+    const ty = this.#ty(baseExpr);
+    const spec = ty.t === "class" ? API.classes.get(ty.name)?.index : undefined;
+    if (!spec) {
+      this.report(
+        at,
+        ty.t === "class" || ty.t === "self"
+          ? `${showTy(ty)} cannot be indexed`
+          : `indexing a value of unknown type ${NOT_PART}: give the value a type first`,
+      );
+      return NO_SIZE;
+    }
+    const { growth } = this.#state;
+    const element = growth.element(base.alias ?? growth.cell());
+    return located(element);
+  }
+
+  #binary(e: Expression & { kind: "binary" }): SizedValue {
+    const left = this.expr(e.left);
+    const right = this.expr(e.right);
+    const lty = this.#ty(e.left);
+    const rty = this.#ty(e.right);
+    if (e.op === "%" && !isClass(lty, "int") && !isClass(lty, "float")) {
+      if (e.left.kind === "string" && e.left.stringKind === "string") {
+        const problem = checkFormat(e.left.value, API.api.limits.maxFormatWidth);
+        if (problem) this.report(e.left, `this format string has ${problem}`);
+      } else if (isClass(lty, "String")) {
+        this.report(e.left, "the format of % must be a string literal");
+      } else {
+        this.report(e, `% on ${showTy(lty)} ${NOT_PART}: give the value a type first`);
+      }
+      return { alias: null, parts: partsOf(right) };
+    }
+    if (e.op === "in" || e.op === "not in") {
+      const ok = rty.t === "class" &&
+        ["Array", "Dictionary", "String", "PackedStringArray"].includes(rty.name);
+      if (!ok) {
+        this.report(
+          e.right,
+          `\`${e.op}\` needs an array, a dictionary or a string of a known type on its right`,
+        );
+      }
+      return NO_SIZE;
+    }
+    if (e.op === "+" && (isSized(lty) || isSized(rty))) {
+      return { alias: null, parts: addParts(partsOf(left), partsOf(right)) };
+    }
+    return NO_SIZE;
+  }
+
+  #await(operand: Expression): SizedValue {
+    const value = this.expr(operand);
+    const ty = this.#ty(operand);
+    const ownCall = operand.kind === "call" && this.#ownFunction(operand.callee) !== undefined;
+    if (!isClass(ty, "Signal") && !ownCall) {
+      this.report(
+        operand,
+        "await needs a signal (such as timer.timeout) or a call of one of the spell's functions",
+      );
+    }
+    return value;
+  }
+
+  /** The spell's own function a callee names (`f`, `self.f`), if it does. */
+  #ownFunction(callee: Expression): FnInfo | undefined {
+    if (callee.kind === "identifier") {
+      const resolved = this.#p.resolved.get(callee);
+      return resolved?.k === "func" && resolved.fn.node.kind === "func" ? resolved.fn : undefined;
+    }
+    if (callee.kind === "attribute" && callee.base.kind === "self") {
+      const member = this.#p.members.get(callee.member.name);
+      return member?.k === "func" ? member.fn : undefined;
+    }
+    return undefined;
+  }
+
+  #lambda(e: LambdaExpression): void {
+    const fn = this.#p.lambdas.get(e)!;
+    this.#use(e, false);
+    if (e.name) this.declaredName(e.name);
+    if (e.restParam) {
+      this.report(e.restParam, "variadic parameters (...) are not part of SpellScript");
+    }
+    this.typeRef(e.returnType, true);
+    this.#withFn(fn, () => {
+      this.#params(e.params);
+      this.#block(e.body);
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Calls
+
+  #call(e: CallExpression): SizedValue {
+    const callee = e.callee;
+    if (callee.kind === "super") {
+      this.report(callee, `super ${NOT_PART}`);
+      for (const arg of e.args) this.expr(arg);
+      return NO_SIZE;
+    }
+    const own = this.#ownFunction(callee);
+    if (own) {
+      if (callee.kind === "attribute") this.#badName(callee.member);
+      return this.#ownCall(own, e);
+    }
+    if (callee.kind === "identifier") return this.#globalCall(callee, e);
+    if (callee.kind === "attribute") return this.#methodCall(callee, e);
+    this.report(callee, "only functions and methods can be called, by name");
+    for (const arg of e.args) this.expr(arg);
+    return NO_SIZE;
+  }
+
+  #ownCall(fn: FnInfo, e: CallExpression): SizedValue {
+    const { growth, graph } = this.#state;
+    graph.edge(this.#fn.id, fn.id, e);
+    e.args.forEach((arg, i) => {
+      const value = this.expr(arg);
+      const param = fn.params[i];
+      if (!param) return;
+      growth.flow(param.cell, value, arg, `\`${param.name}\``, this.#fn.id);
+      this.#callableFlow(param.flowNode, arg, param.ty);
+    });
+    return located(fn.retCell);
+  }
+
+  #globalCall(callee: Identifier, e: CallExpression): SizedValue {
+    if (this.#badName(callee)) {
+      for (const arg of e.args) this.expr(arg);
+      return NO_SIZE;
+    }
+    const resolved = this.#p.resolved.get(callee);
+    switch (resolved?.k) {
+      case "base_method":
+        return this.#apiCall(resolved.spec, e, null, null);
+      case "api_function":
+        if (resolved.spec.name === "range") {
+          this.report(callee, "range() can only be the iterable of a for loop");
+        }
+        return this.#apiCall(resolved.spec, e, null, null);
+      case "api_class":
+        return this.#construct(resolved.name, callee, e);
+      case "binding":
+      case "func":
+        this.report(
+          callee,
+          `${callee.name} is a function value: spells cannot call function values (only the ` +
+            `engine does)`,
+        );
+        break;
+      case "enum":
+        this.report(callee, `the enum ${callee.name} cannot be called`);
+        break;
+      default:
+        this.report(callee, `${callee.name} ${NOT_PART}`);
+    }
+    for (const arg of e.args) this.expr(arg);
+    return NO_SIZE;
+  }
+
+  /** `Vector3(…)`, `Color(…)`, `int(x)`: a built-in value type's constructor. */
+  #construct(name: string, callee: Identifier, e: CallExpression): SizedValue {
+    const spec = API.classes.get(name)!;
+    const overloads = spec.constructors ?? [];
+    let parts: Parts = new Map();
+    for (const arg of e.args) {
+      this.#noStoredCallable(arg, `a ${name}`);
+      parts = addParts(parts, partsOf(this.expr(arg)));
+    }
+    if (!overloads.some((params) => params.length === e.args.length)) {
+      this.report(
+        callee,
+        overloads.length === 0
+          ? `${name}(…) ${NOT_PART}` + (spec.instantiable ? `: use ${name}.new()` : "")
+          : `${name}(…) with ${e.args.length} argument${
+            e.args.length === 1 ? "" : "s"
+          } ${NOT_PART}`,
+      );
+    }
+    return spec.sized ? { alias: null, parts } : NO_SIZE;
+  }
+
+  #methodCall(callee: Expression & { kind: "attribute" }, e: CallExpression): SizedValue {
+    const name = callee.member.name;
+    const skipArgs = () => {
+      for (const arg of e.args) this.expr(arg);
+      return NO_SIZE;
+    };
+    if (this.#badName(callee.member)) {
+      this.expr(callee.base);
+      return skipArgs();
+    }
+    const baseResolved = callee.base.kind === "identifier"
+      ? this.#p.resolved.get(callee.base)
+      : undefined;
+    if (baseResolved?.k === "api_class") {
+      const className = baseResolved.name;
+      if (this.#badName(callee.base as Identifier)) return skipArgs();
+      if (name === "new") {
+        if (!API.classes.get(className)!.instantiable) {
+          this.report(callee.member, `${className}.new() ${NOT_PART}`);
+        } else if (e.args.length > 0) {
+          this.report(callee.member, `${className}.new() takes no arguments`);
+        }
+        return skipArgs();
+      }
+      const spec = API.staticMethod(className, name);
+      if (!spec) {
+        this.report(callee.member, `${className}.${name}() ${NOT_PART}`);
+        return skipArgs();
+      }
+      return this.#apiCall(spec, e, null, null);
+    }
+    if (baseResolved?.k === "enum") {
+      this.report(callee.member, `${baseResolved.info.name}.${name}() ${NOT_PART}`);
+      return skipArgs();
+    }
+    const before = this.violations.length;
+    const base = this.expr(callee.base);
+    const ty = this.#ty(callee.base);
+    if (ty.t === "self") {
+      const inherited = API.member(API.api.base, name);
+      if (callee.base.kind !== "self") this.report(callee.member, SELF_ALIAS);
+      else if (inherited?.kind === "method") return this.#apiCall(inherited.spec, e, ty, base);
+      else this.report(callee.member, `self.${name}() ${NOT_PART}`);
+      return skipArgs();
+    }
+    if (ty.t !== "class") {
+      if (this.violations.length === before) {
+        this.report(callee.member, this.#unknownMember(ty, name));
+      }
+      return skipArgs();
+    }
+    const member = API.member(ty.name, name);
+    if (!member) {
+      this.report(callee.member, `${ty.name}.${name}() ${NOT_PART}`);
+      return skipArgs();
+    }
+    if (member.kind !== "method") {
+      this.report(callee.member, `${ty.name}.${name} is not a method`);
+      return skipArgs();
+    }
+    return this.#apiCall(member.spec, e, ty, base);
+  }
+
+  /** A call of an API function or method: arguments, literals, bounds, capability, sizes. */
+  #apiCall(
+    spec: MethodSpec,
+    e: CallExpression,
+    receiverTy: Ty | null,
+    receiver: SizedValue | null,
+  ): SizedValue {
+    const { growth } = this.#state;
+    const args = e.args.map((arg) => this.expr(arg));
+    const required = spec.params.filter((p) => !p.optional).length;
+    if (e.args.length < required || (!spec.varargs && e.args.length > spec.params.length)) {
+      const most = spec.varargs ? "or more" : `to ${spec.params.length}`;
+      this.report(
+        e,
+        required === spec.params.length && !spec.varargs
+          ? `${spec.name}() takes ${required} argument${required === 1 ? "" : "s"}`
+          : `${spec.name}() takes ${required} ${most} arguments`,
+      );
+    }
+    if (spec.capability) this.#capability(spec.capability, e);
+    const callbackResult = growth.cell();
+    if (receiverTy && isClass(receiverTy, "Callable") && spec.name === "bind") this.#bind(e, args);
+    e.args.forEach((arg, i) => {
+      const param = spec.params[i];
+      if (!param) {
+        if (!READ_ONLY_FUNCTIONS.has(spec.name)) this.#noStoredCallable(arg, `${spec.name}()`);
+        return;
+      }
+      this.#argument(spec, param, arg, e, receiver, args, callbackResult);
+    });
+    const sizes = spec.sizes;
+    const cellOf = (value: SizedValue | null) => value?.alias ?? growth.cell();
+    const termParts = (term: SizeTerm): Parts => {
+      let parts: Parts;
+      if (term.from === "receiver") parts = receiver ? partsOf(receiver) : new Map();
+      else if (term.from === "callback") parts = new Map([[callbackResult, 1]]);
+      else if (term.from === "args") {
+        parts = args.reduce((all, a) => addParts(all, partsOf(a)), new Map());
+      } else parts = args[term.from] ? partsOf(args[term.from]!) : new Map();
+      const times = term.times === undefined
+        ? 1
+        : term.times === "many"
+        ? Infinity
+        : typeof term.times === "number"
+        ? term.times
+        : e.args[term.times.arg]
+        ? Math.max(1, this.#interval(e.args[term.times.arg]!).hi)
+        : 1;
+      return times === 1 ? parts : addParts(new Map(), parts, times);
+    };
+    if (sizes?.grows && receiver) {
+      const target = cellOf(receiver);
+      let parts: Parts = new Map([[target, 1]]);
+      for (const term of sizes.grows) {
+        parts = addParts(parts, termParts(term));
+        if (typeof term.from === "number" && args[term.from]) {
+          growth.flow(
+            growth.element(target),
+            args[term.from]!,
+            e.args[term.from]!,
+            "an element",
+            this.#fn.id,
+          );
+        }
+      }
+      growth.mutate(
+        target,
+        parts,
+        e,
+        (e.callee as { base: Expression }).base,
+        this.#fn.id,
+      );
+    } else if (spec.mutates && receiver) {
+      const target = cellOf(receiver);
+      growth.mutate(target, new Map([[target, 1]]), e, "this value", this.#fn.id);
+    }
+    const returns = apiType(spec.returns, receiverTy ?? undefined);
+    if (spec.returns === "Element" && receiver) {
+      const element = growth.element(cellOf(receiver));
+      let parts: Parts = new Map([[element, 1]]);
+      for (const a of args) parts = addParts(parts, partsOf(a));
+      return { alias: element, parts };
+    }
+    let parts: Parts;
+    if (sizes?.result) {
+      parts = sizes.result.reduce((all, t) => addParts(all, termParts(t)), new Map());
+    } else if (isSized(returns) && returns.t !== "variant") {
+      parts = receiver ? partsOf(receiver) : new Map();
+      for (const a of args) parts = addParts(parts, partsOf(a));
+    } else {
+      return NO_SIZE;
+    }
+    if (!isCollection(returns)) return { alias: null, parts };
+    // A new collection (slice, filter, map, keys, split…): its elements are the receiver's
+    // elements (shared), pieces of a text receiver, or what the callable returned.
+    const result = growth.cell();
+    growth.flow(result, { alias: null, parts }, e, "this value", this.#fn.id);
+    const element = growth.element(result);
+    if (receiver?.alias !== undefined && receiver.alias !== null) {
+      if (receiverTy && isClass(receiverTy, "String")) {
+        growth.flow(element, { alias: null, parts: partsOf(receiver) }, e, "a piece", this.#fn.id);
+      } else {
+        growth.merge(element, growth.element(receiver.alias));
+      }
+    }
+    if (spec.sizes?.result?.some((term) => term.from === "callback")) {
+      growth.merge(element, callbackResult);
+    }
+    return located(result);
+  }
+
+  /** One argument of an API call against its parameter. */
+  #argument(
+    spec: MethodSpec,
+    param: ParamSpec,
+    arg: Expression,
+    call: CallExpression,
+    receiver: SizedValue | null,
+    args: readonly SizedValue[],
+    callbackResult: number,
+  ): void {
+    const where = `${spec.name}()'s ${param.name}`;
+    if (param.type === "Callable") {
+      const ty = this.#ty(arg);
+      if (!isClass(ty, "Callable")) {
+        this.report(arg, `${where} must be a lambda or one of the spell's functions`);
+        return;
+      }
+      const sources = this.#sources(arg);
+      this.#uses.push({ fn: this.#fn.id, sources, at: arg, strict: true });
+      const receiverExpr = call.callee.kind === "attribute" ? call.callee.base : null;
+      if (param.callback?.some((from) => from.includes("element")) && receiver && receiverExpr) {
+        // map/filter/reduce/any/all/sort_custom walk the receiver while calling the callable:
+        // like a for loop, the callable may not change it.
+        const { growth } = this.#state;
+        const collection = receiver.alias ?? growth.cell();
+        growth.loop(collection, this.#fn.id, arg, arg.start, arg.end, receiverExpr);
+      }
+      if (param.callback) {
+        const { growth } = this.#state;
+        const element = () => growth.element(receiver?.alias ?? growth.cell());
+        this.#wirings.push({
+          sources,
+          result: callbackResult,
+          params: param.callback.map((from) =>
+            from.map((source) =>
+              source === "element"
+                ? element()
+                : source === "callback"
+                ? callbackResult
+                : (args[source]?.alias ?? growth.cell())
+            )
+          ),
+        });
+      }
+      return;
+    }
+    this.#noStoredCallable(arg, where);
+    if (param.max !== undefined) {
+      const hi = this.#interval(arg).hi;
+      if (!(hi <= param.max)) {
+        this.report(
+          arg,
+          `${where} must be at most ${param.max}: write a constant, or cap it with mini() or ` +
+            `clampi()`,
+        );
+      }
+    }
+    switch (param.literal?.kind) {
+      case "asset_path":
+        if (!isAssetPath(arg)) {
+          this.report(
+            arg,
+            `${where} must be a string literal naming a file of the spell's package ` +
+              `("assets/…"); an engine path would load anything`,
+          );
+        }
+        break;
+      case "property_path":
+        this.#propertyPath(where, arg, call.args[param.literal.of]);
+        break;
+      case "options":
+        this.#options(where, arg, param.literal.keys);
+        break;
+    }
+  }
+
+  /** `f.bind(a, b)`: the bound values reach the parameters of whatever `f` may be. */
+  #bind(e: CallExpression, args: readonly SizedValue[]): void {
+    if (e.callee.kind !== "attribute") return;
+    const { growth } = this.#state;
+    const cells = args.map((value, i) => {
+      const cell = growth.cell();
+      growth.flow(cell, value, e.args[i]!, "a bound value", this.#fn.id);
+      return cell;
+    });
+    this.#wirings.push({
+      sources: this.#sources(e.callee.base),
+      result: growth.cell(),
+      params: [],
+      everyParam: cells,
+    });
+  }
+
+  #propertyPath(where: string, arg: Expression, object: Expression | undefined): void {
+    if (arg.kind !== "string" || arg.stringKind === "node_path") {
+      this.report(arg, `${where} must be a string literal naming a property, like "position"`);
+      return;
+    }
+    const ty = object ? this.#ty(object) : undefined;
+    if (!ty || ty.t !== "class") {
+      this.report(arg, `${where} needs an object of a known type to name its property`);
+      return;
+    }
+    const [name, component, ...rest] = arg.value.split(":");
+    const member = name ? API.member(ty.name, name) : undefined;
+    if (member?.kind !== "property" || !member.spec.tweenable || rest.length > 0) {
+      this.report(arg, `${where}: "${arg.value}" is not an animatable property of ${ty.name}`);
+      return;
+    }
+    if (component === undefined) return;
+    const inner = apiType(member.spec.type);
+    const sub = inner.t === "class" ? API.member(inner.name, component) : undefined;
+    if (sub?.kind !== "property" || !sub.spec.tweenable) {
+      this.report(arg, `${where}: "${arg.value}" is not an animatable property of ${ty.name}`);
+    }
+  }
+
+  #options(
+    where: string,
+    arg: Expression,
+    keys: Readonly<Record<string, { max?: number }>>,
+  ): void {
+    if (arg.kind !== "dictionary") {
+      this.report(
+        arg,
+        `${where} must be a dictionary literal with keys among ${Object.keys(keys).join(", ")}`,
+      );
+      return;
+    }
+    for (const entry of arg.entries) {
+      const key = entry.key.kind === "string" ? entry.key.value : undefined;
+      const spec = key !== undefined && Object.hasOwn(keys, key) ? keys[key] : undefined;
+      if (!spec) {
+        this.report(
+          entry.key,
+          `${where} may only have the keys ${Object.keys(keys).join(", ")} (as string literals)`,
+        );
+        continue;
+      }
+      if (spec.max !== undefined && !(this.#interval(entry.value).hi <= spec.max)) {
+        this.report(
+          entry.value,
+          `${where}'s ${key} must be at most ${spec.max}: write a constant, or cap it with ` +
+            `mini()/minf() or clampi()/clampf()`,
+        );
+      }
+    }
+  }
+
+  #capability(capability: Capability, at: Span): void {
+    if (!this.capabilities.has(capability)) this.capabilities.set(capability, at);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Callables
+
+  /** Records that the current function may run whatever `e` may hold. */
+  #use(e: Expression, strict: boolean): void {
+    this.#uses.push({ fn: this.#fn.id, sources: this.#sources(e), at: e, strict });
+  }
+
+  /** Where the callable `e` may come from. */
+  #sources(e: Expression): CallableSources {
+    switch (e.kind) {
+      case "lambda":
+        return { fns: [this.#p.lambdas.get(e)!.id], nodes: [], unknown: false };
+      case "identifier": {
+        const resolved = this.#p.resolved.get(e);
+        if (resolved?.k === "binding") {
+          return { fns: [], nodes: [resolved.b.flowNode], unknown: false };
+        }
+        if (resolved?.k === "func") return { fns: [resolved.fn.id], nodes: [], unknown: false };
+        return resolved?.k === "base_method" ? NO_CALLABLES : { ...NO_CALLABLES, unknown: true };
+      }
+      case "attribute": {
+        if (e.base.kind === "self") {
+          const member = this.#p.members.get(e.member.name);
+          if (member?.k === "binding") {
+            return { fns: [], nodes: [member.b.flowNode], unknown: false };
+          }
+          if (member?.k === "func") return { fns: [member.fn.id], nodes: [], unknown: false };
+          return NO_CALLABLES;
+        }
+        const ty = this.#ty(e.base);
+        const member = ty.t === "class" ? API.member(ty.name, e.member.name) : undefined;
+        return member?.kind === "method" ? NO_CALLABLES : { ...NO_CALLABLES, unknown: true };
+      }
+      case "call": {
+        const own = this.#ownFunction(e.callee);
+        if (own) return { fns: [], nodes: [own.retNode], unknown: false };
+        if (e.callee.kind === "attribute" && e.callee.member.name === "bind") {
+          return this.#sources(e.callee.base);
+        }
+        return { ...NO_CALLABLES, unknown: true };
+      }
+      case "ternary": {
+        const a = this.#sources(e.whenTrue);
+        const b = this.#sources(e.whenFalse);
+        return {
+          fns: [...a.fns, ...b.fns],
+          nodes: [...a.nodes, ...b.nodes],
+          unknown: a.unknown || b.unknown,
+        };
+      }
+      case "cast":
+        return this.#sources(e.operand);
+      case "null":
+        return NO_CALLABLES;
+      default:
+        return { ...NO_CALLABLES, unknown: true };
+    }
+  }
+}
+
+/**
+ * Why an API method may not be handed to the engine as a callable (`arr.map(obj.method)`): the
+ * engine would call it with arguments the verifier never sees, so a method whose arguments are
+ * checked (literals, bounds, callables), that changes its receiver, or whose result can be many
+ * times its inputs, is only ever called directly.
+ */
+function notAFunctionValue(spec: MethodSpec): string | null {
+  if (spec.params.some((p) => p.literal || p.max !== undefined || p.type === "Callable")) {
+    return "its arguments must be checked where it is called";
+  }
+  if (spec.mutates || spec.sizes?.grows) return "it changes the value it belongs to";
+  if (spec.sizes?.result?.some((term) => term.times !== undefined && term.times !== 1)) {
+    return "its result can be many times the size of its inputs";
+  }
+  return null;
+}
+
+/** Arrays, dictionaries and string lists: values with elements. */
+function isCollection(ty: Ty): boolean {
+  return ty.t === "class" && API.classes.get(ty.name)?.index !== undefined &&
+    ty.name !== "String";
+}
+
+function isAssetPath(arg: Expression): boolean {
+  if (arg.kind !== "string" || arg.stringKind !== "string") return false;
+  const path = arg.value;
+  return /^assets\/[A-Za-z0-9_./-]+$/.test(path) &&
+    !path.split("/").some((part) => part === ".." || part === ".");
+}
+
+/** The source text of a node, shortened for messages. */
+export function sourceOf(program: Program, node: Span): string {
+  const text = programSource.get(program)?.slice(node.start, node.end) ?? "this value";
+  const oneLine = text.replace(/\s+/g, " ");
+  return oneLine.length > 40 ? oneLine.slice(0, 37) + "..." : oneLine;
+}
+
+/** The source each program was parsed from (for messages). */
+export const programSource = new WeakMap<Program, string>();
