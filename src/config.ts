@@ -29,6 +29,11 @@ export interface Limits {
   maxBufferedBytes: number;
   maxHttpBodyBytes: number;
   spellMaxIterations: number;
+  maxWorldsPerAddress: number;
+  maxSpellsPerAddress: number;
+  maxBuildsPerHour: number;
+  maxStoredBytesPerAddress: number;
+  maxDataBytes: number;
 }
 
 export interface Config {
@@ -44,6 +49,16 @@ export interface Config {
   spellCapabilities: string[];
   /** How often raw WebSocket peers are pinged; one that has not answered by the next ping is cut. */
   rawPingIntervalMs: number;
+  /** Seconds between runs of the storage collector (retention and unreferenced blobs). */
+  gcIntervalSec: number;
+  /** Never-published revisions (and spells left without one) older than this are collected. */
+  draftRetentionHours: number;
+  /** Failed build jobs older than this are collected. */
+  failedJobRetentionHours: number;
+  /** Unreferenced blobs younger than this are kept (scripts that write blobs do not lease them). */
+  blobGraceSec: number;
+  /** A WAL file past this size is checkpointed and truncated at once. */
+  walTruncateBytes: number;
   limits: Limits;
 }
 
@@ -255,6 +270,78 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 1_000_000,
     help: "most runs of a spell's for-range loop, and of nested ones together (checked at build)",
   },
+  {
+    env: "MAX_WORLDS_PER_ADDRESS",
+    kind: "int",
+    key: "limits.maxWorldsPerAddress",
+    min: 1,
+    help: "worlds one client address may have stored",
+  },
+  {
+    env: "MAX_SPELLS_PER_ADDRESS",
+    kind: "int",
+    key: "limits.maxSpellsPerAddress",
+    min: 1,
+    help: "spells one client address may have stored (freed as unpublished drafts expire)",
+  },
+  {
+    env: "MAX_BUILDS_PER_HOUR",
+    kind: "int",
+    key: "limits.maxBuildsPerHour",
+    min: 1,
+    help: "builds one client address may start in any 60 minutes",
+  },
+  {
+    env: "MAX_STORED_BYTES_PER_ADDRESS",
+    kind: "int",
+    key: "limits.maxStoredBytesPerAddress",
+    min: 65536,
+    help:
+      "bytes one client address may have stored: worlds, voxel ops, spells, queued code, revisions",
+  },
+  {
+    env: "MAX_DATA_BYTES",
+    kind: "int",
+    key: "limits.maxDataBytes",
+    min: 1048576,
+    help:
+      "data the whole server may store (database pages in use + blobs); writes past it are refused",
+  },
+  {
+    env: "DRAFT_RETENTION_HOURS",
+    kind: "int",
+    key: "draftRetentionHours",
+    min: 0,
+    help: "never-published revisions, and spells with no revision, older than this are deleted",
+  },
+  {
+    env: "FAILED_JOB_RETENTION_HOURS",
+    kind: "int",
+    key: "failedJobRetentionHours",
+    min: 0,
+    help: "failed build jobs older than this are deleted",
+  },
+  {
+    env: "GC_INTERVAL_SEC",
+    kind: "int",
+    key: "gcIntervalSec",
+    min: 1,
+    help: "seconds between runs of the collector (retention, then unreferenced blobs)",
+  },
+  {
+    env: "BLOB_GRACE_SEC",
+    kind: "int",
+    key: "blobGraceSec",
+    min: 0,
+    help: "unreferenced blobs younger than this are kept (for scripts that write blobs directly)",
+  },
+  {
+    env: "WAL_TRUNCATE_BYTES",
+    kind: "int",
+    key: "walTruncateBytes",
+    min: 1048576,
+    help: "a write-ahead log past this size is checkpointed and truncated at once",
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -267,6 +354,11 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   trustedProxies: [],
   spellCapabilities: [...CAPABILITY_NAMES],
   rawPingIntervalMs: 30_000,
+  gcIntervalSec: 3600,
+  draftRetentionHours: 168,
+  failedJobRetentionHours: 24,
+  blobGraceSec: 600,
+  walTruncateBytes: 16 * 1024 * 1024,
   limits: Object.freeze({
     maxInboundBytes: 1024 * 1024,
     maxOutboundBytes: 65535,
@@ -287,6 +379,11 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     maxBufferedBytes: 4 * 1024 * 1024,
     maxHttpBodyBytes: 64 * 1024,
     spellMaxIterations: SPELLSCRIPT_API.limits.maxIterations,
+    maxWorldsPerAddress: 100,
+    maxSpellsPerAddress: 200,
+    maxBuildsPerHour: 120,
+    maxStoredBytesPerAddress: 64 * 1024 * 1024,
+    maxDataBytes: 4 * 1024 * 1024 * 1024,
   }),
 });
 
@@ -412,9 +509,15 @@ export function helpText(version: string): string {
   const lines = [
     `ugc-world-server ${version}: a self-hostable backend for player-made spells in multiplayer games.`,
     "",
-    "Usage: ugc-world-server [serve] [options]     run the server (the default)",
-    "       ugc-world-server healthcheck [options]   GET /healthz on the configured port; exit 0 if ok, 1 if not",
-    "       ugc-world-server backup <file> [options] consistent online copy of ugc.db plus <file>.blobs, the blobs it uses",
+    "Usage: ugc-world-server [serve] [options]      run the server (the default)",
+    "       ugc-world-server healthcheck [options]    GET /healthz on the configured port; exit 0 if ok, 1 if not",
+    "       ugc-world-server backup <dir> [options]   consistent online copy: <dir>/ugc.db and every blob it uses",
+    "       ugc-world-server restore <dir> [options]  install a backup (refused while the server runs)",
+    "       ugc-world-server verify [options]         re-hash every blob; name the revisions a damaged one breaks",
+    "       ugc-world-server gc [options]             run the storage collector once (safe while the server runs)",
+    "",
+    "Exit codes: 0 ok, 1 command failed, 2 bad usage or option, 3 cannot listen (port in use),",
+    "            4 data directory not writable or in use by another server, 5 database too new or unreadable.",
     "",
     "Every option can also be set by the environment variable in brackets.",
     "",

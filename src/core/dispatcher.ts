@@ -37,6 +37,8 @@ export interface DispatcherOptions {
   observer?: DispatchObserver;
   /** Called when a connection closes (after its membership is gone). */
   onClose?: (session: Session) => void;
+  /** Turns an error that is no bug (a full disk) into the client's refusal; undefined otherwise. */
+  mapError?: (error: unknown) => ProtocolError | undefined;
 }
 
 /**
@@ -53,6 +55,7 @@ export class Dispatcher {
   #log: Logger;
   #observer?: DispatchObserver;
   #onClose?: (session: Session) => void;
+  #mapError?: (error: unknown) => ProtocolError | undefined;
   /** The in-flight async handler of each busy session; later messages queue behind it. */
   #tails = new Map<string, Promise<void>>();
 
@@ -61,6 +64,7 @@ export class Dispatcher {
     this.#log = options.log;
     if (options.observer) this.#observer = options.observer;
     if (options.onClose) this.#onClose = options.onClose;
+    if (options.mapError) this.#mapError = options.mapError;
     this.#limiter = new RateLimiter({ ...options.rate, clock: options.clock });
     this.#refusals = new RateLimiter({
       perSecond: options.rate.perSecond,
@@ -227,8 +231,9 @@ export class Dispatcher {
 
   #fail(session: Session, event: string, error: unknown, ack?: (reply: Payload) => void): void {
     if (ack) this.#hub.releaseCapture(session);
-    if (error instanceof ProtocolError) {
-      this.#reject(session, error, ack);
+    const refusal = error instanceof ProtocolError ? error : this.#mapError?.(error);
+    if (refusal) {
+      this.#reject(session, refusal, ack);
       return;
     }
     // Never echo internals: the client gets a correlation id, the log gets the error.

@@ -115,7 +115,13 @@ export class SqliteSpellRepo implements SpellRepo {
         `SELECT f.hash, f.size FROM revision_files f JOIN revisions r ON r.revision_id = f.revision_id
          WHERE r.spell_id = ? AND f.revision_id = ? AND f.path = ? AND ${SERVED}`,
       ),
-      setChannel: db.prepare("UPDATE revisions SET channel = ? WHERE revision_id = ?"),
+      // Published to beta or stable once is published for good: retention keeps it.
+      setChannel: db.prepare(
+        `UPDATE revisions SET channel = ?1,
+           published_at = CASE WHEN ?1 IN ('beta', 'stable') THEN COALESCE(published_at, ?2)
+                          ELSE published_at END
+         WHERE revision_id = ?3`,
+      ),
       selectCastable: db.prepare(
         `SELECT spell_id, active_beta_rev, active_stable_rev FROM spells
          WHERE active_beta_rev IS NOT NULL OR active_stable_rev IS NOT NULL ORDER BY created_at, rowid`,
@@ -195,7 +201,7 @@ export class SqliteSpellRepo implements SpellRepo {
         now,
         spellId,
       );
-      this.#statements.setChannel.run(channel, revisionId);
+      this.#statements.setChannel.run(channel, now, revisionId);
     });
   }
 

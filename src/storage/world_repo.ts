@@ -63,6 +63,7 @@ export class SqliteWorldRepo implements WorldRepo {
   #syncPlan;
   #opsAfter;
   #deleteOps;
+  #creditOps;
 
   constructor(db: Database) {
     this.#db = db;
@@ -90,6 +91,7 @@ export class SqliteWorldRepo implements WorldRepo {
        WHERE world_id = ? AND op_id > ? AND op_id <= ? ORDER BY op_id LIMIT ?`,
     );
     this.#deleteOps = db.prepare("DELETE FROM world_ops WHERE world_id = ?");
+    this.#creditOps = db.prepare("DELETE FROM quota_ledger WHERE kind = 'ops' AND ref = ?");
   }
 
   create(world: WorldRecord): void {
@@ -160,7 +162,11 @@ export class SqliteWorldRepo implements WorldRepo {
   }
 
   clearOps(worldId: string): number {
-    const result = this.#deleteOps.run(worldId);
+    // The ops no longer count against the quotas of whoever appended them.
+    const result = transaction(this.#db, () => {
+      this.#creditOps.run(worldId);
+      return this.#deleteOps.run(worldId);
+    });
     this.#opCounts.set(worldId, 0);
     return Number(result.changes);
   }

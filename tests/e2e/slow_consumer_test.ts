@@ -46,6 +46,7 @@ Deno.test("a client that stops reading is disconnected; the others keep their la
     MAX_BUFFERED_BYTES: "262144",
     RATE_LIMIT_PER_SEC: "100000",
     RATE_LIMIT_BURST: "100000",
+    MAX_WORLDS_PER_ADDRESS: "1000", // world.create is only the traffic generator here
   });
   const writer = await GodotClient.connect(server.wsUrl);
   const watcher = await GodotClient.connect(server.wsUrl);
@@ -89,6 +90,7 @@ Deno.test("a Socket.IO client that stops reading is disconnected too", async () 
     MAX_BUFFERED_BYTES: "262144",
     RATE_LIMIT_PER_SEC: "100000",
     RATE_LIMIT_BURST: "100000",
+    MAX_WORLDS_PER_ADDRESS: "1000", // world.create is only the traffic generator here
   });
   const writer = await GodotClient.connect(server.wsUrl);
   const stalled = await stalledSocketIoClient(server.app.port);

@@ -18,6 +18,19 @@ export function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
+/** A valid spell of about `bytes` bytes (a comment pads it); `salt` makes its content unique. */
+export function paddedSpell(bytes: number, salt: string): string {
+  const head =
+    `extends SpellModule\n# ${salt}\n\nfunc on_cast(ctx: SpellContext) -> void:\n\tpass\n`;
+  const lines: string[] = [];
+  let size = head.length;
+  while (size + 81 <= bytes) {
+    lines.push("# " + "x".repeat(78));
+    size += 81;
+  }
+  return head + lines.join("\n") + "\n";
+}
+
 /** The original's 13 progress steps of a successful build (original-system §7.2). */
 export const SUCCESS_STEPS: [string, number][] = [
   ["prepare", 0],

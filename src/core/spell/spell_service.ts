@@ -13,6 +13,8 @@ import {
 import type { Channel, SpellRepo } from "../../storage/spell_repo.ts";
 import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
+import { spellCharge } from "../quota/charges.ts";
+import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
 import type { Clock } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
 import { fitPrefix } from "../world/fit.ts";
@@ -26,6 +28,8 @@ export interface SpellServiceOptions {
   hub: Hub;
   clock: Clock;
   limits: Pick<Limits, "maxCastParamsBytes" | "maxOutboundBytes">;
+  /** Per-owner quotas and the data budget (issue 13). */
+  quota?: StorageGate;
 }
 
 /** Reads and checks `spell_id` (contract §4.5); `missing` is the original's wording. */
@@ -54,12 +58,14 @@ export class SpellService {
   #hub: Hub;
   #clock: Clock;
   #limits: SpellServiceOptions["limits"];
+  #quota: StorageGate;
 
   constructor(options: SpellServiceOptions) {
     this.#spells = options.spells;
     this.#hub = options.hub;
     this.#clock = options.clock;
     this.#limits = options.limits;
+    this.#quota = options.quota ?? UNGATED;
   }
 
   /** Every spell, newest first (the HTTP listing). */
@@ -80,7 +86,11 @@ export class SpellService {
     const given = optionalString(payload, "spell_id");
     const spellId = given === undefined ? `spell_${randomHex(4)}` : requireSpellId(payload);
     // INSERT OR IGNORE: two first drafts of one id cannot race into a constraint error.
-    const created = this.#spells.ensure(spellId, titleCase(spellId), this.#now());
+    const created = this.#quota.admit(
+      session,
+      [spellCharge(spellId)],
+      () => this.#spells.ensure(spellId, titleCase(spellId), this.#now()),
+    );
     this.#hub.send(session, ServerEvent.SPELL_DRAFT_CREATED, {
       spell_id: spellId,
       created,

@@ -15,6 +15,8 @@ import { setImmediate } from "node:timers";
 import type { SyncPlan, WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
 import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
+import { opCharge, worldCharge } from "../quota/charges.ts";
+import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
 import type { Clock } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
 import { sleep } from "../timing.ts";
@@ -35,6 +37,8 @@ export interface WorldServiceOptions {
   >;
   /** Runs after a join's sync (spells use it to tell late joiners what is castable). */
   afterJoin?: (session: Session, worldId: string) => void;
+  /** Per-owner quotas and the data budget (issue 13). */
+  quota?: StorageGate;
 }
 
 /** Unsent bytes above which a join's sync waits for the joiner to read. */
@@ -52,6 +56,7 @@ export class WorldService {
   #clock: Clock;
   #limits: WorldServiceOptions["limits"];
   #afterJoin: WorldServiceOptions["afterJoin"];
+  #quota: StorageGate;
 
   constructor(options: WorldServiceOptions) {
     this.#repo = options.repo;
@@ -59,6 +64,7 @@ export class WorldService {
     this.#clock = options.clock;
     this.#limits = options.limits;
     this.#afterJoin = options.afterJoin;
+    this.#quota = options.quota ?? UNGATED;
   }
 
   list(session: Session): void {
@@ -99,7 +105,7 @@ export class WorldService {
       created_at: now,
       updated_at: now,
     };
-    this.#repo.create(record);
+    this.#quota.admit(session, [worldCharge(record)], () => this.#repo.create(record));
     this.#hub.send(session, ServerEvent.WORLD_CREATED, { world: this.#view(record) });
     this.#hub.toAll(ServerEvent.WORLD_LIST_UPDATED, { worlds: this.worldList() });
   }
@@ -147,7 +153,10 @@ export class WorldService {
     if (this.#repo.opCount(worldId) >= this.#limits.maxOpsPerWorld) {
       throw rejected(ErrorCode.TOO_LARGE, "World op log is full");
     }
-    this.#repo.appendOps(worldId, [op], new Date(this.#clock.now()).toISOString());
+    const now = new Date(this.#clock.now()).toISOString();
+    this.#quota.admit(session, [opCharge(worldId, op)], () => {
+      this.#repo.appendOps(worldId, [op], now);
+    }, rejected);
     this.#hub.toWorld(worldId, ServerEvent.APPLY_OP, { op });
   }
 
