@@ -4,6 +4,7 @@ import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher } from "./core/dispatcher.ts";
 import { Hub } from "./core/hub.ts";
 import { Metrics } from "./core/metrics.ts";
+import { highWaterFor } from "./core/pacing.ts";
 import { type Clock, systemClock } from "./core/rate_limiter.ts";
 import { ContentService } from "./core/spell/content_service.ts";
 import { SpellService } from "./core/spell/spell_service.ts";
@@ -95,7 +96,7 @@ export async function startApp(
     hub,
     clock,
     limits: config.limits,
-    afterJoin: (session) => spells.announceActive(session),
+    afterJoin: (session, worldId) => spells.announceOnJoin(session, worldId),
   });
   const dispatcher = new Dispatcher({
     hub,
@@ -115,12 +116,16 @@ export async function startApp(
     },
     clock,
     rate: { perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst },
+    reads: {
+      queueMax: config.limits.readQueueMax,
+      highWater: highWaterFor(config.limits.maxBufferedBytes),
+    },
     log: log.child("core"),
     observer: metrics,
   });
   const http = createHttpHandler(
     [
-      coreRoutes({ hub, worlds, version: VERSION, startedAt: clock.now() }),
+      coreRoutes({ hub, worlds: worlds.lists, version: VERSION, startedAt: clock.now() }),
       spellRoutes({ spells: spellRepo, jobView: (jobId) => builds.view(jobId), content }),
       metricsRoute(metrics, {
         connections: () => hub.countByTransport(),
@@ -151,6 +156,7 @@ export async function startApp(
     });
   } catch (error) {
     await builds.close(0);
+    worlds.close();
     checkpointer.close();
     db.close();
     throw error;
@@ -175,6 +181,7 @@ export async function startApp(
         server.stopAccepting();
         await builds.close(BUILD_SHUTDOWN_GRACE_MS);
         await server.close();
+        worlds.close();
         checkpointer.close();
         closeDatabase(db);
       })(),

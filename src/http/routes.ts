@@ -1,5 +1,6 @@
 import type { Hub } from "../core/hub.ts";
-import type { WorldService } from "../core/world/world_service.ts";
+import type { WorldList } from "../core/world/world_list.ts";
+import { ProtocolError } from "../protocol/mod.ts";
 
 /** A fetch-style route handler; `null` means "not mine". */
 export type Route = (request: Request, url: URL) => Response | null | Promise<Response | null>;
@@ -19,9 +20,9 @@ export const notFound = (): Response => json({ error: "not found" }, 404);
 
 const HEALTH_PATHS = new Set(["/health", "/healthz", "/api/health"]);
 
-/** Health checks (fly.io and docker probe these) and the world list. */
+/** Health checks (fly.io and docker probe these) and the world list, a page at a time. */
 export function coreRoutes(
-  options: { hub: Hub; worlds: WorldService; version: string; startedAt: number },
+  options: { hub: Hub; worlds: WorldList; version: string; startedAt: number },
 ): Route {
   return (_request, url) => {
     if (HEALTH_PATHS.has(url.pathname)) {
@@ -33,7 +34,15 @@ export function coreRoutes(
         uptime_s: Math.round((Date.now() - options.startedAt) / 1000),
       });
     }
-    if (url.pathname === "/api/worlds") return json({ worlds: options.worlds.allWorlds() });
+    if (url.pathname === "/api/worlds") {
+      try {
+        const params = url.searchParams;
+        return json(options.worlds.page(params.get("limit"), params.get("cursor")));
+      } catch (error) {
+        if (error instanceof ProtocolError) return json({ error: error.message }, 400);
+        throw error;
+      }
+    }
     return null;
   };
 }
