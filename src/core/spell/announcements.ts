@@ -92,8 +92,8 @@ export class Announcements {
 
   /**
    * `spell.active_update` for this revision was just broadcast to everyone: every world that knew
-   * the spell now knows this revision, and the spell's castable revision (`castable`, if it has
-   * one) becomes the most recently published.
+   * the spell now knows this revision, and (for beta and stable) the spell's castable revision
+   * (`castable`, if it has one) becomes the most recently published.
    */
   published(
     announced: Told,
@@ -102,6 +102,8 @@ export class Announcements {
     for (const world of this.#worlds.values()) {
       if (world.has(announced.spellId)) world.set(announced.spellId, announced);
     }
+    // Publishing a draft changes what clients treat as active, not what a cast falls back to.
+    if (announced.channel === "draft") return;
     const published = this.#recentlyPublished();
     published.delete(announced.spellId);
     if (!castable || this.#limit === 0) return;

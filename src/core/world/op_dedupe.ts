@@ -10,8 +10,11 @@ interface Entry {
   /** How many copies of this op were stored in the window. */
   stored: number;
   storedAt: number;
-  /** How many copies each member sent in the window. */
-  sentBy: Map<string, number>;
+  /** The first sender and how many copies it sent: the common case needs no map. */
+  firstSender: string;
+  firstSent: number;
+  /** How many copies each other member sent in the window. */
+  others?: Map<string, number>;
 }
 
 /**
@@ -47,12 +50,18 @@ export class OpDeduper {
     const key = opKey(op);
     let entry = entries.get(key);
     if (!entry) {
-      entry = { stored: 0, storedAt: now, sentBy: new Map() };
+      entry = { stored: 0, storedAt: now, firstSender: senderId, firstSent: 0 };
       entries.set(key, entry);
       if (entries.size > MAX_ENTRIES_PER_WORLD) entries.delete(entries.keys().next().value!);
     }
-    const sent = (entry.sentBy.get(senderId) ?? 0) + 1;
-    entry.sentBy.set(senderId, sent);
+    let sent: number;
+    if (entry.firstSender === senderId) {
+      sent = ++entry.firstSent;
+    } else {
+      entry.others ??= new Map();
+      sent = (entry.others.get(senderId) ?? 0) + 1;
+      entry.others.set(senderId, sent);
+    }
     if (sent <= entry.stored) return false;
     entry.stored = sent;
     // Re-insert so the map stays ordered by store time and expiry can stop at the first live entry.
