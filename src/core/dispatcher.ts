@@ -156,16 +156,15 @@ export class Dispatcher {
     this.#observer?.received(this.#handlers.has(event) ? event : "unknown");
     const isRead = READ_EVENTS.has(event);
     if (!this.#limiter.take(session.id)) {
-      if (isRead && this.#mayWait(session, payload)) {
+      const cannotWait = isRead ? this.#cannotWait(session, payload) : "";
+      if (cannotWait === undefined) {
         this.#waitingReads.set(session.id, (this.#waitingReads.get(session.id) ?? 0) + 1);
         this.#inOrder(session, () => this.#waitForToken(session, event, payload, ack));
         return;
       }
       const limited = new ProtocolError(
         ErrorCode.RATE_LIMITED,
-        isRead
-          ? `Rate limit exceeded and ${this.#reads.queueMax} requests already wait; message dropped`
-          : "Rate limit exceeded; message dropped",
+        `Rate limit exceeded${cannotWait}; message dropped`,
       );
       this.#inOrder(session, () => this.#reject(session, limited, ack));
       return;
@@ -198,10 +197,15 @@ export class Dispatcher {
     }
   }
 
-  /** A read beyond the rate may wait if it is small and the session's queue has room. */
-  #mayWait(session: Session, payload: unknown): boolean {
-    return (this.#waitingReads.get(session.id) ?? 0) < this.#reads.queueMax &&
-      !exceedsBytes(payload, MAX_WAITING_READ_BYTES);
+  /** Why a read beyond the rate may not wait (for the error), or undefined if it may. */
+  #cannotWait(session: Session, payload: unknown): string | undefined {
+    if ((this.#waitingReads.get(session.id) ?? 0) >= this.#reads.queueMax) {
+      return ` and ${this.#reads.queueMax} requests already wait`;
+    }
+    if (exceedsBytes(payload, MAX_WAITING_READ_BYTES)) {
+      return ` and a request over ${MAX_WAITING_READ_BYTES} bytes cannot wait`;
+    }
+    return undefined;
   }
 
   async #waitForToken(

@@ -276,7 +276,7 @@ Deno.test("a world-creation flood from 50 addresses: an idle Godot-paced client 
     const p99 = percentile(pings, 99);
     const growth = (Deno.memoryUsage().rss - rssBefore) / 1048576;
     // Not a timing test: only a stalled event loop would miss this bound.
-    assert.ok(p99 < 1000, `neighbour ping p99 ${p99.toFixed(1)} ms`);
+    assert.ok(p99 < 3000, `neighbour ping p99 ${p99.toFixed(1)} ms`);
     // deno-lint-ignore no-console
     console.log(
       `  250 creates from 50 addresses: ${updates} list updates, idle client read ` +

@@ -1,7 +1,7 @@
 import type { VoxelOp } from "../../protocol/mod.ts";
 import type { Clock } from "../rate_limiter.ts";
 
-/** Distinct recent ops remembered per world; past this the oldest is forgotten (it may then repeat). */
+/** Distinct recent ops remembered per world; past this older ones are forgotten (they may repeat). */
 const MAX_ENTRIES_PER_WORLD = 10_000;
 /** How often worlds whose remembered ops all expired are forgotten. */
 const SWEEP_EVERY_MS = 30_000;
@@ -18,6 +18,17 @@ interface Entry {
 }
 
 /**
+ * A world's remembered ops in two generations: `current` since `startedAt`, `previous` the
+ * generation before. Generations turn over every window, so everything stored within the window is
+ * in one of the two, and old entries go all at once instead of one by one.
+ */
+interface WorldOps {
+  current: Map<string, Entry>;
+  previous: Map<string, Entry>;
+  startedAt: number;
+}
+
+/**
  * Drops the copies of a voxel op that every client of a world sends when a spell calls
  * `ctx.world.set_voxel` (each client runs the cast, so N players send each change N times).
  *
@@ -30,7 +41,7 @@ interface Entry {
 export class OpDeduper {
   #windowMs: number;
   #clock: Clock;
-  #worlds = new Map<string, Map<string, Entry>>();
+  #worlds = new Map<string, WorldOps>();
   #sweptAt: number;
 
   constructor(options: { windowMs: number; clock: Clock }) {
@@ -44,15 +55,16 @@ export class OpDeduper {
     if (this.#windowMs <= 0) return true;
     const now = this.#clock.now();
     if (now - this.#sweptAt > SWEEP_EVERY_MS) this.#sweep(now);
-    let entries = this.#worlds.get(worldId);
-    if (!entries) this.#worlds.set(worldId, entries = new Map());
-    this.#expire(entries, now);
+    const ops = this.#generations(worldId, now);
     const key = opKey(op);
-    let entry = entries.get(key);
+    let entry = ops.current.get(key);
+    if (!entry) {
+      entry = ops.previous.get(key);
+      if (entry && now - entry.storedAt > this.#windowMs) entry = undefined;
+    }
     if (!entry) {
       entry = { stored: 0, storedAt: now, firstSender: senderId, firstSent: 0 };
-      entries.set(key, entry);
-      if (entries.size > MAX_ENTRIES_PER_WORLD) entries.delete(entries.keys().next().value!);
+      ops.current.set(key, entry);
     }
     let sent: number;
     if (entry.firstSender === senderId) {
@@ -64,10 +76,8 @@ export class OpDeduper {
     }
     if (sent <= entry.stored) return false;
     entry.stored = sent;
-    // Re-insert so the map stays ordered by store time and expiry can stop at the first live entry.
     entry.storedAt = now;
-    entries.delete(key);
-    entries.set(key, entry);
+    ops.current.set(key, entry); // a re-stored op from the previous generation lives on
     return true;
   }
 
@@ -81,19 +91,26 @@ export class OpDeduper {
     return this.#worlds.size;
   }
 
-  #expire(entries: Map<string, Entry>, now: number): void {
-    for (const [key, entry] of entries) {
-      if (now - entry.storedAt <= this.#windowMs) break;
-      entries.delete(key);
+  /** The world's generations, turned over if the current one is a window old or full. */
+  #generations(worldId: string, now: number): WorldOps {
+    let ops = this.#worlds.get(worldId);
+    if (!ops) {
+      ops = { current: new Map(), previous: new Map(), startedAt: now };
+      this.#worlds.set(worldId, ops);
+    } else if (now - ops.startedAt >= this.#windowMs || ops.current.size >= MAX_ENTRIES_PER_WORLD) {
+      // Two windows without a turn-over: everything is too old.
+      ops.previous = now - ops.startedAt >= 2 * this.#windowMs ? new Map() : ops.current;
+      ops.current = new Map();
+      ops.startedAt = now;
     }
+    return ops;
   }
 
-  /** Drops worlds whose every remembered op has expired. */
+  /** Drops worlds with nothing stored in the last window. */
   #sweep(now: number): void {
     this.#sweptAt = now;
-    for (const [worldId, entries] of this.#worlds) {
-      this.#expire(entries, now);
-      if (entries.size === 0) this.#worlds.delete(worldId);
+    for (const [worldId, ops] of this.#worlds) {
+      if (now - ops.startedAt > this.#windowMs) this.#worlds.delete(worldId);
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { Limits } from "../../config.ts";
 import { ErrorCode, ProtocolError, ServerEvent, type WorldView } from "../../protocol/mod.ts";
 import type { WorldPageKey, WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
-import { Coalescer, realTimers, type Timers } from "../coalescer.ts";
+import { Coalescer } from "../coalescer.ts";
 import type { Hub } from "../hub.ts";
 import type { Clock } from "../rate_limiter.ts";
 import { OutboundMessage, type Session } from "../session.ts";
@@ -28,60 +28,69 @@ const DEFAULT_PAGE = 100;
  * players first (most players first, then most recently active), then the most recently active
  * (last op or join; creating a world is not activity, so a flood of new empty worlds sorts below
  * every world that was ever used), then never-used worlds, newest first. Costs do not grow with the
- * number of worlds: the frame is built from the populated worlds in memory and one indexed query,
- * cached until something changes, and `world.list_updated` goes out at most once per interval.
+ * number of worlds: the populated worlds are in memory, the rest comes from one indexed query that
+ * is repeated only when a world is created or emptied, the frame is rebuilt only when a world is
+ * created, joined or left (ops alone reorder worlds with equal player counts at the next rebuild),
+ * and `world.list_updated` goes out at most once per interval.
  */
 export class WorldList {
   #repo: WorldRepo;
   #hub: Hub;
   #clock: Clock;
-  #timers: Timers;
   #limits: Pick<Limits, "maxOutboundBytes" | "worldsPageMax">;
   #updates: Coalescer;
   #frame: { worlds: WorldView[]; result?: OutboundMessage } | undefined;
-  /** Last activity (ms) of worlds that have players, for ordering them without a query. */
-  #lastActive = new Map<string, number>();
+  /** Worlds without players (some may have gained one since), by activity; from the database. */
+  #idle: { records: WorldRecord[]; complete: boolean } | undefined;
+  /** Worlds that have players, with their last activity (ms): ordered without a query. */
+  #populated = new Map<string, { record: WorldRecord; lastActive: number }>();
   /** Activity not yet written to the database. */
   #unwritten = new Map<string, number>();
-  #flushTimer: unknown;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: {
     repo: WorldRepo;
     hub: Hub;
     clock: Clock;
     limits: Pick<Limits, "maxOutboundBytes" | "worldsPageMax" | "worldListUpdateMs">;
-    timers?: Timers;
   }) {
     this.#repo = options.repo;
     this.#hub = options.hub;
     this.#clock = options.clock;
-    this.#timers = options.timers ?? realTimers;
     this.#limits = options.limits;
     this.#updates = new Coalescer({
       run: () => this.#hub.toAll(ServerEvent.WORLD_LIST_UPDATED, { worlds: this.frame() }),
       intervalMs: options.limits.worldListUpdateMs,
       clock: options.clock,
-      timers: this.#timers,
     });
     this.#hub.watchMembership((worldId) => {
       this.#frame = undefined;
-      if (this.#hub.playerCount(worldId) === 0) this.#lastActive.delete(worldId);
+      if (this.#hub.playerCount(worldId) === 0 && this.#populated.delete(worldId)) {
+        this.#idle = undefined; // it is idle now, at the top of the idle part
+      }
     });
   }
 
   /** A world was created (or removed): everyone gets the new list, coalesced. */
   changed(): void {
     this.#frame = undefined;
+    this.#idle = undefined;
     this.#updates.poke();
+  }
+
+  /** A session joined the world (it is in the hub's membership already): that is activity. */
+  joined(record: WorldRecord): void {
+    this.#populated.set(record.world_id, { record, lastActive: 0 });
+    this.active(record.world_id);
   }
 
   /** Something happened in the world (an op, a join, a clear). */
   active(worldId: string): void {
     const now = this.#clock.now();
-    this.#lastActive.set(worldId, now);
+    const populated = this.#populated.get(worldId);
+    if (populated) populated.lastActive = now;
     this.#unwritten.set(worldId, now);
-    this.#frame = undefined;
-    this.#flushTimer ??= this.#timers.set(() => this.flush(), ACTIVITY_FLUSH_MS);
+    this.#flushTimer ??= setTimeout(() => this.flush(), ACTIVITY_FLUSH_MS);
   }
 
   sendTo(session: Session): void {
@@ -96,20 +105,26 @@ export class WorldList {
   /** The worlds that fit one frame, in list order (see the class comment). */
   frame(): WorldView[] {
     if (this.#frame) return this.#frame.worlds;
-    this.flush();
     const capacity = Math.ceil((this.#limits.maxOutboundBytes - ENVELOPE_RESERVE) / MIN_VIEW_BYTES);
     const populated = [...this.#hub.populatedWorlds()]
-      .sort((a, b) => b[1] - a[1] || this.#activity(b[0]) - this.#activity(a[0]))
+      .sort((a, b) => b[1] - a[1] || this.#lastActive(b[0]) - this.#lastActive(a[0]))
       .slice(0, capacity);
     const records: WorldRecord[] = [];
     for (const [worldId] of populated) {
-      const record = this.#repo.get(worldId);
+      const record = this.#populated.get(worldId)?.record ?? this.#repo.get(worldId);
       if (record) records.push(record);
     }
-    const shown = new Set(records.map((record) => record.world_id));
-    for (const record of this.#repo.byActivity(capacity + shown.size)) {
+    let idle = this.#idleRecords(capacity);
+    // Worlds that gained players since the idle part was read are listed above: skip them, and
+    // read further if that left too few.
+    const skipped = idle.records.filter((record) => this.#hub.playerCount(record.world_id) > 0);
+    if (!idle.complete && idle.records.length - skipped.length < capacity - records.length) {
+      this.#idle = undefined;
+      idle = this.#idleRecords(capacity + this.#populated.size);
+    }
+    for (const record of idle.records) {
       if (records.length >= capacity) break;
-      if (!shown.has(record.world_id)) records.push(record);
+      if (this.#hub.playerCount(record.world_id) === 0) records.push(record);
     }
     const worlds = fitPrefix(
       records.map((record) => this.view(record)),
@@ -162,7 +177,7 @@ export class WorldList {
 
   /** Writes pending activity in one transaction. */
   flush(): void {
-    if (this.#flushTimer !== undefined) this.#timers.clear(this.#flushTimer);
+    clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     if (this.#unwritten.size === 0) return;
     const entries = [...this.#unwritten].map(([worldId, at]): [string, string] => [
@@ -179,8 +194,18 @@ export class WorldList {
     this.flush();
   }
 
-  #activity(worldId: string): number {
-    return this.#lastActive.get(worldId) ?? 0;
+  #lastActive(worldId: string): number {
+    return this.#populated.get(worldId)?.lastActive ?? 0;
+  }
+
+  /** The idle part's first `limit` worlds (what is in memory, if it has that many). */
+  #idleRecords(limit: number): { records: WorldRecord[]; complete: boolean } {
+    if (this.#idle && (this.#idle.complete || this.#idle.records.length >= limit)) {
+      return this.#idle;
+    }
+    this.flush(); // the order comes from the database: it must have every last activity
+    const records = this.#repo.byActivity(limit);
+    return this.#idle = { records, complete: records.length < limit };
   }
 }
 

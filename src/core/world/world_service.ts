@@ -11,7 +11,6 @@ import {
   ServerEvent,
 } from "../../protocol/mod.ts";
 import type { SyncPlan, WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
-import type { Timers } from "../coalescer.ts";
 import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
 import { highWaterFor, readerReady } from "../pacing.ts";
@@ -41,8 +40,6 @@ export interface WorldServiceOptions {
   >;
   /** Runs after a join's sync (spells use it to tell late joiners what is castable). */
   afterJoin?: (session: Session, worldId: string) => void;
-  /** Timer functions (tests run time by hand). */
-  timers?: Timers;
 }
 
 /** Live broadcasts a syncing joiner may have waiting before it counts as too slow. */
@@ -78,7 +75,6 @@ export class WorldService {
       hub: options.hub,
       clock: options.clock,
       limits: options.limits,
-      ...(options.timers ? { timers: options.timers } : {}),
     });
   }
 
@@ -153,7 +149,7 @@ export class WorldService {
     this.#hub.hold(session);
     try {
       this.#hub.join(session, world.world_id);
-      this.lists.active(world.world_id);
+      this.lists.joined(world);
       // Read in the same turn as the join: ops up to here are in the sync, later ones are held.
       const plan = this.#repo.syncPlan(world.world_id);
       this.#hub.send(session, ServerEvent.WORLD_JOINED, {
