@@ -199,11 +199,11 @@ export class Dispatcher {
 
   /** Why a read beyond the rate may not wait (for the error), or undefined if it may. */
   #cannotWait(session: Session, payload: unknown): string | undefined {
-    if ((this.#waitingReads.get(session.id) ?? 0) >= this.#reads.queueMax) {
-      return ` and ${this.#reads.queueMax} requests already wait`;
-    }
     if (exceedsBytes(payload, MAX_WAITING_READ_BYTES)) {
       return ` and a request over ${MAX_WAITING_READ_BYTES} bytes cannot wait`;
+    }
+    if ((this.#waitingReads.get(session.id) ?? 0) >= this.#reads.queueMax) {
+      return ` and ${this.#reads.queueMax} requests already wait`;
     }
     return undefined;
   }
