@@ -281,7 +281,9 @@ Deno.test("a world-creation flood from 50 addresses: an idle Godot-paced client 
     console.log(
       `  250 creates from 50 addresses: ${updates} list updates, idle client read ` +
         `${idle.bytesRead} bytes; neighbour ping p50 ${percentile(pings, 50).toFixed(1)} ms, ` +
-        `p99 ${p99.toFixed(1)} ms (${pings.length} pings); RSS +${growth.toFixed(1)} MiB`,
+        `p99 ${p99.toFixed(1)} ms (${pings.length} pings); RSS ${growth >= 0 ? "+" : ""}${
+          growth.toFixed(1)
+        } MiB`,
     );
   } finally {
     for (const flooder of flooders) await flooder.close();
