@@ -44,6 +44,13 @@ export const LIMITS: readonly LimitSetting[] = [
       "show up as latency/loss, not as a slow-consumer disconnect",
   },
   {
+    env: "WORLD_CREATES_PER_MINUTE",
+    value: "1000000",
+    defaultValue: "5",
+    raised: true,
+    why: "every fan-out cell and ingest client creates its own world from the one bench address",
+  },
+  {
     env: "MAX_CONNECTIONS",
     value: "10000",
     defaultValue: "10000",

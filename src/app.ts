@@ -4,6 +4,7 @@ import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher } from "./core/dispatcher.ts";
 import { Hub } from "./core/hub.ts";
 import { Metrics } from "./core/metrics.ts";
+import { highWaterFor } from "./core/pacing.ts";
 import { type Clock, systemClock } from "./core/rate_limiter.ts";
 import { DataBudget } from "./core/quota/data_budget.ts";
 import { QuotaService } from "./core/quota/quota_service.ts";
@@ -163,7 +164,7 @@ export async function startApp(
     hub,
     clock,
     limits: config.limits,
-    afterJoin: (session) => spells.announceActive(session),
+    afterJoin: (session, worldId) => spells.announceOnJoin(session, worldId),
     quota,
   });
   const dispatcher = new Dispatcher({
@@ -184,12 +185,16 @@ export async function startApp(
     },
     clock,
     rate: { perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst },
+    reads: {
+      queueMax: config.limits.readQueueMax,
+      highWater: highWaterFor(config.limits.maxBufferedBytes),
+    },
     log: log.child("core"),
     observer: metrics,
     mapError: (error) => health.refusal(error),
   });
   const router = new Router();
-  coreRoutes(router, { hub, worlds, version: VERSION, startedAt: clock.now() });
+  coreRoutes(router, { hub, worlds: worlds.lists, version: VERSION, startedAt: clock.now() });
   spellRoutes(router, { spells, content, builds });
   metricsRoute(router, metrics, {
     connections: () => hub.countByTransport(),
@@ -226,6 +231,7 @@ export async function startApp(
     await collection.close();
     await builds.close(0);
     health.close();
+    worlds.close();
     checkpointer.close();
     db.close();
     lock.release();
@@ -259,6 +265,7 @@ export async function startApp(
         } catch (error) {
           log.warn("could not record the last second of quota charges", { error });
         }
+        worlds.close();
         checkpointer.close();
         closeDatabase(db);
         lock.release();

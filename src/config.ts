@@ -34,6 +34,15 @@ export interface Limits {
   maxBuildsPerHour: number;
   maxStoredBytesPerAddress: number;
   maxDataBytes: number;
+  worldCreatesPerMinute: number;
+  maxWorlds: number;
+  worldListUpdateMs: number;
+  worldsPageMax: number;
+  joinAnnounceSpells: number;
+  readQueueMax: number;
+  opDedupeMs: number;
+  maxTargetEntityIdChars: number;
+  maxCastParamsDepth: number;
 }
 
 export interface Config {
@@ -342,6 +351,78 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1048576,
     help: "a write-ahead log past this size is checkpointed and truncated at once",
   },
+  {
+    env: "WORLD_CREATES_PER_MINUTE",
+    kind: "int",
+    key: "limits.worldCreatesPerMinute",
+    min: 1,
+    help: "worlds one client address may create per minute (all at once, then evenly)",
+  },
+  {
+    env: "MAX_WORLDS",
+    kind: "int",
+    key: "limits.maxWorlds",
+    min: 1,
+    help: "worlds the server holds; world.create is refused (quota_exceeded) above",
+  },
+  {
+    env: "WORLD_LIST_UPDATE_MS",
+    kind: "int",
+    key: "limits.worldListUpdateMs",
+    min: 50,
+    max: 60000,
+    help: "least time between two world.list_updated broadcasts (changes in between coalesce)",
+  },
+  {
+    env: "WORLDS_PAGE_MAX",
+    kind: "int",
+    key: "limits.worldsPageMax",
+    min: 1,
+    max: 10000,
+    help: "largest page of GET /api/worlds (?limit=)",
+  },
+  {
+    env: "JOIN_ANNOUNCE_SPELLS",
+    kind: "int",
+    key: "limits.joinAnnounceSpells",
+    min: 0,
+    max: 10000,
+    help:
+      "spells announced to a joiner: cast in the world lately, then the most recently published",
+  },
+  {
+    env: "READ_QUEUE_MAX",
+    kind: "int",
+    key: "limits.readQueueMax",
+    min: 0,
+    max: 100000,
+    help: "read requests (content.get_file, lists…) per connection that wait beyond the rate limit",
+  },
+  {
+    env: "OP_DEDUPE_MS",
+    kind: "int",
+    key: "limits.opDedupeMs",
+    min: 0,
+    max: 60000,
+    help:
+      "window in which identical voxel ops from different members of a world count once (0 = off)",
+  },
+  {
+    env: "MAX_TARGET_ENTITY_ID_CHARS",
+    kind: "int",
+    key: "limits.maxTargetEntityIdChars",
+    min: 1,
+    max: 4096,
+    help: "length of cast_params.target_entity_id",
+  },
+  {
+    env: "MAX_CAST_PARAMS_DEPTH",
+    kind: "int",
+    key: "limits.maxCastParamsDepth",
+    min: 1,
+    max: 64,
+    help: "nesting depth of cast_params (objects and arrays)",
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -384,6 +465,15 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     maxBuildsPerHour: 120,
     maxStoredBytesPerAddress: 64 * 1024 * 1024,
     maxDataBytes: 4 * 1024 * 1024 * 1024,
+    worldCreatesPerMinute: 5,
+    maxWorlds: 100_000,
+    worldListUpdateMs: 1000,
+    worldsPageMax: 500,
+    joinAnnounceSpells: 200,
+    readQueueMax: 1000,
+    opDedupeMs: 2000,
+    maxTargetEntityIdChars: 256,
+    maxCastParamsDepth: 8,
   }),
 });
 

@@ -138,4 +138,14 @@ export const MIGRATIONS: readonly string[] = [
     WHEN NOT EXISTS (SELECT 1 FROM revision_files WHERE hash = OLD.hash)
     BEGIN UPDATE storage_stats SET blob_bytes = blob_bytes - OLD.size WHERE id = 1; END;
   `,
+  // 4: when a world was last active (an op or a join), so lists can put live worlds first. Worlds
+  // that already have ops count as active at their last op. A total order for paging world lists.
+  `
+  ALTER TABLE worlds ADD COLUMN last_active_at TEXT;
+  UPDATE worlds SET last_active_at =
+    (SELECT created_at FROM world_ops WHERE world_ops.world_id = worlds.world_id
+     ORDER BY op_id DESC LIMIT 1);
+  CREATE INDEX idx_worlds_activity ON worlds(last_active_at, created_at);
+  CREATE INDEX idx_worlds_page ON worlds(created_at, world_id);
+  `,
 ];

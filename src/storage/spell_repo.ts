@@ -37,8 +37,11 @@ export interface SpellRepo {
     path: string,
   ): { hash: string; size: number } | undefined;
   setActive(spellId: string, channel: Channel, revisionId: string, now: string): void;
-  /** Spells with an active beta or stable revision: [spell, revision id, channel]. */
-  castable(): { spellId: string; revisionId: string; channel: Channel }[];
+  /**
+   * Up to `limit` spells with an active beta or stable revision, most recently changed (published
+   * or built) first: the revision a cast without one uses (beta, else stable) and its channel.
+   */
+  castable(limit: number): { spellId: string; revisionId: string; channel: Channel }[];
 }
 
 interface SpellRow {
@@ -124,7 +127,8 @@ export class SqliteSpellRepo implements SpellRepo {
       ),
       selectCastable: db.prepare(
         `SELECT spell_id, active_beta_rev, active_stable_rev FROM spells
-         WHERE active_beta_rev IS NOT NULL OR active_stable_rev IS NOT NULL ORDER BY created_at, rowid`,
+         WHERE active_beta_rev IS NOT NULL OR active_stable_rev IS NOT NULL
+         ORDER BY updated_at DESC, rowid DESC LIMIT ?`,
       ),
     };
   }
@@ -205,8 +209,8 @@ export class SqliteSpellRepo implements SpellRepo {
     });
   }
 
-  castable(): { spellId: string; revisionId: string; channel: Channel }[] {
-    const rows = this.#statements.selectCastable.all() as unknown as Pick<
+  castable(limit: number): { spellId: string; revisionId: string; channel: Channel }[] {
+    const rows = this.#statements.selectCastable.all(limit) as unknown as Pick<
       SpellRow,
       "spell_id" | "active_beta_rev" | "active_stable_rev"
     >[];

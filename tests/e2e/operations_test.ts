@@ -24,6 +24,9 @@ Deno.test("/metrics is strict Prometheus text and its counters move", async () =
     assert.equal(valueOf(before, "ugc_worlds"), 0);
 
     await raw.request({ type: "world.create", name: "M" }, "world.created");
+    // The list update is coalesced: it follows the create shortly, to both connections.
+    await raw.next("world.list_updated");
+    await sio.next("world.list_updated");
     raw.sendRaw("not json");
     await raw.next("error");
     await sio.request("world.join", { world_id: "world_00000000" }, "error");
