@@ -188,7 +188,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "limits.rateLimitBurst",
     min: 1,
     help:
-      "burst of messages per connection; one refused twice this many beyond its rate is disconnected (1008)",
+      "burst of messages per connection; one refused twice this many (at least 100) beyond its rate is disconnected (1008)",
   },
   {
     env: "BUILD_QUEUE_MAX",

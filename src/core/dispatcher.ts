@@ -65,6 +65,9 @@ const READ_EVENTS: ReadonlySet<string> = new Set([
   ClientEvent.CONTENT_LIST_FILES,
 ]);
 
+/** Refusals a connection may collect (beyond its rate's refill) before it counts as a flood. */
+const MIN_FLOOD_REFUSALS = 100;
+
 /** A read whose payload is bigger than this (as JSON, about) is not kept waiting: reads name ids. */
 const MAX_WAITING_READ_BYTES = 1024;
 
@@ -96,9 +99,11 @@ export class Dispatcher {
     if (options.onClose) this.#onClose = options.onClose;
     if (options.mapError) this.#mapError = options.mapError;
     this.#limiter = new RateLimiter({ ...options.rate, clock: options.clock });
+    // A flood is twice the burst refused, but never fewer than MIN_FLOOD_REFUSALS: a small burst
+    // (a strict server) must not turn a client's ordinary overrun into a disconnect.
     this.#refusals = new RateLimiter({
       perSecond: options.rate.perSecond,
-      burst: 2 * options.rate.burst,
+      burst: Math.max(MIN_FLOOD_REFUSALS, 2 * options.rate.burst),
       clock: options.clock,
     });
     this.#reads = options.reads;

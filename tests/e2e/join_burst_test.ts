@@ -77,7 +77,14 @@ async function joinBurst(
   env: Record<string, string>,
   options: { spells: number; bytes: number; expectAnnounced: number },
 ): Promise<BurstResult> {
-  const server = await startTestServer({ BUILDS_PER_CONNECTION: "1000", ...env });
+  const server = await startTestServer({
+    BUILDS_PER_CONNECTION: "1000",
+    // Every spell is built from one address: the per-address storage quotas are not under test.
+    MAX_SPELLS_PER_ADDRESS: "1000",
+    MAX_BUILDS_PER_HOUR: "1000",
+    MAX_STORED_BYTES_PER_ADDRESS: String(1 << 30),
+    ...env,
+  });
   const builder = await GodotClient.connect(server.wsUrl);
   let reader: PacedClient | undefined;
   try {

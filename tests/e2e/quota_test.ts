@@ -193,7 +193,11 @@ Deno.test("stored bytes per address: builds and voxel ops stop at MAX_STORED_BYT
 });
 
 Deno.test("MAX_DATA_BYTES: once the server's data budget is used, every address is refused quota_exceeded naming it", async () => {
-  const server = await startTestServer({ ...PROXIED, MAX_DATA_BYTES: "1048576" });
+  const server = await startTestServer({
+    ...PROXIED,
+    MAX_DATA_BYTES: "1048576",
+    WORLD_CREATES_PER_MINUTE: "1000",
+  });
   const a = await from(server, "203.0.113.60");
   const b = await from(server, "203.0.113.61");
   try {

@@ -87,6 +87,7 @@ Deno.test("world creation: MAX_WORLDS caps the total with quota_exceeded, checke
 Deno.test("world.list_updated is coalesced: a burst of creates gives one update with the final list, and never more than one per interval", async () => {
   const server = await startTestServer({
     WORLD_CREATES_PER_MINUTE: "100000",
+    MAX_WORLDS_PER_ADDRESS: "100000",
     RATE_LIMIT_BURST: "10000",
     WORLD_LIST_UPDATE_MS: "400",
   });
@@ -123,6 +124,7 @@ Deno.test("world list order: worlds with players first (most first), then the re
   const server = await startTestServer({
     MAX_OUTBOUND_BYTES: "4096", // ~20 worlds per frame, so the flood would fill it
     WORLD_CREATES_PER_MINUTE: "100000",
+    MAX_WORLDS_PER_ADDRESS: "100000",
     RATE_LIMIT_BURST: "10000",
   });
   const alice = await GodotClient.connect(server.wsUrl);
@@ -183,6 +185,7 @@ Deno.test("world list order: worlds with players first (most first), then the re
 Deno.test("GET /api/worlds is paged with a stable cursor and a bounded limit", async () => {
   const server = await startTestServer({
     WORLD_CREATES_PER_MINUTE: "100000",
+    MAX_WORLDS_PER_ADDRESS: "100000",
     RATE_LIMIT_BURST: "10000",
     WORLDS_PAGE_MAX: "50",
   });
