@@ -5,7 +5,8 @@ import { Dispatcher } from "./core/dispatcher.ts";
 import { Hub } from "./core/hub.ts";
 import { Metrics } from "./core/metrics.ts";
 import { highWaterFor } from "./core/pacing.ts";
-import { type Clock, systemClock } from "./core/rate_limiter.ts";
+import type { Clock } from "./core/ports/clock.ts";
+import { systemClock } from "./platform/system_clock.ts";
 import { DataBudget } from "./core/quota/data_budget.ts";
 import { QuotaService } from "./core/quota/quota_service.ts";
 import { ContentService } from "./core/spell/content_service.ts";
@@ -107,7 +108,7 @@ export async function startApp(
       failedJobRetentionHours: config.failedJobRetentionHours,
       blobGraceSec: config.blobGraceSec,
       now: () => clock.now(),
-      pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+      pause: () => clock.nextTurn(),
     }),
     intervalMs: config.gcIntervalSec * 1000,
     log: storageLog,

@@ -1,4 +1,4 @@
-import type { Logger } from "../log.ts";
+import type { Logger } from "./ports/logger.ts";
 import {
   ClientEvent,
   CloseCode,
@@ -12,9 +12,8 @@ import type { Hub } from "./hub.ts";
 import { clip } from "./ids.ts";
 import { readerReady } from "./pacing.ts";
 import { RateLimiter } from "./rate_limiter.ts";
-import type { Clock } from "./rate_limiter.ts";
+import type { Clock } from "./ports/clock.ts";
 import type { Session } from "./session.ts";
-import { sleep } from "./timing.ts";
 import type { WorldService } from "./world/world_service.ts";
 
 /** A handler for one client event. It may be async; a session's events still run one at a time. */
@@ -87,6 +86,7 @@ export class Dispatcher {
   #onClose?: (session: Session) => void;
   #mapError?: (error: unknown) => ProtocolError | undefined;
   #reads: DispatcherOptions["reads"];
+  #clock: Clock;
   /** The in-flight async handler of each busy session; later messages queue behind it. */
   #tails = new Map<string, Promise<void>>();
   /** Reads of each session waiting for a rate-limit token. */
@@ -107,6 +107,7 @@ export class Dispatcher {
       clock: options.clock,
     });
     this.#reads = options.reads;
+    this.#clock = options.clock;
     const worlds = options.worlds;
     const table: Record<string, Handler> = {
       [ClientEvent.WORLD_LIST]: (session) => worlds.list(session),
@@ -244,7 +245,7 @@ export class Dispatcher {
     try {
       while (!this.#limiter.take(session.id)) {
         if (!this.#hub.isConnected(session)) return;
-        await sleep(Math.max(1, this.#limiter.msUntilToken(session.id)));
+        await this.#clock.sleep(Math.max(1, this.#limiter.msUntilToken(session.id)));
       }
     } finally {
       const waiting = (this.#waitingReads.get(session.id) ?? 1) - 1;
@@ -267,7 +268,12 @@ export class Dispatcher {
   ): Promise<void> | undefined {
     const highWater = this.#reads.highWater;
     if (session.bufferedBytes <= highWater) return this.#run(session, event, payload, ack);
-    return readerReady(session, { highWater }, () => this.#hub.isConnected(session)).then(
+    const ready = readerReady(
+      session,
+      { highWater, clock: this.#clock },
+      () => this.#hub.isConnected(session),
+    );
+    return ready.then(
       (outcome) => {
         if (outcome === "ready") return this.#run(session, event, payload, ack);
         if (outcome === "stalled") {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createManifest, ENTRYPOINT } from "../core/spell/manifest.ts";
+import { ENTRYPOINT } from "../core/spell/manifest.ts";
+import { createManifest } from "../workers/manifest.ts";
 import { BlobLeases } from "./blob_leases.ts";
 import { Collector } from "./collector.ts";
 import { type Database, openDatabase } from "./db.ts";

@@ -1,9 +1,5 @@
-import {
-  INTERFACE_VERSION,
-  type Manifest,
-  type RevisionView,
-  type SpellView,
-} from "../core/spell/manifest.ts";
+import type { Manifest, RevisionView, SpellView } from "../core/spell/manifest.ts";
+import { INTERFACE_VERSION } from "../workers/manifest.ts";
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
 

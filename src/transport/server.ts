@@ -5,11 +5,10 @@ import { Server as SocketIoServer } from "socket.io";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
 import type { Hub } from "../core/hub.ts";
-import { settlesWithin, sleep } from "../core/timing.ts";
+import { type Clock, settlesWithin } from "../core/ports/clock.ts";
 import type { Limits } from "../config.ts";
 import { HttpError, type RequestInfo } from "../http/http_app.ts";
 import type { Logger } from "../log.ts";
-import type { Clock } from "../core/rate_limiter.ts";
 import { CloseCode } from "../protocol/mod.ts";
 import { clientAddress, TrustedProxies } from "./client_address.ts";
 import { ConnectionGate, isRefusal, type Refusal } from "./connection_gate.ts";
@@ -177,7 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const deadline = Date.now() + CLOSE_GRACE_MS;
       while (wss.clients.size > 0 && Date.now() < deadline) {
-        await sleep(20);
+        await options.clock.sleep(20);
       }
       for (const client of wss.clients) client.terminate();
       // io.close() also closes the HTTP server, and its callback waits for every connection to
@@ -185,7 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // all as soon as the server stops listening, and never wait unbounded.
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
-      if (!await settlesWithin(closed, CLOSE_GRACE_MS)) {
+      if (!await settlesWithin(options.clock, closed, CLOSE_GRACE_MS)) {
         log.warn("HTTP connections still open at shutdown; exiting anyway");
       }
     },

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { createManifest, ENTRYPOINT } from "../../src/core/spell/manifest.ts";
+import { ENTRYPOINT } from "../../src/core/spell/manifest.ts";
+import { createManifest } from "../../src/workers/manifest.ts";
 import { openDatabase } from "../../src/storage/db.ts";
 import { FsBlobStore } from "../../src/storage/fs_blob_store.ts";
 import { SqliteSpellRepo } from "../../src/storage/spell_repo.ts";

@@ -4,7 +4,7 @@ import {
   INTERFACE_VERSION,
   validateSpellScript,
 } from "../../src/workers/gdscript/mod.ts";
-import { createManifest } from "../../src/core/spell/manifest.ts";
+import { createManifest } from "../../src/workers/manifest.ts";
 import { openDatabase } from "../../src/storage/db.ts";
 import { FsBlobStore } from "../../src/storage/fs_blob_store.ts";
 import { SqliteSpellRepo } from "../../src/storage/spell_repo.ts";

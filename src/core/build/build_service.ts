@@ -1,5 +1,5 @@
-import type { Limits } from "../../config.ts";
-import type { Logger } from "../../log.ts";
+import type { Limits } from "../limits.ts";
+import type { Logger } from "../ports/logger.ts";
 import {
   codePointLength,
   ErrorCode,
@@ -14,8 +14,7 @@ import type { JobRepo } from "../../storage/job_repo.ts";
 import type { SpellRepo } from "../../storage/spell_repo.ts";
 import type { Hub } from "../hub.ts";
 import { randomHex } from "../ids.ts";
-import { settlesWithin } from "../timing.ts";
-import type { Clock } from "../rate_limiter.ts";
+import { type Clock, settlesWithin } from "../ports/clock.ts";
 import type { Session } from "../session.ts";
 import { jobCharge, spellCharge } from "../quota/charges.ts";
 import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
@@ -162,7 +161,7 @@ export class BuildService {
   async close(graceMs: number): Promise<void> {
     this.#closing = true;
     this.#queue.length = 0;
-    if (this.#running > 0) await settlesWithin(this.idle(), graceMs);
+    if (this.#running > 0) await settlesWithin(this.#options.clock, this.idle(), graceMs);
     await this.#options.runner.close();
   }
 
@@ -269,9 +268,10 @@ export class BuildService {
         maxIterations: limits.spellMaxIterations,
       },
     };
-    const started = performance.now();
+    const clock = this.#options.clock;
+    const started = clock.monotonic();
     const finished = (ok: boolean) =>
-      this.#options.onFinished?.((performance.now() - started) / 1000, ok);
+      this.#options.onFinished?.((clock.monotonic() - started) / 1000, ok);
     const outcome = await runner.run(task, (step) => progress(step));
     if (!outcome.ok) {
       const full = new StorageFull(`build ${job.jobId}: ${outcome.reason}`);
@@ -313,7 +313,7 @@ export class BuildService {
     log.info("build complete", {
       job_id: job.jobId,
       revision_id: manifest.revision_id,
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(clock.monotonic() - started),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Clock } from "../rate_limiter.ts";
+import type { Clock } from "../ports/clock.ts";
 
 /**
  * The server-wide data budget (`MAX_DATA_BYTES`): database pages in use plus blob bytes. Measuring

@@ -1,6 +1,6 @@
-import type { Limits } from "../../config.ts";
+import type { Limits } from "../limits.ts";
 import { ErrorCode, ProtocolError } from "../../protocol/mod.ts";
-import type { Clock } from "../rate_limiter.ts";
+import type { Cancel, Clock } from "../ports/clock.ts";
 import type { Session } from "../session.ts";
 import type { Charge, OwnerUsage, QuotaRepo } from "./charges.ts";
 import type { DataBudget } from "./data_budget.ts";
@@ -51,7 +51,7 @@ export class QuotaService implements StorageGate {
   #cache = new Map<string, { usage: OwnerUsage; readAt: number }>();
   /** Op bytes not yet in the ledger: owner → world → bytes. */
   #pendingOps = new Map<string, Map<string, number>>();
-  #flushTimer?: ReturnType<typeof setTimeout>;
+  #flushTimer?: Cancel;
 
   constructor(options: QuotaServiceOptions) {
     this.#options = options;
@@ -99,7 +99,7 @@ export class QuotaService implements StorageGate {
 
   /** Writes the op charges still in memory (also once a second); kept if the write fails. */
   flush(): void {
-    clearTimeout(this.#flushTimer);
+    this.#flushTimer?.();
     this.#flushTimer = undefined;
     if (this.#pendingOps.size === 0) return;
     const at = new Date(this.#options.clock.now()).toISOString();
@@ -118,7 +118,8 @@ export class QuotaService implements StorageGate {
     try {
       this.flush();
     } finally {
-      clearTimeout(this.#flushTimer);
+      this.#flushTimer?.();
+      this.#flushTimer = undefined;
     }
   }
 
@@ -126,14 +127,14 @@ export class QuotaService implements StorageGate {
     let worlds = this.#pendingOps.get(owner);
     if (!worlds) this.#pendingOps.set(owner, worlds = new Map());
     worlds.set(charge.ref, (worlds.get(charge.ref) ?? 0) + charge.bytes);
-    this.#flushTimer ??= setTimeout(() => {
+    this.#flushTimer ??= this.#options.clock.after(OPS_FLUSH_MS, () => {
       try {
         this.flush();
       } catch {
         // The disk is full (or worse): the charges stay pending and the next op retries.
         this.#flushTimer = undefined;
       }
-    }, OPS_FLUSH_MS);
+    });
   }
 
   #usage(owner: string, now: number): OwnerUsage {

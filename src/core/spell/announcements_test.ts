@@ -3,7 +3,8 @@ import { openDatabase } from "../../storage/db.ts";
 import { type Channel, SqliteSpellRepo } from "../../storage/spell_repo.ts";
 import type { OutboundMessage } from "../session.ts";
 import { Announcements } from "./announcements.ts";
-import { createManifest, type Manifest } from "./manifest.ts";
+import type { Manifest } from "./manifest.ts";
+import { createManifest } from "../../workers/manifest.ts";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 

@@ -1,4 +1,4 @@
-import type { Limits } from "../../config.ts";
+import type { Limits } from "../limits.ts";
 import {
   ErrorCode,
   isStorableText,
@@ -13,7 +13,7 @@ import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
 import { spellCharge } from "../quota/charges.ts";
 import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
-import type { Clock } from "../rate_limiter.ts";
+import type { Clock } from "../ports/clock.ts";
 import type { Session } from "../session.ts";
 import { fitPrefix } from "../world/fit.ts";
 import { Announcements } from "./announcements.ts";

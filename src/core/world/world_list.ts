@@ -1,9 +1,9 @@
-import type { Limits } from "../../config.ts";
+import type { Limits } from "../limits.ts";
 import { ErrorCode, ProtocolError, ServerEvent, type WorldView } from "../../protocol/mod.ts";
 import type { WorldPageKey, WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
 import { Coalescer } from "../coalescer.ts";
 import type { Hub } from "../hub.ts";
-import type { Clock } from "../rate_limiter.ts";
+import type { Cancel, Clock } from "../ports/clock.ts";
 import { OutboundMessage, type Session } from "../session.ts";
 import { ENVELOPE_RESERVE, fitPrefix } from "./fit.ts";
 
@@ -46,7 +46,7 @@ export class WorldList {
   #populated = new Map<string, { record: WorldRecord; lastActive: number }>();
   /** Activity not yet written to the database. */
   #unwritten = new Map<string, number>();
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushTimer: Cancel | undefined;
 
   constructor(options: {
     repo: WorldRepo;
@@ -90,7 +90,7 @@ export class WorldList {
     const populated = this.#populated.get(worldId);
     if (populated) populated.lastActive = now;
     this.#unwritten.set(worldId, now);
-    this.#flushTimer ??= setTimeout(() => this.flush(), ACTIVITY_FLUSH_MS);
+    this.#flushTimer ??= this.#clock.after(ACTIVITY_FLUSH_MS, () => this.flush());
   }
 
   sendTo(session: Session): void {
@@ -177,7 +177,7 @@ export class WorldList {
 
   /** Writes pending activity in one transaction. */
   flush(): void {
-    clearTimeout(this.#flushTimer);
+    this.#flushTimer?.();
     this.#flushTimer = undefined;
     if (this.#unwritten.size === 0) return;
     const entries = [...this.#unwritten].map(([worldId, at]): [string, string] => [

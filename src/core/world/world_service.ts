@@ -1,4 +1,4 @@
-import type { Limits } from "../../config.ts";
+import type { Limits } from "../limits.ts";
 import {
   CloseCode,
   codePointLength,
@@ -16,7 +16,8 @@ import { clip, randomHex } from "../ids.ts";
 import { opCharge, worldCharge } from "../quota/charges.ts";
 import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
 import { highWaterFor, readerReady } from "../pacing.ts";
-import { type Clock, RateLimiter } from "../rate_limiter.ts";
+import type { Clock } from "../ports/clock.ts";
+import { RateLimiter } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
 import { ENVELOPE_RESERVE } from "./fit.ts";
 import { OpDeduper } from "./op_dedupe.ts";
@@ -276,7 +277,11 @@ export class WorldService {
   async #readyForMore(session: Session, worldId: string): Promise<boolean> {
     const outcome = await readerReady(
       session,
-      { highWater: highWaterFor(this.#limits.maxBufferedBytes), yieldFirst: true },
+      {
+        highWater: highWaterFor(this.#limits.maxBufferedBytes),
+        yieldFirst: true,
+        clock: this.#clock,
+      },
       () => this.#hub.worldOf(session) === worldId,
     );
     if (outcome === "stalled") return this.#tooSlow(session);
