@@ -366,6 +366,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "read requests (content.get_file, lists…) per connection that wait beyond the rate limit",
   },
   {
+    env: "READER_STALL_MS",
+    kind: "int",
+    key: "limits.readerStallMs",
+    min: 100,
+    max: 600_000,
+    help:
+      "a connection whose replies or world sync wait and that reads none of them for this long is disconnected (1008)",
+  },
+  {
     env: "OP_DEDUPE_MS",
     kind: "int",
     key: "limits.opDedupeMs",
@@ -438,6 +447,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     worldsPageMax: 500,
     joinAnnounceSpells: 200,
     readQueueMax: 1000,
+    readerStallMs: 10_000,
     opDedupeMs: 2000,
     maxTargetEntityIdChars: 256,
     maxCastParamsDepth: 8,

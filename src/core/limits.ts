@@ -33,6 +33,7 @@ export interface Limits {
   worldsPageMax: number;
   joinAnnounceSpells: number;
   readQueueMax: number;
+  readerStallMs: number;
   opDedupeMs: number;
   maxTargetEntityIdChars: number;
   maxCastParamsDepth: number;

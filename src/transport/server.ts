@@ -4,7 +4,7 @@ import { type Duplex, Readable } from "node:stream";
 import { Server as SocketIoServer } from "socket.io";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
-import type { Hub } from "../core/hub.ts";
+import type { Session } from "../core/session.ts";
 import { type Clock, settlesWithin } from "../core/ports/clock.ts";
 import type { Limits } from "../config.ts";
 import { HttpError, type RequestInfo } from "../http/http_app.ts";
@@ -25,7 +25,8 @@ export interface ServerOptions {
   limits: Limits;
   clock: Clock;
   dispatcher: Dispatcher;
-  hub: Hub;
+  /** The open sessions (closed with 1001 at shutdown). */
+  sessions: () => Iterable<Session>;
   http: HttpRequestHandler;
   log: Logger;
   onRawFrameBytes?: (bytes: number) => void;
@@ -54,7 +55,7 @@ const SOCKET_IO_CONNECT_TIMEOUT_MS = 10_000;
  * every other upgrade, plain HTTP for the rest. node:http is what engine.io attaches to.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { dispatcher, hub, limits, log } = options;
+  const { dispatcher, limits, log } = options;
   const now = () => new Date().toISOString();
   const trusted = new TrustedProxies(options.trustedProxies);
   const addressOf = (req: IncomingMessage) =>
@@ -171,7 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async () => {
       accepting = false;
       clearInterval(keepalive);
-      for (const session of [...hub.sessions()]) {
+      for (const session of [...options.sessions()]) {
         session.close(CloseCode.GOING_AWAY, "Server shutting down");
       }
       const deadline = Date.now() + CLOSE_GRACE_MS;

@@ -3,7 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { openDatabase } from "./db.ts";
 import { MIGRATIONS } from "./migrations.ts";
-import { SchemaTooNewError } from "./storage_errors.ts";
+import { SchemaTooNewError } from "../storage_errors.ts";
 
 Deno.test("migration 3: finished jobs already stored drop their code, queued ones keep it; published revisions are marked", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ugc-migrate-" });

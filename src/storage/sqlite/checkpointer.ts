@@ -1,4 +1,4 @@
-import type { Logger } from "../log.ts";
+import type { Logger } from "../../log.ts";
 import type { CheckpointReport, CheckpointSettings } from "./checkpoint_messages.ts";
 import type { Database } from "./db.ts";
 

@@ -148,4 +148,18 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX idx_worlds_activity ON worlds(last_active_at, created_at);
   CREATE INDEX idx_worlds_page ON worlds(created_at, world_id);
   `,
+  // 5: per-world sequence numbers. Every op gets its place in its world's order (1, 2, 3 … in the
+  // order they were stored); a clear takes the next number itself (cleared_seq), so a world's ops
+  // are always the consecutive seqs after its last clear, and a join or a live op is placed by seq.
+  // The (world_id, seq) index replaces (world_id, op_id): every read of a log goes by seq.
+  `
+  ALTER TABLE world_ops ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE world_ops SET seq = numbered.n
+    FROM (SELECT op_id, ROW_NUMBER() OVER (PARTITION BY world_id ORDER BY op_id) AS n
+          FROM world_ops) AS numbered
+    WHERE numbered.op_id = world_ops.op_id;
+  DROP INDEX idx_world_ops_world;
+  CREATE UNIQUE INDEX idx_world_ops_seq ON world_ops(world_id, seq);
+  ALTER TABLE worlds ADD COLUMN cleared_seq INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

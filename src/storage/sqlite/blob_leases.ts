@@ -1,5 +1,6 @@
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
+import { type Run, runNow } from "./run.ts";
 
 /** How long a lease or hold lasts if its holder dies without releasing it. */
 export const LEASE_TTL_MS = 3_600_000;
@@ -14,10 +15,13 @@ export const LEASE_TTL_MS = 3_600_000;
  */
 export class BlobLeases {
   #db: Database;
+  #run: Run;
   #statements;
 
-  constructor(db: Database) {
+  /** `run`: the server passes its transaction gate, so a lease never lands in a unit of work. */
+  constructor(db: Database, run: Run = runNow) {
     this.#db = db;
+    this.#run = run;
     this.#statements = {
       lease: db.prepare(
         "INSERT OR REPLACE INTO blob_leases (hash, holder, expires_at) VALUES (?, ?, ?)",
@@ -28,23 +32,31 @@ export class BlobLeases {
     };
   }
 
-  lease(holder: string, hashes: readonly string[], now = Date.now()): void {
+  lease(holder: string, hashes: readonly string[], now = Date.now()): Promise<void> {
     const expires = new Date(now + LEASE_TTL_MS).toISOString();
-    transaction(this.#db, () => {
-      for (const hash of hashes) this.#statements.lease.run(hash, holder, expires);
+    return this.#run(() =>
+      transaction(this.#db, () => {
+        for (const hash of hashes) this.#statements.lease.run(hash, holder, expires);
+      })
+    );
+  }
+
+  release(holder: string): Promise<void> {
+    return this.#run(() => {
+      this.#statements.release.run(holder);
     });
   }
 
-  release(holder: string): void {
-    this.#statements.release.run(holder);
-  }
-
   /** Pauses blob deletion until `unhold` (or the TTL, if the holder dies). */
-  hold(holder: string, now = Date.now()): void {
-    this.#statements.hold.run(holder, new Date(now + LEASE_TTL_MS).toISOString());
+  hold(holder: string, now = Date.now()): Promise<void> {
+    return this.#run(() => {
+      this.#statements.hold.run(holder, new Date(now + LEASE_TTL_MS).toISOString());
+    });
   }
 
-  unhold(holder: string): void {
-    this.#statements.unhold.run(holder);
+  unhold(holder: string): Promise<void> {
+    return this.#run(() => {
+      this.#statements.unhold.run(holder);
+    });
   }
 }

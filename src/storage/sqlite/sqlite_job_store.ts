@@ -1,36 +1,8 @@
-import type { BuildRequest, JobView } from "../core/build/job.ts";
+import type { BuildRequest, JobView } from "../../core/build/job.ts";
+import type { JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
-
-export type JobStatus = "pending" | "running" | "completed" | "failed";
-
-/** A build request as it is queued: who asked, for which spell, with what. */
-export interface NewJob {
-  jobId: string;
-  spellId: string;
-  request: BuildRequest;
-  requestedBy: string;
-  now: string;
-}
-
-/** Persistence of build jobs: a job row outlives the process that queued it. */
-export interface JobRepo {
-  create(job: NewJob): void;
-  get(jobId: string): JobView | undefined;
-  /** The job left the queue: running, at the first step. */
-  start(jobId: string, now: string): void;
-  /**
-   * Done: the row drops the code it kept for a restart, the job's blob leases end, and the
-   * revision (already written in this commit) is charged to whoever queued the build.
-   */
-  complete(jobId: string, revisionId: string, now: string): void;
-  /** Failed at `step` (the last one reached: stage and pct stay there, as in the original). */
-  fail(jobId: string, message: string, step: { stage: string; pct: number }, now: string): void;
-  /** Back in the queue (it could not finish: the disk was full). */
-  requeue(jobId: string, now: string): void;
-  /** Jobs left pending or running by a previous process, oldest first, back to pending. */
-  recover(now: string): { jobId: string; spellId: string; request: BuildRequest }[];
-}
+import type { Run } from "./run.ts";
 
 interface JobRow {
   job_id: string;
@@ -44,12 +16,15 @@ interface JobRow {
   updated_at: string;
 }
 
-export class SqliteJobRepo implements JobRepo {
+/** JobStore on SQLite; `run` is how a call reaches the database (see SqliteWorldStore). */
+export class SqliteJobStore implements JobStore {
   #db: Database;
+  #run: Run;
   #statements;
 
-  constructor(db: Database) {
+  constructor(db: Database, run: Run) {
     this.#db = db;
+    this.#run = run;
     this.#statements = {
       insert: db.prepare(
         `INSERT INTO jobs (job_id, spell_id, status, stage, progress_pct, request_json, requested_by, created_at, updated_at)
@@ -101,18 +76,24 @@ export class SqliteJobRepo implements JobRepo {
     };
   }
 
-  create(job: NewJob): void {
-    this.#statements.insert.run(
-      job.jobId,
-      job.spellId,
-      JSON.stringify(job.request),
-      job.requestedBy,
-      job.now,
-      job.now,
-    );
+  create(job: NewJob): Promise<void> {
+    return this.#run(() => {
+      this.#statements.insert.run(
+        job.jobId,
+        job.spellId,
+        JSON.stringify(job.request),
+        job.requestedBy,
+        job.now,
+        job.now,
+      );
+    });
   }
 
-  get(jobId: string): JobView | undefined {
+  get(jobId: string): Promise<JobView | undefined> {
+    return this.#run(() => this.#view(jobId));
+  }
+
+  #view(jobId: string): JobView | undefined {
     const row = this.#statements.select.get(jobId) as JobRow | undefined;
     if (!row) return undefined;
     return {
@@ -128,27 +109,40 @@ export class SqliteJobRepo implements JobRepo {
     };
   }
 
-  start(jobId: string, now: string): void {
-    this.#statements.start.run(now, jobId);
-  }
-
-  complete(jobId: string, revisionId: string, now: string): void {
-    transaction(this.#db, () => {
-      this.#statements.complete.run(revisionId, now, jobId);
-      this.#statements.chargeRevision.run(revisionId, now, jobId);
-      this.#finished(jobId);
+  start(jobId: string, now: string): Promise<void> {
+    return this.#run(() => {
+      this.#statements.start.run(now, jobId);
     });
   }
 
-  fail(jobId: string, message: string, step: { stage: string; pct: number }, now: string): void {
-    transaction(this.#db, () => {
-      this.#statements.fail.run(message, step.stage, step.pct, now, jobId);
-      this.#finished(jobId);
-    });
+  complete(jobId: string, revisionId: string, now: string): Promise<void> {
+    return this.#run(() =>
+      transaction(this.#db, () => {
+        this.#statements.complete.run(revisionId, now, jobId);
+        this.#statements.chargeRevision.run(revisionId, now, jobId);
+        this.#finished(jobId);
+      })
+    );
   }
 
-  requeue(jobId: string, now: string): void {
-    this.#statements.requeueOne.run(now, jobId);
+  fail(
+    jobId: string,
+    message: string,
+    step: { stage: string; pct: number },
+    now: string,
+  ): Promise<void> {
+    return this.#run(() =>
+      transaction(this.#db, () => {
+        this.#statements.fail.run(message, step.stage, step.pct, now, jobId);
+        this.#finished(jobId);
+      })
+    );
+  }
+
+  requeue(jobId: string, now: string): Promise<void> {
+    return this.#run(() => {
+      this.#statements.requeueOne.run(now, jobId);
+    });
   }
 
   #finished(jobId: string): void {
@@ -156,7 +150,11 @@ export class SqliteJobRepo implements JobRepo {
     this.#statements.releaseLeases.run(jobId);
   }
 
-  recover(now: string): { jobId: string; spellId: string; request: BuildRequest }[] {
+  recover(now: string): Promise<RecoveredJob[]> {
+    return this.#run(() => this.#recover(now));
+  }
+
+  #recover(now: string): RecoveredJob[] {
     const rows = this.#statements.unfinished.all() as unknown as {
       job_id: string;
       spell_id: string;

@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { MIGRATIONS } from "./migrations.ts";
-import { isStorageFull, SchemaTooNewError } from "./storage_errors.ts";
+import { isStorageFull, SchemaTooNewError } from "../storage_errors.ts";
 
 export type Database = DatabaseSync;
 

@@ -10,7 +10,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import type { CheckpointReport, CheckpointSettings } from "./checkpoint_messages.ts";
-import { isStorageFull } from "./storage_errors.ts";
+import { isStorageFull } from "../storage_errors.ts";
 
 /** How often the WAL's size is looked at. */
 const TICK_MS = 25;

@@ -1,15 +1,18 @@
-import type { Charge, OwnerUsage, QuotaRepo } from "../core/quota/charges.ts";
+import type { Charge, OwnerUsage, QuotaLedger } from "../../core/ports/quota_ledger.ts";
 import type { Database } from "./db.ts";
+import type { Run } from "./run.ts";
 
 /**
  * The quota ledger on SQLite: one row per world, spell, build job and revision an owner stored,
  * and one per (world, owner) summing the voxel ops the owner appended there. Rows leave with what
  * they count (the collector, `clear_world`), so usage is always "what is stored now".
  */
-export class SqliteQuotaRepo implements QuotaRepo {
+export class SqliteQuotaLedger implements QuotaLedger {
+  #run: Run;
   #statements;
 
-  constructor(db: Database) {
+  constructor(db: Database, run: Run) {
+    this.#run = run;
     this.#statements = {
       usage: db.prepare(
         `SELECT kind, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM quota_ledger
@@ -26,7 +29,11 @@ export class SqliteQuotaRepo implements QuotaRepo {
     };
   }
 
-  usage(owner: string, windowStart: string): OwnerUsage {
+  usage(owner: string, windowStart: string): Promise<OwnerUsage> {
+    return this.#run(() => this.#usage(owner, windowStart));
+  }
+
+  #usage(owner: string, windowStart: string): OwnerUsage {
     const usage: OwnerUsage = { worlds: 0, spells: 0, bytes: 0, buildTimes: [] };
     for (
       const row of this.#statements.usage.all(owner) as { kind: string; n: number; bytes: number }[]
@@ -40,11 +47,13 @@ export class SqliteQuotaRepo implements QuotaRepo {
     return usage;
   }
 
-  spellExists(spellId: string): boolean {
-    return this.#statements.spellExists.get(spellId) !== undefined;
+  spellExists(spellId: string): Promise<boolean> {
+    return this.#run(() => this.#statements.spellExists.get(spellId) !== undefined);
   }
 
-  charge(owner: string, charge: Charge, at: string): void {
-    this.#statements.charge.run(owner, charge.kind, charge.ref, charge.bytes, at);
+  charge(owner: string, charge: Charge, at: string): Promise<void> {
+    return this.#run(() => {
+      this.#statements.charge.run(owner, charge.kind, charge.ref, charge.bytes, at);
+    });
   }
 }

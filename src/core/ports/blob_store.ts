@@ -1,4 +1,4 @@
-/** Content-addressed bytes: a blob's name is the SHA-256 of its content. */
+/** Content-addressed bytes: a blob's name is the SHA-256 of its content (64 lowercase hex). */
 export interface BlobStore {
   /** Stores bytes once; identical content keeps the existing blob (replaced if it is corrupt). */
   put(bytes: Uint8Array): Promise<{ hash: string; size: number }>;

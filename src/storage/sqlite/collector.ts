@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
-import { BLOB_HASH, type FsBlobStore } from "./fs_blob_store.ts";
+import { BLOB_HASH, type FsBlobStore } from "../fs/fs_blob_store.ts";
+import { type Run, runNow } from "./run.ts";
 
 const HOUR_MS = 3_600_000;
 /** Rows deleted per commit, and blobs checked per commit: each batch holds the writer briefly. */
@@ -18,6 +19,8 @@ export interface CollectorOptions {
   now?: () => number;
   /** Runs between batches; the server yields to the event loop so sockets are served. */
   pause?: () => Promise<void>;
+  /** How a batch reaches the database: the server's transaction gate (never inside a unit of work). */
+  run?: Run;
 }
 
 /** What one collection removed, and how long it took. */
@@ -125,31 +128,33 @@ export class Collector {
     const now = this.#now();
     const iso = (ms: number) => new Date(ms).toISOString();
     const s = this.#statements;
-    this.#write(() => {
+    await this.#write(() => {
       s.expireLeases.run(iso(now));
       s.expireHolds.run(iso(now));
     });
 
     const draftCutoff = iso(now - this.#options.draftRetentionHours * HOUR_MS);
     while (!signal?.aborted) {
-      const removed = this.#write(() => this.#deleteOldDrafts(draftCutoff, report));
+      const removed = await this.#write(() => this.#deleteOldDrafts(draftCutoff, report));
       if (removed < BATCH) break;
       await this.#pause();
     }
     while (!signal?.aborted) {
-      const removed = this.#write(() => this.#deleteEmptySpells(draftCutoff, report));
+      const removed = await this.#write(() => this.#deleteEmptySpells(draftCutoff, report));
       if (removed < BATCH) break;
       await this.#pause();
     }
     const failedCutoff = iso(now - this.#options.failedJobRetentionHours * HOUR_MS);
     while (!signal?.aborted) {
-      const removed = Number(this.#write(() => s.deleteFailedJobs.run(failedCutoff)).changes);
+      const removed = Number(
+        (await this.#write(() => s.deleteFailedJobs.run(failedCutoff))).changes,
+      );
       report.jobs += removed;
       if (removed < BATCH) break;
       await this.#pause();
     }
     report.ledger_rows += Number(
-      this.#write(() => s.deleteLedgerOrphans.run(iso(now - HOUR_MS))).changes,
+      (await this.#write(() => s.deleteLedgerOrphans.run(iso(now - HOUR_MS)))).changes,
     );
 
     if (!signal?.aborted) await this.#sweepBlobs(now, report, signal);
@@ -185,7 +190,9 @@ export class Collector {
 
   /** Mark (what rows and leases name, one hash prefix at a time) and sweep the rest. */
   async #sweepBlobs(now: number, report: CollectionReport, signal?: AbortSignal): Promise<void> {
-    const held = this.#statements.holds.get(new Date(now).toISOString()) as { n: number };
+    const held = await this.#read(() =>
+      this.#statements.holds.get(new Date(now).toISOString()) as { n: number }
+    );
     if (Number(held.n) > 0) {
       report.blobs_skipped = "a backup is in progress";
       return;
@@ -211,14 +218,14 @@ export class Collector {
         .map((entry) => entry.name);
       if (names.length === 0) continue;
       const upper = prefix[0] + String.fromCharCode(prefix.charCodeAt(1) + 1);
-      const marked = new Set(
-        (this.#statements.marked.all(prefix, upper, prefix, upper) as { hash: string }[])
-          .map((row) => row.hash),
+      const rows = await this.#read(() =>
+        this.#statements.marked.all(prefix, upper, prefix, upper) as { hash: string }[]
       );
+      const marked = new Set(rows.map((row) => row.hash));
       const candidates = names.filter((hash) => !marked.has(hash));
       report.blobs_kept += names.length - candidates.length;
       for (let i = 0; i < candidates.length; i += BATCH) {
-        this.#write(() =>
+        await this.#write(() =>
           this.#deleteUnreferenced(candidates.slice(i, i + BATCH), now - graceMs, report)
         );
         await this.#pause();
@@ -258,8 +265,12 @@ export class Collector {
     }
   }
 
-  #write<T>(body: () => T): T {
-    return transaction(this.#options.db, body);
+  #write<T>(body: () => T): Promise<T> {
+    return (this.#options.run ?? runNow)(() => transaction(this.#options.db, body));
+  }
+
+  #read<T>(body: () => T): Promise<T> {
+    return (this.#options.run ?? runNow)(body);
   }
 
   #now(): number {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { BlobStore } from "../core/spell/blob_store.ts";
+import type { BlobStore } from "../../core/ports/blob_store.ts";
 
 export const BLOB_HASH = /^[0-9a-f]{64}$/;
 

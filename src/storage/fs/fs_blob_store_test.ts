@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FsBlobStore } from "./fs_blob_store.ts";
+import { FsBlobStore } from "../fs/fs_blob_store.ts";
 
 async function readAll(
   body: ReadableStream<Uint8Array>,

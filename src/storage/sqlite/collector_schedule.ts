@@ -1,4 +1,4 @@
-import type { Logger } from "../log.ts";
+import type { Logger } from "../../log.ts";
 import type { CollectionReport, Collector } from "./collector.ts";
 
 /** The first collection waits a little after start-up, so a restart loop costs no collections. */

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ENTRYPOINT } from "../core/spell/manifest.ts";
-import { createManifest } from "../workers/manifest.ts";
+import { ENTRYPOINT } from "../../core/spell/manifest.ts";
+import { createManifest } from "../../workers/manifest.ts";
 import { BlobLeases } from "./blob_leases.ts";
 import { Collector } from "./collector.ts";
 import { type Database, openDatabase } from "./db.ts";
-import { FsBlobStore } from "./fs_blob_store.ts";
-import { SqliteJobRepo } from "./job_repo.ts";
-import { SqliteSpellRepo } from "./spell_repo.ts";
+import { FsBlobStore } from "../fs/fs_blob_store.ts";
+import { runNow } from "./run.ts";
+import { SqliteJobStore } from "./sqlite_job_store.ts";
+import { SqliteSpellStore } from "./sqlite_spell_store.ts";
 
 const HOUR = 3_600_000;
 const encoder = new TextEncoder();
@@ -17,7 +18,7 @@ interface Fixture {
   db: Database;
   blobs: FsBlobStore;
   leases: BlobLeases;
-  spells: SqliteSpellRepo;
+  spells: SqliteSpellStore;
   collector: (options?: { draftRetentionHours?: number; now?: number }) => Collector;
   /** A finished revision of `spellId` holding `code`, created `ageHours` ago. */
   revision(spellId: string, code: string, ageHours?: number): Promise<{ id: string; hash: string }>;
@@ -28,7 +29,7 @@ async function fixture(): Promise<Fixture> {
   const dir = await Deno.makeTempDir({ prefix: "ugc-collector-" });
   const db = openDatabase(join(dir, "ugc.db"));
   const blobs = new FsBlobStore(join(dir, "blobs"));
-  const spells = new SqliteSpellRepo(db);
+  const spells = new SqliteSpellStore(db, runNow);
   let serial = 0;
   return {
     dir,
@@ -47,8 +48,8 @@ async function fixture(): Promise<Fixture> {
       }),
     async revision(spellId, code, ageHours = 0) {
       const at = new Date(Date.now() - ageHours * HOUR).toISOString();
-      spells.ensure(spellId, spellId, at);
-      const version = spells.reserveVersion(spellId, at);
+      await spells.ensure(spellId, spellId, at);
+      const version = await spells.reserveVersion(spellId, at);
       const id = `rev_${String(version).padStart(6, "0")}_${
         (++serial).toString(16).padStart(8, "0")
       }`;
@@ -63,7 +64,7 @@ async function fixture(): Promise<Fixture> {
         metadata: { name: spellId, description: "", tags: [], preview_icon: "" },
         capabilities: [],
       });
-      spells.addRevision({
+      await spells.addRevision({
         manifest,
         parentRevisionId: "",
         files: [{ path: file.path, hash: file.hash, size: file.size }],
@@ -91,30 +92,30 @@ Deno.test("a blob leased by a build is never collected, whichever side goes firs
     const path = f.blobs.pathOf(hash);
 
     // 1. The build leases first, then finds the file and reuses it: the collector keeps it.
-    f.leases.lease("job_000000000001", [hash]);
+    await f.leases.lease("job_000000000001", [hash]);
     let report = await f.collector().run();
     assert.equal(report.blobs, 0);
     assert.ok(await exists(path));
     assert.equal((await f.blobs.put(code)).hash, hash); // the build's put: already there
-    // The revision commits and the lease ends in the same transaction (SqliteJobRepo.complete).
+    // The revision commits and the lease ends in the same transaction (SqliteJobStore.complete).
     const spells = f.spells;
-    spells.ensure("s", "s", new Date().toISOString());
+    await spells.ensure("s", "s", new Date().toISOString());
     const manifest = createManifest({
       spellId: "s",
       revisionId: "rev_000001_00000001",
-      version: spells.reserveVersion("s", new Date().toISOString()),
+      version: await spells.reserveVersion("s", new Date().toISOString()),
       createdAt: new Date().toISOString(),
       code: [{ path: ENTRYPOINT, hash, size: code.length }],
       assets: [],
       metadata: { name: "s", description: "", tags: [], preview_icon: "" },
       capabilities: [],
     });
-    f.spells.addRevision({
+    await f.spells.addRevision({
       manifest,
       parentRevisionId: "",
       files: [{ path: ENTRYPOINT, hash, size: code.length }],
     }, new Date().toISOString());
-    f.leases.release("job_000000000001");
+    await f.leases.release("job_000000000001");
     report = await f.collector().run();
     assert.equal(report.blobs, 0);
     assert.equal(await f.blobs.check(hash), "ok");
@@ -126,7 +127,7 @@ Deno.test("a blob leased by a build is never collected, whichever side goes firs
     report = await f.collector().run();
     assert.equal(report.blobs, 1);
     assert.equal(await exists(f.blobs.pathOf(second)), false);
-    f.leases.lease("job_000000000002", [second]);
+    await f.leases.lease("job_000000000002", [second]);
     await f.blobs.put(other);
     assert.equal((await f.collector().run()).blobs, 0);
     assert.equal(await f.blobs.check(second), "ok");
@@ -147,25 +148,25 @@ Deno.test("retention: old never-published revisions and then-empty spells go; pu
   try {
     const old = await f.revision("old_draft", "extends SpellModule # old\n", 5);
     const published = await f.revision("published", "extends SpellModule # pub\n", 5);
-    f.spells.setActive("published", "beta", published.id, new Date().toISOString());
+    await f.spells.setActive("published", "beta", published.id, new Date().toISOString());
     const once = await f.revision("once_published", "extends SpellModule # once\n", 5);
-    f.spells.setActive("once_published", "stable", once.id, new Date().toISOString());
+    await f.spells.setActive("once_published", "stable", once.id, new Date().toISOString());
     const later = await f.revision("once_published", "extends SpellModule # later\n", 0);
-    f.spells.setActive("once_published", "stable", later.id, new Date().toISOString());
+    await f.spells.setActive("once_published", "stable", later.id, new Date().toISOString());
     const recent = await f.revision("mixed", "extends SpellModule # recent\n", 0);
     const stale = await f.revision("mixed", "extends SpellModule # stale\n", 5);
     // A spell with no revision but a queued build is kept whatever its age.
     const longAgo = new Date(Date.now() - 5 * HOUR).toISOString();
-    f.spells.ensure("queued", "queued", longAgo);
-    new SqliteJobRepo(f.db).create({
+    await f.spells.ensure("queued", "queued", longAgo);
+    await new SqliteJobStore(f.db, runNow).create({
       jobId: "job_00000000000a",
       spellId: "queued",
       request: { prompt: "", metadata: {}, parentRevisionId: "" },
       requestedBy: "c_x",
       now: longAgo,
     });
-    f.spells.ensure("empty_old", "empty_old", longAgo);
-    f.spells.ensure("empty_new", "empty_new", new Date().toISOString());
+    await f.spells.ensure("empty_old", "empty_old", longAgo);
+    await f.spells.ensure("empty_new", "empty_new", new Date().toISOString());
     f.db.prepare("UPDATE spells SET active_draft_rev = ? WHERE spell_id = 'mixed'").run(stale.id);
 
     const report = await f.collector().run();
@@ -175,9 +176,13 @@ Deno.test("retention: old never-published revisions and then-empty spells go; pu
         revision_id: string;
       }[]).map((row) => row.revision_id).sort();
     assert.deepEqual(revisions, [published.id, once.id, later.id, recent.id].sort());
-    const spellIds = f.spells.list().map((spell) => spell.spell_id).sort();
+    const spellIds = (await f.spells.list()).map((spell) => spell.spell_id).sort();
     assert.deepEqual(spellIds, ["empty_new", "mixed", "once_published", "published", "queued"]);
-    assert.equal(f.spells.get("mixed")!.active_draft_rev, recent.id, "the draft pointer moved");
+    assert.equal(
+      (await f.spells.get("mixed"))!.active_draft_rev,
+      recent.id,
+      "the draft pointer moved",
+    );
     assert.equal(await f.blobs.check(old.hash), "missing");
     assert.equal(await f.blobs.check(stale.hash), "missing");
     for (const kept of [published, once, later, recent]) {
@@ -192,11 +197,11 @@ Deno.test("a hold (a backup in progress) pauses blob deletion; the blob grace sp
   const f = await fixture();
   try {
     const { hash } = await f.blobs.put(encoder.encode("leftover"));
-    f.leases.hold("backup:test");
+    await f.leases.hold("backup:test");
     let report = await f.collector().run();
     assert.equal(report.blobs, 0);
     assert.equal(report.blobs_skipped, "a backup is in progress");
-    f.leases.unhold("backup:test");
+    await f.leases.unhold("backup:test");
     const graceful = new Collector({
       db: f.db,
       blobs: f.blobs,
