@@ -25,17 +25,25 @@ export class DataBudget {
 
   /** Bytes stored now (an estimate between measurements, never below what was admitted). */
   async used(): Promise<number> {
-    if (this.#clock.monotonic() - this.#measuredAt >= this.#remeasureMs) await this.remeasure();
+    if (this.#stale()) await this.remeasure();
     return this.#measured + this.#addedSince;
   }
 
-  /** True if `bytes` more still fit. */
-  async fits(bytes: number): Promise<boolean> {
-    return await this.used() + bytes <= this.max;
+  /**
+   * True if `bytes` more still fit. Synchronous while the last measurement is fresh (the voxel-op
+   * hot path asks for every op), a promise when it must measure first.
+   */
+  fits(bytes: number): boolean | Promise<boolean> {
+    if (this.#stale()) return this.used().then((used) => used + bytes <= this.max);
+    return this.#measured + this.#addedSince + bytes <= this.max;
   }
 
   add(bytes: number): void {
     this.#addedSince += bytes;
+  }
+
+  #stale(): boolean {
+    return this.#clock.monotonic() - this.#measuredAt >= this.#remeasureMs;
   }
 
   async remeasure(): Promise<void> {
