@@ -39,9 +39,12 @@ export class LocalFanout implements BusSubscriber {
     this.#onDeliver?.(message.event, message.frameBytes, 1);
   }
 
-  /** Sends what a joiner's hold kept back (see Rooms.release). */
+  /**
+   * Sends what a joiner's hold kept back (see Rooms.release); they were counted when they were
+   * broadcast.
+   */
   sendAll(session: Session, messages: readonly OutboundMessage[]): void {
-    for (const message of messages) this.send(session, message);
+    for (const message of messages) session.send(message);
   }
 
   #broadcast(sessions: Iterable<Session>, message: OutboundMessage, world: string | undefined) {

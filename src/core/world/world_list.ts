@@ -45,6 +45,7 @@ export class WorldList {
   #frame: { worlds: WorldView[]; result?: OutboundMessage } | undefined;
   /** Bumped by every change that invalidates the frame: a frame built across one is not kept. */
   #version = 0;
+  /** Bumped whenever the idle part must be read again: a read that spans one is not kept. */
   #idleVersion = 0;
   /** The frame being built, shared by everyone who asks meanwhile. */
   #building: { version: number; worlds: Promise<WorldView[]> } | undefined;
