@@ -11,6 +11,7 @@ import type { Script, Span } from "../parser/ast.ts";
 import { bind } from "./binder.ts";
 import { CallableFlows, CallGraph } from "./calls.ts";
 import { Checker, programSource, sourceOf, type Violation } from "./checker.ts";
+import { tooDeep } from "./depth.ts";
 import { Growth } from "./growth.ts";
 import { checkStructure } from "./structure.ts";
 import { Typer } from "./typer.ts";
@@ -35,6 +36,14 @@ export function verifySpell(
   source: string,
   options: VerifyOptions = {},
 ): VerifyResult {
+  // First, before anything recurses on the tree.
+  const deep = tooDeep(script);
+  if (deep) {
+    return {
+      ok: false,
+      violations: [{ line: deep.at.line, col: deep.at.col, message: deep.message }],
+    };
+  }
   const growth = new Growth();
   const flows = new CallableFlows();
   const graph = new CallGraph();
