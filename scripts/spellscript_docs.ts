@@ -4,6 +4,7 @@
  * lists it explains; every name, signature, bound and capability comes from the data.
  * @module
  */
+import { GODOT_VERSION } from "../src/workers/gdscript/api/godot_names.ts";
 import { SPELLSCRIPT_API } from "../src/workers/gdscript/api/spellscript_api.ts";
 import type {
   ClassSpec,
@@ -52,6 +53,8 @@ function literal(rule: LiteralRule): string {
         Object.entries(rule.keys).map(([key, spec]) =>
           `\`"${key}"\` (${spec.type}${spec.max !== undefined ? `, at most ${spec.max}` : ""})`
         ).join(", ");
+    case "flags":
+      return `a constant combining ${rule.names.map((n) => `\`${n}\``).join(", ")} with \`|\``;
   }
 }
 
@@ -179,8 +182,13 @@ export function spellscriptMarkdown(): string {
     "**Names.** Every name a spell uses is either declared by the spell (variables, constants,",
     "functions, parameters, loop and match variables, enums) or listed here. Names are ASCII letters,",
     "digits and `_`: a look-alike letter from another alphabet is refused. A spell cannot declare a",
-    "name the API already uses (`Vector3`, `print`, `PI`…). What `self` offers is the spell's own",
-    "members and SpellModule's methods: nothing inherited from RefCounted or Object.",
+    "name the API already uses (`Vector3`, `print`, `PI`…), nor any name Godot itself defines: its",
+    "global functions (`typeof`, `var_to_str`, `convert`…: Godot would call its own, not the spell's),",
+    "built-in types, classes, singletons, global enums and constants (`KEY_A`, `OK`…), and the",
+    `members every spell inherits from Object, RefCounted and SpellModule (Godot ${GODOT_VERSION}; the`,
+    "list is `src/workers/gdscript/api/godot_names.ts`). A spell may define the callbacks and",
+    "`func get_manifest() -> Dictionary`. What `self` offers is the spell's own members and",
+    "SpellModule's methods: nothing inherited from RefCounted or Object.",
     "",
     "**Types.** The verifier knows the type of each value: written (`var d: Dictionary`), inferred",
     "(`var m := BoxMesh.new()`), or, for an untyped variable, the one type of everything assigned to it",

@@ -110,6 +110,17 @@ const MAX_VFX_AMOUNT = 256;
 const MAX_VFX_LIFETIME = 30;
 const MAX_SOUND_VOLUME_DB = 12;
 
+/**
+ * The flags `Signal.connect` may take (Object's `CONNECT_*`). `CONNECT_PERSIST` only matters to
+ * the editor and `CONNECT_APPEND_SOURCE_OBJECT` hands the callable the emitting object, so they
+ * are left out.
+ */
+const CONNECT_FLAGS: [string, number, string][] = [
+  ["CONNECT_DEFERRED", 1, "`Signal.connect` flag: call at the end of the frame."],
+  ["CONNECT_ONE_SHOT", 4, "`Signal.connect` flag: disconnect after the first call."],
+  ["CONNECT_REFERENCE_COUNTED", 8, "`Signal.connect` flag: connect once per call of connect."],
+];
+
 // ---------------------------------------------------------------------------------------------
 // Global functions.
 
@@ -254,6 +265,13 @@ const FUNCTIONS: MethodSpec[] = [
     "float",
     "Bounces between 0 and length.",
   ),
+  fn(
+    "snappedf",
+    [p("x", "float"), p("step", "float")],
+    "float",
+    "The multiple of step closest to x.",
+  ),
+  fn("snappedi", [p("x", "float"), p("step", "int")], "int", "The multiple of step closest to x."),
   fn("fmod", [p("x", "float"), p("y", "float")], "float", "Float remainder."),
   fn("fposmod", [p("x", "float"), p("y", "float")], "float", "Float remainder, never negative."),
   fn("posmod", [p("x", "int"), p("y", "int")], "int", "Int remainder, never negative."),
@@ -288,6 +306,7 @@ const CONSTANTS: ConstantSpec[] = [
   k("TAU", "float", "2π, a full turn in radians."),
   k("INF", "float", "Positive infinity."),
   k("NAN", "float", "Not a number."),
+  ...CONNECT_FLAGS.map(([name, value, doc]) => k(name, "int", doc, value)),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -915,7 +934,9 @@ const VALUE_CLASSES: ClassSpec[] = [
     name: "PackedStringArray",
     kind: "value",
     sized: true,
-    doc: "A list of strings, as `String.split` returns.",
+    doc: 'A list of strings, as `String.split` returns; `PackedStringArray(["a", "b"])` ' +
+      "makes one.",
+    constructors: [[], [p("from", "PackedStringArray")], [p("from", "Array")]],
     methods: listMethods("PackedStringArray"),
     iterates: "String",
     index: { key: "int", value: "String", writes: true },
@@ -952,9 +973,19 @@ const VALUE_CLASSES: ClassSpec[] = [
     methods: [
       fn(
         "connect",
-        [p("callable", "Callable", { callback: [] }), o("flags", "int")],
+        [
+          p("callable", "Callable", { callback: [] }),
+          o("flags", "int", {
+            literal: {
+              kind: "flags",
+              names: CONNECT_FLAGS.map(([name]) => name),
+              mask: CONNECT_FLAGS.reduce((all, [, value]) => all | value, 0),
+            },
+          }),
+        ],
         "int",
-        "Calls the callable each time the signal fires.",
+        "Calls the callable each time the signal fires. `flags` combines constants among " +
+          CONNECT_FLAGS.map(([name]) => `\`${name}\``).join(", ") + " with `|`.",
       ),
       fn("disconnect", [p("callable", "Callable")], "void", "Stops calling the callable."),
       fn("is_connected", [p("callable", "Callable")], "bool", "Whether the callable is connected."),
@@ -1628,13 +1659,12 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
       "SceneTree",
     ]),
     ...named("frees memory the engine still uses", ["free"]),
-    ...named("uses the global random generator, which differs between clients (use ctx.rng)", [
-      "randomize",
-      "seed",
-      "shuffle",
-      "pick_random",
-      "Time",
-    ]),
+    ...named(
+      "uses the global random generator, which differs between clients: use ctx.rng " +
+        "(ctx.randf(), ctx.randi_range(…), ctx.rng.randfn(…))",
+      ["randomize", "seed", "rand_from_seed", "shuffle", "pick_random"],
+    ),
+    ...named("reads the clock, which differs between clients", ["Time"]),
   ],
   excluded: [
     ...["_init", "init_from_cast_event"].map((name) => ({

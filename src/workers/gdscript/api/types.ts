@@ -26,7 +26,9 @@ export type LiteralRule =
    */
   | { readonly kind: "property_path"; readonly of: number }
   /** Omitted, or a dictionary literal whose keys are string literals from `keys`. */
-  | { readonly kind: "options"; readonly keys: Readonly<Record<string, OptionKeySpec>> };
+  | { readonly kind: "options"; readonly keys: Readonly<Record<string, OptionKeySpec>> }
+  /** A constant combining the named flags with `|` (its value within `mask`). */
+  | { readonly kind: "flags"; readonly names: readonly string[]; readonly mask: number };
 
 /** One key a dictionary-literal argument may have. */
 export interface OptionKeySpec {

@@ -60,6 +60,11 @@ const READ_ONLY_FUNCTIONS = new Set(["print", "push_warning", "push_error", "str
 const SELF_ALIAS =
   "the spell's members are reached through self, not through a variable that holds it";
 
+/** Godot's global random functions: each client's generator differs from the others'. */
+const GLOBAL_RANDOM = new Set(["randf", "randi", "randf_range", "randi_range", "randfn"]);
+const RANDOM_HINT = ": it uses the global random generator, which differs between clients; use " +
+  "ctx.rng (ctx.randf(), ctx.randi_range(a, b), ctx.rng.randfn())";
+
 /** The ending of every "not allowlisted" message. */
 const NOT_PART = "is not part of the SpellScript API";
 
@@ -153,6 +158,15 @@ export class Checker {
     if (this.#badName(name)) return;
     if (API.globalNames.has(name.name)) {
       this.report(name, `${name.name} is a SpellScript API name and cannot be declared again`);
+      return;
+    }
+    const godot = API.godotNames.get(name.name);
+    if (godot) {
+      this.report(
+        name,
+        `${name.name} is ${godot}: a spell may not declare it (Godot would use its own ` +
+          `${name.name}, or refuse the script): choose another name`,
+      );
     }
   }
 
@@ -263,7 +277,7 @@ export class Checker {
     this.#badName(decl.name);
     const reserved = API.reservedFunctions.get(decl.name.name);
     if (reserved) this.report(decl.name, `func ${decl.name.name} ${NOT_PART}: ${reserved}`);
-    else if (API.globalNames.has(decl.name.name)) this.declaredName(decl.name);
+    else if (!overridable(decl)) this.declaredName(decl.name);
     if (decl.restParam) {
       this.report(decl.restParam, "variadic parameters (...) are not part of SpellScript");
     }
@@ -492,6 +506,7 @@ export class Checker {
   #constant(e: Expression): Expression | number | Interval | undefined {
     if (e.kind === "identifier") {
       const resolved = this.#p.resolved.get(e);
+      if (resolved?.k === "api_constant") return API.constants.get(resolved.name)?.value;
       if (resolved?.k !== "binding") return undefined;
       const b = resolved.b;
       if (b.constant !== null) return b.constant;
@@ -1023,7 +1038,10 @@ export class Checker {
         this.report(callee, `the enum ${callee.name} cannot be called`);
         break;
       default:
-        this.report(callee, `${callee.name} ${NOT_PART}`);
+        this.report(
+          callee,
+          `${callee.name} ${NOT_PART}` + (GLOBAL_RANDOM.has(callee.name) ? RANDOM_HINT : ""),
+        );
     }
     for (const arg of e.args) this.expr(arg);
     return NO_SIZE;
@@ -1298,6 +1316,14 @@ export class Checker {
       case "options":
         this.#options(where, arg, param.literal.keys);
         break;
+      case "flags": {
+        const { lo, hi } = this.#interval(arg);
+        const { mask, names } = param.literal;
+        if (!(lo === hi && Number.isInteger(lo) && lo >= 0 && (lo & ~mask) === 0)) {
+          this.report(arg, `${where} must combine constants among ${names.join(", ")} with |`);
+        }
+        break;
+      }
     }
   }
 
@@ -1437,6 +1463,18 @@ export class Checker {
         return { ...NO_CALLABLES, unknown: true };
     }
   }
+}
+
+/**
+ * A function the spell may define although its base class has it: the engine callbacks (their
+ * signatures are checked by structure.ts) and `get_manifest() -> Dictionary`.
+ */
+function overridable(decl: FuncDecl): boolean {
+  const name = decl.name.name;
+  if (API.api.callbacks.some((callback) => callback.name === name)) return true;
+  const ret = decl.returnType;
+  return name === "get_manifest" && decl.params.length === 0 && !decl.isStatic && ret !== null &&
+    ret.chain.length === 1 && ret.chain[0]!.name === "Dictionary" && ret.elementTypes.length === 0;
 }
 
 /**
