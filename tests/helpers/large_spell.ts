@@ -21,7 +21,7 @@ function helper(i: number): string {
   return `
 
 func burst_${i}(ctx: SpellContext, centre: Vector3) -> void:
-\tvar colours: Array[Color] = [Color.CYAN, Color.ORANGE, Color.VIOLET]
+\tconst colours: Array[Color] = [Color.CYAN, Color.ORANGE, Color.VIOLET]
 \tfor k in range(RING):
 \t\tvar angle := TAU * float(k) / RING
 \t\tvar offset := Vector3(cos(angle), 0.0, sin(angle)) * SPREAD

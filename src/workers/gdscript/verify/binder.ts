@@ -27,6 +27,7 @@ import type {
 import type { CallableFlows, CallGraph } from "./calls.ts";
 import type { Growth } from "./growth.ts";
 import type { Binding, EnumInfo, FnInfo, MemberInfo, Program, Resolved } from "./model.ts";
+import { INT64_MAX, intLiteral } from "./bounds.ts";
 import { API, apiType, binaryType, cls, INT, NONE, type Ty, VARIANT, VOID } from "./types.ts";
 
 /** Services the binder allocates ids from. */
@@ -84,7 +85,7 @@ class Binder {
       member?: boolean;
       declared?: Ty | null;
       fixedBy?: Expression | null;
-      constant?: Expression | number | null;
+      constant?: Expression | bigint | null;
       initializer?: Expression | null;
     } = {},
   ): Binding {
@@ -199,15 +200,19 @@ class Binder {
 
   #declareEnum(decl: EnumDecl): void {
     const values = new Map<string, Binding>();
-    let next = 0;
+    // Implicit values count on from the previous one, exactly (Godot's ints are 64-bit).
+    let next: bigint | null = 0n;
     for (const value of decl.values) {
-      let constant: Expression | number | null = next;
+      let constant: Expression | bigint | null = next;
       if (value.value) {
-        constant = value.value.kind === "number" && value.value.isInt
-          ? value.value.value
-          : value.value;
+        constant = value.value;
+        const literal = value.value.kind === "number" && value.value.isInt
+          ? intLiteral(value.value.raw)
+          : null;
+        next = literal === null || literal === INT64_MAX ? null : literal + 1n;
+      } else {
+        next = next === null || next === INT64_MAX ? null : next + 1n;
       }
-      next = typeof constant === "number" ? constant + 1 : NaN;
       const binding = this.#binding("enum_value", value.name, {
         member: true,
         declared: INT,

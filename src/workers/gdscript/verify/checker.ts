@@ -24,7 +24,17 @@ import type {
   TypeRef,
   VarDecl,
 } from "../parser/ast.ts";
-import { type Interval, intervalOf, rangeTrips } from "./bounds.ts";
+import {
+  ANY_INT,
+  INT64_MIN,
+  type Interval,
+  intervalOf,
+  intLiteral,
+  type Range,
+  rangeOf,
+  rangeTrips,
+  rangeValues,
+} from "./bounds.ts";
 import { CallableFlows, type CallableSources, CallGraph, NO_CALLABLES } from "./calls.ts";
 import { checkFormat } from "./format.ts";
 import {
@@ -439,7 +449,7 @@ export class Checker {
       if (call.args.length < 1 || call.args.length > 3) {
         this.report(call, "range() takes 1 to 3 arguments");
       } else {
-        trips = rangeTrips(call.args.map((arg) => this.#interval(arg)));
+        trips = rangeTrips(call.args.map((arg) => this.#range(arg)));
       }
       if (trips === null) trips = Infinity;
     } else {
@@ -496,14 +506,49 @@ export class Checker {
   }
 
   #interval(e: Expression): Interval {
-    return intervalOf(e, (x) => this.#constant(x));
+    return intervalOf(e, (x) => this.#constant(x), (x) => this.#fixedSize(x));
+  }
+
+  #range(e: Expression): Range {
+    return rangeOf(e, (x) => this.#constant(x), (x) => this.#fixedSize(x));
+  }
+
+  /**
+   * The size of a value that cannot change: a string literal, a constant array, dictionary or
+   * string (Godot makes constant arrays and dictionaries read-only), or a string variable never
+   * reassigned.
+   */
+  #fixedSize(e: Expression): bigint | undefined {
+    let value: Expression | null = e;
+    if (e.kind === "identifier") {
+      const resolved = this.#p.resolved.get(e);
+      if (resolved?.k !== "binding") return undefined;
+      const b = resolved.b;
+      if (b.kind === "const" && b.constant !== null && typeof b.constant !== "bigint") {
+        value = b.constant;
+      } else if (b.kind === "var" && b.assignments === 0 && b.initializer?.kind === "string") {
+        value = b.initializer;
+      } else {
+        return undefined;
+      }
+    }
+    switch (value.kind) {
+      case "string":
+        return BigInt([...value.value].length);
+      case "array":
+        return BigInt(value.elements.length);
+      case "dictionary":
+        return BigInt(value.entries.length);
+      default:
+        return undefined;
+    }
   }
 
   /**
    * What an identifier or attribute stands for, when it has a fixed value or range: a constant,
    * an enum value, a variable never reassigned after its initializer, a `range` loop's variable.
    */
-  #constant(e: Expression): Expression | number | Interval | undefined {
+  #constant(e: Expression): Expression | number | bigint | Range | undefined {
     if (e.kind === "identifier") {
       const resolved = this.#p.resolved.get(e);
       if (resolved?.k === "api_constant") return API.constants.get(resolved.name)?.value;
@@ -523,15 +568,11 @@ export class Checker {
   }
 
   /** The values a loop variable takes over `range(…)` or an int. */
-  #loopRange(iterable: Expression): Interval | undefined {
+  #loopRange(iterable: Expression): Range | undefined {
     if (this.#isRange(iterable)) {
-      const args = (iterable as CallExpression).args.map((arg) => this.#interval(arg));
-      if (args.length === 1) return { lo: 0, hi: args[0]!.hi - 1 };
-      if (args.length === 2) return { lo: args[0]!.lo, hi: args[1]!.hi - 1 };
-      const [from, to] = args as [Interval, Interval];
-      return { lo: Math.min(from.lo, to.lo), hi: Math.max(from.hi, to.hi) };
+      return rangeValues((iterable as CallExpression).args.map((arg) => this.#range(arg)));
     }
-    if (isClass(this.#ty(iterable), "int")) return { lo: 0, hi: this.#interval(iterable).hi - 1 };
+    if (isClass(this.#ty(iterable), "int")) return rangeValues([this.#range(iterable)]);
     return undefined;
   }
 
@@ -543,6 +584,7 @@ export class Checker {
     const value = this.expr(e.value);
     const target = e.target;
     const compound = e.op !== "=";
+    if (e.op === "/=" || e.op === "%=") this.#division(e.op.slice(0, 1), target, e.value, e);
     if (
       target.kind === "identifier" || (target.kind === "attribute" && target.base.kind === "self")
     ) {
@@ -681,6 +723,14 @@ export class Checker {
       case "identifier":
         return this.#identifier(e);
       case "number":
+        if (e.isInt && intLiteral(e.raw) === null) {
+          this.report(
+            e,
+            "this integer does not fit in 64 bits (Godot would change it): the largest is " +
+              "9223372036854775807",
+          );
+        }
+        return NO_SIZE;
       case "bool":
       case "null":
         return NO_SIZE;
@@ -907,6 +957,12 @@ export class Checker {
     const right = this.expr(e.right);
     const lty = this.#ty(e.left);
     const rty = this.#ty(e.right);
+    if (e.op === "/" || (e.op === "%" && isClass(lty, "int"))) {
+      this.#division(e.op, e.left, e.right, e);
+    }
+    if (e.op === "%" && isClass(lty, "float")) {
+      this.report(e, "% is for ints (and format strings): use fmod() or fposmod() for floats");
+    }
     if (e.op === "%" && !isClass(lty, "int") && !isClass(lty, "float")) {
       if (e.left.kind === "string" && e.left.stringKind === "string") {
         const problem = checkFormat(e.left.value, API.api.limits.maxFormatWidth);
@@ -933,6 +989,75 @@ export class Checker {
       return { alias: null, parts: addParts(partsOf(left), partsOf(right)) };
     }
     return NO_SIZE;
+  }
+
+  /**
+   * An integer division or remainder must not trap: Godot's release builds divide without checking,
+   * so `x / 0`, `x % 0` and `INT64_MIN / -1` end the client (a wasm trap, SIGFPE on a desktop), at
+   * run time or already when the compiler folds constants. Unless one operand is a float, the
+   * divisor must fold to a range without 0, and without -1 unless the dividend cannot be
+   * INT64_MIN. Vector3i divides its 32-bit components the same way.
+   */
+  #division(op: string, left: Expression, right: Expression, at: Span): void {
+    const lty = this.#ty(left);
+    const rty = this.#ty(right);
+    const floating = (ty: Ty) => ty.t === "class" && ty.name !== "int" && ty.name !== "Vector3i";
+    if (floating(lty) || floating(rty)) return;
+    const what = op === "/" ? "division" : "remainder";
+    if (isClass(lty, "Vector3i") || isClass(rty, "Vector3i")) {
+      const d = this.#range(right);
+      if (!(isClass(rty, "int") && d.int && d.lo === d.hi && d.lo > 0n)) {
+        this.report(
+          at,
+          `a Vector3i ${what} must be by a positive int constant: dividing by 0, or the smallest ` +
+            `int by -1, crashes every client`,
+        );
+      }
+      return;
+    }
+    const d = this.#range(right);
+    const has = (r: Range, v: bigint) =>
+      r.int ? r.lo <= v && v <= r.hi : r.lo <= Number(v) && Number(v) <= r.hi;
+    if (has(d, 0n)) {
+      this.report(
+        at,
+        `this integer ${what} may be by 0, which crashes every client (release builds do not ` +
+          `check it): divide by a constant, by maxi(n, 1), or by a float (x / 2.0)`,
+      );
+    } else if (has(d, -1n) && has(this.#range(left), INT64_MIN)) {
+      this.report(
+        at,
+        `this integer ${what} may be -9223372036854775808 by -1, which crashes every client: ` +
+          `keep the divisor away from -1 (maxi(n, 1)) or the dividend above the smallest int`,
+      );
+    }
+  }
+
+  /** `posmod(x, y)` and `wrapi(v, lo, hi)` divide too (Godot checks only for 0). */
+  #integerTraps(name: string, e: CallExpression): void {
+    const [a, b, c] = e.args;
+    let divisor: Range | null = null;
+    let dividend: Range = ANY_INT;
+    if (name === "posmod" && a && b) {
+      divisor = this.#range(b);
+      dividend = this.#range(a);
+    } else if (name === "wrapi" && b && c) {
+      // wrapi divides (v - lo) by (hi - lo).
+      const lo = this.#range(b);
+      const hi = this.#range(c);
+      if (lo.int && hi.int) divisor = { int: true, lo: hi.lo - lo.hi, hi: hi.hi - lo.lo };
+      else divisor = ANY_INT;
+    }
+    if (!divisor || !divisor.int) return;
+    const hasMinusOne = divisor.lo <= -1n && -1n <= divisor.hi;
+    const minDividend = !dividend.int || dividend.lo <= INT64_MIN;
+    if (hasMinusOne && (name === "wrapi" || minDividend)) {
+      this.report(
+        e,
+        `${name}() divides by ${name === "wrapi" ? "max - min" : "its second argument"}, which ` +
+          `may be -1: with the smallest int that crashes desktop clients; use constants`,
+      );
+    }
   }
 
   #await(operand: Expression): SizedValue {
@@ -1152,6 +1277,7 @@ export class Checker {
       );
     }
     if (spec.capability) this.#capability(spec.capability, e);
+    if (!receiverTy) this.#integerTraps(spec.name, e);
     const callbackResult = growth.cell();
     if (receiverTy && isClass(receiverTy, "Callable") && spec.name === "bind") this.#bind(e, args);
     e.args.forEach((arg, i) => {
