@@ -56,7 +56,7 @@ func pillar_${i}(ctx: SpellContext, where: Vector3) -> MeshInstance3D:
 
 func tally_${i}(ctx: SpellContext) -> Dictionary:
 \tvar counts := {}
-\tfor found: Dictionary in ctx.world.query_radius(ctx.target_position, 5.0):
+\tfor item in ctx.world.query_radius(ctx.target_position, 5.0):\n\t\tvar found := item as Dictionary
 \t\tvar kind := str(found.get("kind", "none"))
 \t\tcounts[kind] = int(counts.get(kind, 0)) + 1
 \tlog_line += "%d:%d " % [${i}, counts.size()]

@@ -298,6 +298,15 @@ function call(
       case "find":
       case "rfind":
         return ints(-1n, INT64_MAX);
+      case "randi_range":
+      case "randf_range": {
+        // ctx.randi_range(a, b), rng.randi_range(a, b): between a and b (swapped if b < a).
+        const [a, b] = args.map(of);
+        if (!a || !b || args.length !== 2) return ANY_INT;
+        // Godot draws 32-bit ints: beyond that the result is not within the bounds.
+        const i32 = (r: Range) => !r.int || (r.lo >= -(2n ** 31n) && r.hi < 2n ** 31n);
+        return i32(a) && i32(b) ? union(a, b) : ANY_INT;
+      }
       default:
         return ANY_INT;
     }

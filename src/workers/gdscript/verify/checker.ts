@@ -17,6 +17,7 @@ import type {
   Identifier,
   LambdaExpression,
   MatchBranch,
+  Node,
   Param,
   Pattern,
   Span,
@@ -47,8 +48,28 @@ import {
   type SizedValue,
 } from "./growth.ts";
 import type { Binding, FnInfo, Program } from "./model.ts";
+import { walk } from "../parser/walk.ts";
 import type { Typer } from "./typer.ts";
-import { API, apiType, isClass, isSized, showTy, type Ty } from "./types.ts";
+import {
+  API,
+  apiType,
+  binaryType,
+  BOOL,
+  CALLABLE,
+  FLOAT,
+  INT,
+  isClass,
+  isSized,
+  NONE,
+  sameTy,
+  SELF,
+  showTy,
+  STRING,
+  type Ty,
+  VARIANT,
+} from "./types.ts";
+import { typeOfRef } from "./binder.ts";
+import { alwaysReturns, castable, comparable, compatible, isObjectClass } from "./typing.ts";
 
 /** A refused construct at a 1-based line and column. */
 export interface Violation {
@@ -108,6 +129,11 @@ export class Checker {
   /** Trip counts of the `range` loops around the current statement, in the current function. */
   #rangeTrips: number[] = [];
   #uses: CallableUse[] = [];
+  /** Each identifier's parent node, built on first use by #neverChanged. */
+  #parents: Map<Node, Node> | null = null;
+  #unchanged = new Map<Binding, boolean>();
+  /** The call an expression statement makes (its result, if void, is not used). */
+  #statementCall: Expression | null = null;
   #wirings: CallbackWiring[] = [];
 
   constructor(program: Program, typer: Typer, state: CheckState, maxIterations: number) {
@@ -242,6 +268,13 @@ export class Checker {
     this.annotations(decl.annotations);
     this.declaredName(decl.name);
     this.typeRef(decl.type);
+    if (decl.isStatic) {
+      this.report(
+        decl,
+        "static variables are not part of SpellScript (every cast, and every spell loaded from " +
+          "the same script, would share them): use a member variable",
+      );
+    }
     if (decl.property) {
       this.report(
         decl.property,
@@ -261,6 +294,10 @@ export class Checker {
     if (!decl.value) return;
     const value = this.expr(decl.value);
     this.#flowInto(binding, decl.value, value, decl);
+    const what = `\`${binding.name}\``;
+    if (binding.kind === "const") this.#constantValue(decl.value, binding.name);
+    if (binding.fixedBy === decl.value) this.#inferable(decl.value, what);
+    else if (binding.declared) this.#slot(binding.declared, decl.value, what);
   }
 
   memberConst(
@@ -284,6 +321,7 @@ export class Checker {
   func(decl: FuncDecl): void {
     const fn = this.#p.functions.get(decl)!;
     this.annotations(decl.annotations);
+    if (decl.isStatic) this.#staticBody(decl);
     this.#badName(decl.name);
     const reserved = API.reservedFunctions.get(decl.name.name);
     if (reserved) this.report(decl.name, `func ${decl.name.name} ${NOT_PART}: ${reserved}`);
@@ -296,6 +334,41 @@ export class Checker {
       this.#params(decl.params);
       this.#block(decl.body ?? []);
     });
+    this.#returnsOnEveryPath(decl.returnType, decl.body ?? [], decl.name);
+  }
+
+  /** A function with a return type must return a value on every path (or Godot refuses it). */
+  #returnsOnEveryPath(type: TypeRef | null, body: readonly Statement[], at: Span): void {
+    if (!type || type.isVoid || alwaysReturns(body)) return;
+    this.report(
+      at,
+      "not every path of this function returns a value (Godot refuses the script): end every " +
+        "branch with a return, or give match a _ branch",
+    );
+  }
+
+  /**
+   * A static function has no spell instance: Godot refuses one that uses the spell's variables,
+   * its other functions or SpellModule's methods (constants and enums are fine).
+   */
+  #staticBody(decl: FuncDecl): void {
+    for (const statement of decl.body ?? []) {
+      walk(statement, (node) => {
+        if (node.kind !== "identifier") return;
+        const resolved = this.#p.resolved.get(node);
+        const instance =
+          (resolved?.k === "binding" && resolved.b.member && resolved.b.kind === "var") ||
+          (resolved?.k === "func" && resolved.fn.node.kind === "func" &&
+            !resolved.fn.node.isStatic) ||
+          resolved?.k === "base_method";
+        if (instance) {
+          this.report(
+            node,
+            `${node.name} belongs to the spell instance: a static function cannot use it`,
+          );
+        }
+      });
+    }
   }
 
   #withFn(fn: FnInfo, body: () => void): void {
@@ -317,7 +390,11 @@ export class Checker {
       this.typeRef(param.type);
       if (param.default) {
         const value = this.expr(param.default);
-        this.#flowInto(this.#p.declared.get(param.name)!, param.default, value, param);
+        const binding = this.#p.declared.get(param.name)!;
+        this.#flowInto(binding, param.default, value, param);
+        const what = `\`${param.name.name}\``;
+        if (param.inferred) this.#inferable(param.default, what);
+        else if (param.type) this.#slot(binding.declared ?? VARIANT, param.default, what);
       }
     }
   }
@@ -342,10 +419,18 @@ export class Checker {
         this.typeRef(s.type);
         this.#declaration(s, this.#p.declared.get(s.name)!);
         break;
-      case "expression_statement":
-        if (s.expression.kind === "assignment") this.#assignment(s.expression);
-        else this.expr(s.expression);
+      case "expression_statement": {
+        const expression = s.expression;
+        if (expression.kind === "assignment") {
+          this.#assignment(expression);
+          break;
+        }
+        // A call of a void function is a statement, never a value.
+        this.#statementCall = expression.kind === "await" ? expression.operand : expression;
+        this.expr(expression);
+        this.#statementCall = null;
         break;
+      }
       case "if":
         this.expr(s.condition);
         this.#block(s.body);
@@ -372,6 +457,7 @@ export class Checker {
         break;
       }
       case "return":
+        this.#returnType(s);
         if (s.value) {
           const value = this.expr(s.value);
           this.#state.growth.flow(
@@ -496,8 +582,29 @@ export class Checker {
       }
       this.#rangeTrips.push(trips);
     }
+    if (s.variableType) {
+      const declared = binding.declared ?? VARIANT;
+      const element = this.#isRange(iterable) ? INT : this.#elementType(iterable);
+      this.#slotType(
+        declared,
+        element,
+        this.#hardElement(iterable),
+        `the loop variable \`${s.variable.name}\``,
+        s.variable,
+      );
+    }
     this.#block(s.body);
     if (trips !== null) this.#rangeTrips.pop();
+  }
+
+  /** What `for x in value` gives x (VARIANT when unknown). */
+  #elementType(iterable: Expression): Ty {
+    const ty = this.#ty(iterable);
+    if (ty.t !== "class") return VARIANT;
+    if (ty.name === "int") return INT;
+    if (ty.elem && ty.name === "Array") return ty.elem;
+    const spec = API.classes.get(ty.name);
+    return spec?.iterates ? apiType(spec.iterates, ty) : VARIANT;
   }
 
   #isRange(e: Expression): boolean {
@@ -527,6 +634,12 @@ export class Checker {
       if (b.kind === "const" && b.constant !== null && typeof b.constant !== "bigint") {
         value = b.constant;
       } else if (b.kind === "var" && b.assignments === 0 && b.initializer?.kind === "string") {
+        value = b.initializer;
+      } else if (
+        b.kind === "var" && b.assignments === 0 &&
+        (b.initializer?.kind === "array" || b.initializer?.kind === "dictionary") &&
+        this.#neverChanged(b)
+      ) {
         value = b.initializer;
       } else {
         return undefined;
@@ -577,6 +690,375 @@ export class Checker {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Typed slots
+
+  /**
+   * A value goes into a slot with a written or inferred type (a variable, a parameter, a return,
+   * a typed loop variable). Godot's release builds store it without checking it (only typed
+   * arrays and dictionaries are checked), and then trust the slot: a method of Node called on a
+   * RefCounted, a String read from what is not one, a vector component written into a pointer. So
+   * the verifier must already know the value has that type: an object of that class or a subclass
+   * (or null), or, for a built-in type, a value whose type Godot itself knows there.
+   */
+  #slot(target: Ty, value: Expression, what: string): void {
+    this.#slotType(target, this.#ty(value), this.#hard(value), what, value);
+  }
+
+  #slotType(target: Ty, ty: Ty, hard: Ty | null, what: string, at: Span): void {
+    if (target.t !== "class" || ty.t === "void") return;
+    const want = showTy(target);
+    const cast = `give the value its type with \`as ${want}\``;
+    if (isObjectClass(target.name)) {
+      if (ty.t === "none") return;
+      if (ty.t === "class" && isObjectClass(ty.name) && API.inherits(ty.name, target.name)) return;
+      this.report(
+        at,
+        ty.t === "class" && isObjectClass(ty.name)
+          ? `${what} is ${article(want)}, and this is ${
+            article(ty.name)
+          }, which may not be one (Godot would ` +
+            `not check it when the spell runs): ${cast} (null when it is not)`
+          : ty.t === "class"
+          ? `${what} is ${article(want)}, not ${article(showTy(ty))}`
+          : `${what} is ${
+            article(want)
+          }, and the verifier does not know this value's type (Godot ` +
+            `would not check it when the spell runs): ${cast} (null when it is not)`,
+      );
+      return;
+    }
+    if (ty.t === "none") {
+      this.report(at, `${what} is ${article(want)} and cannot be null`);
+      return;
+    }
+    if (ty.t === "class" && !compatible(ty, target)) {
+      this.report(at, `${what} is ${article(want)}, not ${article(showTy(ty))}`);
+      return;
+    }
+    // Typed arrays and dictionaries are checked when the spell runs, even in release builds.
+    if (target.elem) return;
+    if (hard?.t === "class" && compatible(hard, target)) return;
+    const element = this.#literalElement(at);
+    if (element?.t === "class" && compatible(element, target)) return;
+    this.report(
+      at,
+      `${what} is ${
+        article(want)
+      }, and Godot does not know this value's type here (a release build ` +
+        `would store whatever it is without checking): ${cast}`,
+    );
+  }
+
+  /**
+   * Whether a variable's array or dictionary is only ever read where it is named: its elements
+   * read, walked by `for`, measured, searched, or read by methods that do not change it. Named
+   * anywhere else (passed on, stored, returned, captured by an engine call), it might change.
+   */
+  #neverChanged(b: Binding): boolean {
+    const known = this.#unchanged.get(b);
+    if (known !== undefined) return known;
+    if (!this.#parents) {
+      const parents = new Map<Node, Node>();
+      walk(this.#p.script, (node, parent) => {
+        if (parent) parents.set(node, parent);
+      });
+      this.#parents = parents;
+    }
+    const parents = this.#parents;
+    let unchanged = true;
+    for (const [identifier, resolved] of this.#p.resolved) {
+      if (resolved.k !== "binding" || resolved.b !== b) continue;
+      const parent = parents.get(identifier);
+      const grand = parent ? parents.get(parent) : undefined;
+      let reads = false;
+      if (parent?.kind === "attribute" && parent.base === identifier) {
+        const method = API.member(b.ty.t === "class" ? b.ty.name : "Array", parent.member.name);
+        reads = grand?.kind === "call" && grand.callee === parent && method?.kind === "method" &&
+          !method.spec.mutates && !method.spec.sizes?.grows &&
+          !method.spec.params.some((param) => param.type === "Callable");
+      } else if (parent?.kind === "subscript" && parent.base === identifier) {
+        reads = !(grand?.kind === "assignment" && grand.target === parent);
+      } else if (parent?.kind === "for") {
+        reads = parent.iterable === identifier;
+      } else if (parent?.kind === "binary") {
+        reads = (parent.op === "in" || parent.op === "not in") && parent.right === identifier;
+      } else if (parent?.kind === "call") {
+        reads = parent.callee.kind === "identifier" && parent.callee.name === "len";
+      }
+      if (!reads) {
+        unchanged = false;
+        break;
+      }
+    }
+    this.#unchanged.set(b, unchanged);
+    return unchanged;
+  }
+
+  /**
+   * `a[i]` where `a` is an array literal that never changes (a const, or a variable never
+   * reassigned nor changed in place) whose elements all have one type that Godot knows, and `i`
+   * is within its bounds: that element's type, though Godot types it as unknown.
+   */
+  #literalElement(at: Span): Ty | null {
+    const e = at as Expression;
+    if (e.kind !== "subscript" || e.base.kind !== "identifier") return null;
+    const size = this.#fixedSize(e.base);
+    const resolved = this.#p.resolved.get(e.base);
+    if (size === undefined || resolved?.k !== "binding") return null;
+    const b = resolved.b;
+    const literal = b.kind === "const" ? b.constant : b.initializer;
+    if (!literal || typeof literal === "bigint" || literal.kind !== "array") return null;
+    const index = this.#range(e.index);
+    if (!index.int || index.lo < -size || index.hi >= size) return null;
+    let type: Ty | null = null;
+    for (const element of literal.elements) {
+      const hard = this.#hard(element);
+      if (!hard || hard.t !== "class" || (type && !sameTy(type, hard))) return null;
+      type = hard;
+    }
+    return type;
+  }
+
+  /** `var x := value`: Godot must know the value's type (it refuses the script otherwise). */
+  #inferable(value: Expression, what: string): void {
+    const hard = this.#hard(value);
+    if (hard && hard.t !== "none" && hard.t !== "void") return;
+    this.report(
+      value,
+      `Godot cannot infer the type of ${what} from this value (` +
+        (hard?.t === "none" ? "it is null" : "its type is not known where it is written") +
+        `): write the type, var x: Type = …, with \`as Type\` if needed`,
+    );
+  }
+
+  /** A `return` against the function's written return type. */
+  #returnType(s: Statement & { kind: "return" }): void {
+    const node = this.#fn.node;
+    if (node.kind === "script") return;
+    const type = node.returnType;
+    if (!type) return;
+    if (type.isVoid) {
+      if (s.value) this.report(s.value, "a void function cannot return a value");
+      return;
+    }
+    if (!s.value) {
+      this.report(s, `this function must return a ${showTy(this.#fn.returnTy)}`);
+      return;
+    }
+    this.#slot(this.#fn.returnTy, s.value, "the returned value");
+  }
+
+  /**
+   * The type Godot itself knows for an expression where it is written (its "hard" type), or null
+   * when it knows none (an untyped variable, an element of an untyped array, the result of an
+   * untyped function). VARIANT is a type Godot knows to be any value (`Dictionary.get`).
+   */
+  #hard(e: Expression): Ty | null {
+    switch (e.kind) {
+      case "number":
+      case "bool":
+      case "string":
+      case "array":
+      case "dictionary":
+      case "lambda":
+      case "type_test":
+        return this.#ty(e);
+      case "null":
+        return NONE;
+      case "self":
+        return SELF;
+      case "cast":
+        return typeOfRef(e.type, this.#p.members);
+      case "identifier":
+        return this.#hardName(e);
+      case "unary":
+        return e.op === "not" ? BOOL : this.#hard(e.operand);
+      case "binary": {
+        if (["and", "or"].includes(e.op)) return BOOL;
+        const l = this.#hard(e.left);
+        const r = this.#hard(e.right);
+        if (!l || !r) return null;
+        if (["==", "!=", "<", "<=", ">", ">=", "in", "not in"].includes(e.op)) return BOOL;
+        if (e.op === "%" && isClass(l, "String")) return STRING;
+        const ty = binaryType(e.op, l, r);
+        return ty.t === "variant" ? null : ty;
+      }
+      case "ternary": {
+        const a = this.#hard(e.whenTrue);
+        const b = this.#hard(e.whenFalse);
+        if (!a || !b) return null;
+        if (sameTy(a, b)) return a;
+        const numbers = (t: Ty) => isClass(t, "int") || isClass(t, "float");
+        return numbers(a) && numbers(b) ? FLOAT : null;
+      }
+      case "await":
+        return e.operand.kind === "call" ? this.#hard(e.operand) : null;
+      case "subscript": {
+        const base = this.#hard(e.base);
+        if (base?.t !== "class") return null;
+        if (base.name === "String" || base.name === "PackedStringArray") return STRING;
+        return base.name === "Array" && base.elem ? base.elem : null;
+      }
+      case "attribute":
+        return this.#hardMember(e);
+      case "call":
+        return this.#hardCall(e);
+      default:
+        return null;
+    }
+  }
+
+  #hardName(e: Identifier): Ty | null {
+    const resolved = this.#p.resolved.get(e);
+    switch (resolved?.k) {
+      case "binding": {
+        const b = resolved.b;
+        if (b.declared) return b.declared;
+        if (b.kind === "enum_value") return INT;
+        if (b.fixedBy) return this.#hard(b.fixedBy);
+        if (b.kind === "loop" && b.initializer) return this.#hardElement(b.initializer);
+        return null;
+      }
+      case "func":
+      case "base_method":
+        return CALLABLE;
+      case "api_constant":
+        return this.#ty(e);
+      default:
+        return null;
+    }
+  }
+
+  /** What Godot knows of a `for` variable: ints over range() or an int, typed elements. */
+  #hardElement(iterable: Expression): Ty | null {
+    if (this.#isRange(iterable)) return INT;
+    const base = this.#hard(iterable);
+    if (base?.t !== "class") return null;
+    if (base.name === "int") return INT;
+    if (base.name === "String" || base.name === "PackedStringArray") return STRING;
+    return base.name === "Array" && base.elem ? base.elem : null;
+  }
+
+  #hardMember(e: Expression & { kind: "attribute" }): Ty | null {
+    const base = e.base.kind === "identifier" ? this.#p.resolved.get(e.base) : undefined;
+    if (base?.k === "enum") return INT;
+    if (base?.k === "api_class") return this.#ty(e);
+    if (e.base.kind === "self") {
+      const member = this.#p.members.get(e.member.name);
+      if (member?.k === "binding") return this.#hardName({ ...e.member, kind: "identifier" });
+      return member?.k === "func" ? CALLABLE : null;
+    }
+    const hard = this.#hard(e.base);
+    return hard?.t === "class" ? this.#ty(e) : null;
+  }
+
+  #hardCall(e: CallExpression): Ty | null {
+    const own = this.#ownFunction(e.callee);
+    if (own) {
+      const node = own.node as FuncDecl;
+      return node.returnType ? own.returnTy : null;
+    }
+    const callee = e.callee;
+    if (callee.kind === "identifier") {
+      const resolved = this.#p.resolved.get(callee);
+      // SpellModule.get_param has no return type in the client.
+      if (resolved?.k === "base_method") {
+        return resolved.spec.returns === "Variant" ? null : this.#ty(e);
+      }
+      if (resolved?.k === "api_function") {
+        return resolved.spec.returns === "Arg0" ? VARIANT : this.#ty(e);
+      }
+      if (resolved?.k === "api_class") return this.#ty(e);
+      return null;
+    }
+    if (callee.kind !== "attribute") return null;
+    const base = callee.base.kind === "identifier" ? this.#p.resolved.get(callee.base) : undefined;
+    if (base?.k === "api_class") return this.#ty(e);
+    if (callee.base.kind === "self") {
+      const inherited = API.member(API.api.base, callee.member.name);
+      return inherited?.kind === "method" && inherited.spec.returns !== "Variant"
+        ? this.#ty(e)
+        : null;
+    }
+    const hard = this.#hard(callee.base);
+    if (hard?.t !== "class") return null;
+    const member = API.member(hard.name, callee.member.name);
+    if (member?.kind !== "method") return null;
+    // Methods that give an element of a typed array are typed Variant by Godot (an empty array
+    // gives null).
+    if (member.spec.returns === "Element") return VARIANT;
+    return this.#ty(e);
+  }
+
+  /**
+   * A constant's value must be what Godot folds when it compiles the script: literals, other
+   * constants and enum values, operators, constructors of built-in types and global functions
+   * of constants, array and dictionary literals of constants. Never a method call, a variable or a
+   * world call (Godot refuses the script).
+   */
+  #constantValue(value: Expression, name: string): void {
+    const bad = this.#notConstant(value);
+    if (bad) {
+      this.report(
+        bad,
+        `the constant ${name} must be a value Godot can compute when it compiles the script ` +
+          `(literals, constants, operators, constructors such as Vector3(1, 2, 3)): use a var`,
+      );
+    }
+  }
+
+  /** The first part of `e` that is not a constant expression, or null. */
+  #notConstant(e: Expression): Expression | null {
+    const all = (parts: readonly Expression[]) => {
+      for (const part of parts) {
+        const bad = this.#notConstant(part);
+        if (bad) return bad;
+      }
+      return null;
+    };
+    switch (e.kind) {
+      case "number":
+      case "bool":
+      case "string":
+      case "null":
+        return null;
+      case "identifier": {
+        const resolved = this.#p.resolved.get(e);
+        if (resolved?.k === "api_constant") return null;
+        if (resolved?.k === "binding" && ["const", "enum_value"].includes(resolved.b.kind)) {
+          return null;
+        }
+        return e;
+      }
+      case "attribute": {
+        const base = e.base.kind === "identifier" ? this.#p.resolved.get(e.base) : undefined;
+        return base?.k === "enum" || base?.k === "api_class" ? null : e;
+      }
+      case "unary":
+        return this.#notConstant(e.operand);
+      case "binary":
+        return all([e.left, e.right]);
+      case "ternary":
+        return all([e.condition, e.whenTrue, e.whenFalse]);
+      case "cast":
+        return this.#notConstant(e.operand);
+      case "array":
+        return all(e.elements);
+      case "dictionary":
+        return all(e.entries.flatMap((entry) => [entry.key, entry.value]));
+      case "call": {
+        const callee = e.callee;
+        if (callee.kind !== "identifier") return e;
+        const resolved = this.#p.resolved.get(callee);
+        if (resolved?.k !== "api_function" && resolved?.k !== "api_class") return e;
+        return all(e.args);
+      }
+      default:
+        return e;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Assignments
 
   #assignment(e: AssignmentExpression): void {
@@ -593,6 +1075,7 @@ export class Checker {
       else if (this.#badName(target)) return;
       const binding = this.#assignable(target, name);
       if (!binding) return;
+      this.#typedAssignment(binding, e);
       if (!compound) {
         this.#flowInto(binding, e.value, value, e);
       } else if (isSized(binding.ty) && e.op === "+=") {
@@ -632,6 +1115,20 @@ export class Checker {
         this.report(target.member, `${ty.name}.${target.member.name} is not a property`);
       } else if (member.spec.readonly) {
         this.report(target.member, `${ty.name}.${target.member.name} is read-only`);
+      } else if (compound) {
+        this.#staticType(
+          apiType(member.spec.type),
+          binaryType(e.op.slice(0, -1), apiType(member.spec.type), this.#ty(e.value)),
+          e.value,
+          `${ty.name}.${target.member.name}`,
+        );
+      } else {
+        this.#staticType(
+          apiType(member.spec.type),
+          this.#ty(e.value),
+          e.value,
+          `${ty.name}.${target.member.name}`,
+        );
       }
       return;
     }
@@ -650,6 +1147,9 @@ export class Checker {
         );
         return;
       }
+      if (ty.t === "class" && ty.elem && !compound) {
+        this.#staticType(ty.elem, this.#ty(e.value), e.value, `an element of ${showTy(ty)}`);
+      }
       const cell = base.alias ?? growth.cell();
       const what = target.base;
       // The container grows by what is stored in it (a dictionary gains an entry).
@@ -663,6 +1163,42 @@ export class Checker {
       return;
     }
     this.report(target, "this cannot be assigned");
+  }
+
+  /** `x = v` or `x op= v` where x has a written or inferred type: as a declaration would. */
+  #typedAssignment(binding: Binding, e: AssignmentExpression): void {
+    if (!binding.declared && !binding.fixedBy) return;
+    const target = binding.declared ?? binding.ty;
+    const what = `\`${binding.name}\``;
+    if (e.op === "=") {
+      this.#slot(target, e.value, what);
+      return;
+    }
+    const op = e.op.slice(0, -1);
+    const hardValue = this.#hard(e.value);
+    const result = binaryType(op, target, this.#ty(e.value));
+    const hard = hardValue ? binaryType(op, target, hardValue) : null;
+    this.#slotType(target, result, hard?.t === "variant" ? null : hard, what, e.value);
+  }
+
+  /**
+   * A value of a type the verifier knows, where Godot's analyzer would refuse it (a Color for a
+   * Vector3): the script would not compile on any client. Unknown values are checked by Godot
+   * when the spell runs.
+   */
+  #staticType(target: Ty, ty: Ty, at: Expression, what: string): void {
+    if (target.t !== "class" || (ty.t !== "class" && ty.t !== "none")) return;
+    if (target.name === "Object") {
+      if (ty.t === "none" || isObjectClass(ty.name)) return;
+    } else if (compatible(ty, target)) {
+      return;
+    }
+    this.report(
+      at,
+      `${what} takes ${article(showTy(target))}, not ${
+        ty.t === "none" ? "null" : article(showTy(ty))
+      }`,
+    );
   }
 
   /** The binding an assignment target names, if it may be assigned; reports otherwise. */
@@ -750,9 +1286,16 @@ export class Checker {
         this.typeRef(e.type);
         this.expr(e.operand);
         return NO_SIZE;
-      case "cast":
+      case "cast": {
         this.typeRef(e.type);
-        return this.expr(e.operand);
+        const value = this.expr(e.operand);
+        const from = this.#hard(e.operand);
+        const to = typeOfRef(e.type, this.#p.members);
+        if (from && !castable(from, to)) {
+          this.report(e, `Godot cannot cast ${article(showTy(from))} as ${showTy(to)}`);
+        }
+        return value;
+      }
       case "ternary": {
         this.expr(e.condition);
         const { growth } = this.#state;
@@ -768,7 +1311,7 @@ export class Checker {
       case "await":
         return this.#await(e.operand);
       case "call":
-        return this.#call(e);
+        return this.#callValue(e);
       case "subscript":
         return this.#subscript(e.base, e.index, e);
       case "attribute":
@@ -960,6 +1503,7 @@ export class Checker {
     if (e.op === "/" || (e.op === "%" && isClass(lty, "int"))) {
       this.#division(e.op, e.left, e.right, e);
     }
+    this.#operands(e.op, lty, rty, e);
     if (e.op === "%" && isClass(lty, "float")) {
       this.report(e, "% is for ints (and format strings): use fmod() or fposmod() for floats");
     }
@@ -989,6 +1533,27 @@ export class Checker {
       return { alias: null, parts: addParts(partsOf(left), partsOf(right)) };
     }
     return NO_SIZE;
+  }
+
+  /** Operands Godot's analyzer refuses (`Vector3 + 1`, `1 == "a"`): the script would not compile. */
+  #operands(op: string, l: Ty, r: Ty, at: Span): void {
+    if (l.t !== "class" || r.t !== "class") return;
+    if (["==", "!=", "<", "<=", ">", ">="].includes(op)) {
+      if (!comparable(op, l, r)) {
+        this.report(
+          at,
+          `Godot cannot compare ${article(showTy(l))} with ${article(showTy(r))} (${op})`,
+        );
+      }
+      return;
+    }
+    if (["and", "or", "in", "not in", "%"].includes(op)) return;
+    if (binaryType(op, l, r).t === "variant") {
+      this.report(
+        at,
+        `Godot cannot apply ${op} to ${article(showTy(l))} and ${article(showTy(r))}`,
+      );
+    }
   }
 
   /**
@@ -1103,6 +1668,17 @@ export class Checker {
   // -------------------------------------------------------------------------------------------
   // Calls
 
+  /** A call used as a value must give one: Godot refuses the result of a void call. */
+  #callValue(e: CallExpression): SizedValue {
+    const statement = this.#statementCall === e;
+    this.#statementCall = null;
+    const value = this.#call(e);
+    if (!statement && this.#ty(e).t === "void") {
+      this.report(e, "this call gives no value (it returns void): it can only be a statement");
+    }
+    return value;
+  }
+
   #call(e: CallExpression): SizedValue {
     const callee = e.callee;
     if (callee.kind === "super") {
@@ -1125,12 +1701,27 @@ export class Checker {
   #ownCall(fn: FnInfo, e: CallExpression): SizedValue {
     const { growth, graph } = this.#state;
     graph.edge(this.#fn.id, fn.id, e);
+    const decl = fn.node as FuncDecl;
+    const required = decl.params.filter((p) => !p.default).length;
+    if (e.args.length < required || e.args.length > decl.params.length) {
+      const most = decl.params.length;
+      this.report(
+        e,
+        `${fn.name}() takes ${required === most ? `${most}` : `${required} to ${most}`} argument${
+          most === 1 ? "" : "s"
+        }`,
+      );
+    }
     e.args.forEach((arg, i) => {
       const value = this.expr(arg);
       const param = fn.params[i];
       if (!param) return;
       growth.flow(param.cell, value, arg, `\`${param.name}\``, this.#fn.id);
       this.#callableFlow(param.flowNode, arg, param.ty);
+      const target = param.declared ?? (param.fixedBy ? param.ty : null);
+      if (target && target.t !== "variant") {
+        this.#slot(target, arg, `${fn.name}()'s \`${param.name}\``);
+      }
     });
     return located(fn.retCell);
   }
@@ -1286,7 +1877,7 @@ export class Checker {
         if (!READ_ONLY_FUNCTIONS.has(spec.name)) this.#noStoredCallable(arg, `${spec.name}()`);
         return;
       }
-      this.#argument(spec, param, arg, e, receiver, args, callbackResult);
+      this.#argument(spec, param, arg, e, receiver, args, callbackResult, receiverTy);
     });
     const sizes = spec.sizes;
     const cellOf = (value: SizedValue | null) => value?.alias ?? growth.cell();
@@ -1378,6 +1969,7 @@ export class Checker {
     receiver: SizedValue | null,
     args: readonly SizedValue[],
     callbackResult: number,
+    receiverTy: Ty | null,
   ): void {
     const where = `${spec.name}()'s ${param.name}`;
     if (param.type === "Callable") {
@@ -1416,6 +2008,7 @@ export class Checker {
       return;
     }
     this.#noStoredCallable(arg, where);
+    this.#staticType(apiType(param.type, receiverTy ?? undefined), this.#ty(arg), arg, where);
     if (param.max !== undefined) {
       const hi = this.#interval(arg).hi;
       if (!(hi <= param.max)) {
@@ -1618,6 +2211,11 @@ function notAFunctionValue(spec: MethodSpec): string | null {
     return "its result can be many times the size of its inputs";
   }
   return null;
+}
+
+/** "a Vector3", "an Array". */
+function article(noun: string): string {
+  return (/^[AEIOU]/i.test(noun) ? "an " : "a ") + noun;
 }
 
 /** Arrays, dictionaries and string lists: values with elements. */

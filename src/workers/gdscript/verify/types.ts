@@ -308,9 +308,16 @@ export function binaryType(op: string, left: Ty, right: Ty): Ty {
   if (l === "String" && (op === "%" || (op === "+" && r === "String"))) return STRING;
   if (op === "+" && l === "Array" && r === "Array") return ARRAY;
   if (VECTORS.has(l) && (l === r || NUMERIC.has(r)) && ["+", "-", "*", "/"].includes(op)) {
-    return op === "+" || op === "-" ? (l === r ? left : VARIANT) : cls(l);
+    if (op === "+" || op === "-") return l === r ? left : VARIANT;
+    // An int vector scaled by a float is a float vector.
+    return l === "Vector3i" && r === "float" ? cls("Vector3") : cls(l);
   }
-  if (NUMERIC.has(l) && VECTORS.has(r) && op === "*") return cls(r);
+  if (NUMERIC.has(l) && VECTORS.has(r) && op === "*") {
+    return r === "Vector3i" && l === "float" ? cls("Vector3") : cls(r);
+  }
+  if (op === "*" && l === "Vector3" && (r === "Basis" || r === "Transform3D")) {
+    return cls("Vector3");
+  }
   if (op === "*" && (l === "Transform3D" || l === "Basis")) {
     if (r === "Vector3") return cls("Vector3");
     if (r === l) return cls(l);
