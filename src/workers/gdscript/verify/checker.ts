@@ -332,6 +332,9 @@ export class Checker {
     this.typeRef(decl.returnType, true);
     this.#withFn(fn, () => {
       this.#params(decl.params);
+      if (decl.name.name === "on_event" && fn.params[1]) {
+        this.#state.growth.readOnly(fn.params[1].cell, "the event");
+      }
       this.#block(decl.body ?? []);
     });
     this.#returnsOnEveryPath(decl.returnType, decl.body ?? [], decl.name);
@@ -1470,7 +1473,12 @@ export class Checker {
       if (why) this.report(e.member, `${ty.name}.${name} cannot be a function value: ${why}`);
     }
     if (member.kind === "property" && isSized(apiType(member.spec.type))) {
-      const cell = this.#state.growth.namedCell(`${member.owner.name}.${name}`);
+      const { growth } = this.#state;
+      const cell = growth.namedCell(`${member.owner.name}.${name}`);
+      // The client's dictionaries are shared by reference (strings are copied).
+      if (member.owner.name === "SpellContext" && member.spec.type === "Dictionary") {
+        growth.readOnly(cell, `ctx.${name}`);
+      }
       return { alias: cell, parts: new Map() };
     }
     return NO_SIZE;
@@ -1926,6 +1934,12 @@ export class Checker {
       growth.mutate(target, new Map([[target, 1]]), e, "this value", this.#fn.id);
     }
     const returns = apiType(spec.returns, receiverTy ?? undefined);
+    if (spec.name === "get_param" && (!receiverTy || receiverTy.t === "self")) {
+      // A value of ctx.params, shared with the client like the dictionary itself.
+      const params = growth.namedCell("SpellContext.params");
+      growth.readOnly(params, "ctx.params");
+      return located(growth.element(params));
+    }
     if (spec.returns === "Element" && receiver) {
       const element = growth.element(cellOf(receiver));
       let parts: Parts = new Map([[element, 1]]);
@@ -1947,7 +1961,8 @@ export class Checker {
     const result = growth.cell();
     growth.flow(result, { alias: null, parts }, e, "this value", this.#fn.id);
     const element = growth.element(result);
-    if (receiver?.alias !== undefined && receiver.alias !== null) {
+    const deepCopy = spec.name === "duplicate" && e.args[0]?.kind === "bool" && e.args[0].value;
+    if (receiver?.alias !== undefined && receiver.alias !== null && !deepCopy) {
       if (receiverTy && isClass(receiverTy, "String")) {
         growth.flow(element, { alias: null, parts: partsOf(receiver) }, e, "a piece", this.#fn.id);
       } else {

@@ -98,6 +98,14 @@ export class Growth {
     return element;
   }
 
+  /** Cells of values the spell may read but never change, with what to call them. */
+  #readOnly = new Map<number, string>();
+
+  /** The value in `cell`, and everything inside it, may not be changed in place. */
+  readOnly(cell: number, what: string): void {
+    if (!this.#readOnly.has(cell)) this.#readOnly.set(cell, what);
+  }
+
   /** One cell per name (API properties such as `SpellContext.params`). */
   namedCell(name: string): number {
     let cell = this.#named.get(name);
@@ -158,6 +166,7 @@ export class Growth {
     const problems: GrowthProblem[] = [];
     const describe = (what: What) => typeof what === "string" ? what : `\`${text(what)}\``;
     const find = (cell: number) => this.cells.find(cell);
+    this.#readOnlyProblems(problems);
     const edges = new Map<number, Set<number>>();
     for (const step of this.#steps) {
       const target = find(step.target);
@@ -212,6 +221,36 @@ export class Growth {
       }
     }
     return problems;
+  }
+
+  /**
+   * In-place changes of a read-only value, or of anything inside it (its elements share it): the
+   * client's own dictionaries (`ctx.params`, `ctx.manifest`, an event) outlive the cast and are
+   * read by the client and other spells.
+   */
+  #readOnlyProblems(problems: GrowthProblem[]): void {
+    if (this.#readOnly.size === 0) return;
+    const owner = new Map<number, string>();
+    for (const [cell, what] of this.#readOnly) {
+      for (let c: number | undefined = this.cells.find(cell); c !== undefined;) {
+        const root = this.cells.find(c);
+        if (owner.has(root)) break;
+        owner.set(root, what);
+        c = this.#elements.get(root);
+      }
+    }
+    const reported = new Set<number>();
+    for (const step of this.#steps) {
+      if (!step.inPlace) continue;
+      const what = owner.get(this.cells.find(step.target));
+      if (what === undefined || reported.has(step.at.start)) continue;
+      reported.add(step.at.start);
+      problems.push({
+        at: step.at,
+        message: `this changes ${what} (or a value that may be it, or inside it), which the ` +
+          `client owns and shares: copy it first with .duplicate(true)`,
+      });
+    }
   }
 
   /** The cells each function changes in place, itself or through what it runs. */
