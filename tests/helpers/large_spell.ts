@@ -8,13 +8,13 @@
 const HEADER = `extends SpellModule
 ## A large generated spell: many helpers of the kinds players write.
 
-const RING := 8
+const RING := 4
 const SPREAD := 4.0
 
 enum Mode { BURST, RING, PILLAR }
 
 var casts := 0
-var log_line := ""
+var last_tally := ""
 `;
 
 function helper(i: number): string {
@@ -59,7 +59,7 @@ func tally_${i}(ctx: SpellContext) -> Dictionary:
 \tfor item in ctx.world.query_radius(ctx.target_position, 5.0):\n\t\tvar found := item as Dictionary
 \t\tvar kind := str(found.get("kind", "none"))
 \t\tcounts[kind] = int(counts.get(kind, 0)) + 1
-\tlog_line += "%d:%d " % [${i}, counts.size()]
+\tlast_tally = "%d:%d" % [${i}, counts.size()]
 \treturn counts
 
 

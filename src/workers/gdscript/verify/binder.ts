@@ -53,6 +53,8 @@ class Binder {
   #typeOf: TypeOf;
   /** Local scopes of the function being walked, innermost last. */
   #scopes: Scope[] = [];
+  /** The function or lambda being walked. */
+  #owner: FuncDecl | LambdaExpression | null = null;
 
   constructor(script: Script, alloc: Allocators, typeOf: TypeOf) {
     this.#alloc = alloc;
@@ -103,6 +105,7 @@ class Binder {
       ty: options.declared ?? NONE,
       cell: this.#alloc.growth.cell(),
       flowNode: this.#alloc.flows.node(),
+      owner: options.member ? null : this.#owner,
     };
     this.program.bindings.push(binding);
     this.program.declared.set(decl, binding);
@@ -277,9 +280,11 @@ class Binder {
   #function(decl: FuncDecl): void {
     const fn = this.program.functions.get(decl)!;
     this.#scopes = [new Map()];
+    this.#owner = decl;
     this.#params(fn, decl.params);
     if (decl.body) this.#block(decl.body, false);
     this.#scopes = [];
+    this.#owner = null;
   }
 
   #params(fn: FnInfo, params: readonly Param[]): void {
@@ -468,8 +473,11 @@ class Binder {
     // A named lambda sees its own name: using it from inside is recursion.
     if (e.name) scope.set(e.name.name, { k: "func", fn });
     this.#scopes.push(scope);
+    const owner = this.#owner;
+    this.#owner = e;
     this.#params(fn, e.params);
     this.#block(e.body, false);
+    this.#owner = owner;
     this.#scopes.pop();
   }
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Capability, MethodSpec, ParamSpec, SizeTerm } from "../api/types.ts";
+import type { Capability, ExternalBound, MethodSpec, ParamSpec, SizeTerm } from "../api/types.ts";
 import type {
   Annotation,
   AssignmentExpression,
@@ -38,15 +38,32 @@ import {
 } from "./bounds.ts";
 import { CallableFlows, type CallableSources, CallGraph, NO_CALLABLES } from "./calls.ts";
 import { checkFormat } from "./format.ts";
+import { MIN_FOREVER_STEP } from "../api/spellscript_api.ts";
+import type { Budget } from "./budget.ts";
 import {
   addParts,
+  type Factor,
   Growth,
   located,
   NO_SIZE,
   type Parts,
   partsOf,
+  type Scope,
   type SizedValue,
+  sizeOf,
 } from "./growth.ts";
+import { addedSize, printed, resultSize } from "./size_rules.ts";
+import {
+  add,
+  BRACKETS,
+  constant,
+  scalar,
+  SEPARATOR,
+  type Size,
+  sumSizes,
+  text,
+  textOf,
+} from "./sizes.ts";
 import type { Binding, FnInfo, Program } from "./model.ts";
 import { walk } from "../parser/walk.ts";
 import type { Typer } from "./typer.ts";
@@ -83,7 +100,24 @@ export interface CheckState {
   readonly graph: CallGraph;
   readonly flows: CallableFlows;
   readonly growth: Growth;
+  readonly budget: Budget;
 }
+
+/** A callable handed to the engine, charged to the budget once its functions are known. */
+interface PendingCallback {
+  readonly fn: number;
+  readonly scope: Scope;
+  readonly sources: CallableSources;
+  readonly at: Span;
+  /** How often the engine calls it: per element of a cell, per sort step, or a count. */
+  readonly times: Factor | "tween" | "tween_loops";
+}
+
+/** A scalar of each type, as a value (shared: values are never changed). */
+const SCALAR_VALUES = new Map<string, SizedValue>();
+
+/** The spell's own prints. */
+const PRINTS = new Set(["print", "push_warning", "push_error"]);
 
 /** Global functions that only read their arguments, so a callable may be printed. */
 const READ_ONLY_FUNCTIONS = new Set(["print", "push_warning", "push_error", "str"]);
@@ -129,9 +163,25 @@ export class Checker {
   /** Trip counts of the `range` loops around the current statement, in the current function. */
   #rangeTrips: number[] = [];
   #uses: CallableUse[] = [];
-  /** Each identifier's parent node, built on first use by #neverChanged. */
-  #parents: Map<Node, Node> | null = null;
   #unchanged = new Map<Binding, boolean>();
+  /** Calls of a tween-settings chain that initializes a variable (`create_tween().set_loops(0)`). */
+  #chainOf = new Map<Expression, Binding>();
+  /** `set_loops()` calls that loop forever, checked once every use of the tween is seen. */
+  #forevers: CallExpression[] = [];
+  /** The call each method callee belongs to (for #forever, which finds uses by walking). */
+  #callOf = new Map<Node, CallExpression>();
+  /** The `Timer.new()` being checked as a variable's initializer. */
+  #timerInit: Expression | null = null;
+  /** Each variable made with `Timer.new()`: where, whether `one_shot = true` is set, its function. */
+  #timers = new Map<Binding, { at: Span; oneShot: boolean; fn: FnInfo["node"] }>();
+  /** `Timer.start()` calls: where, and whether on a timer made in the same function. */
+  #starts: { fn: number; at: Span; fresh: boolean }[] = [];
+  /** Sizes of the elements of each array literal (for `%`, which prints them one by one). */
+  #elementSizes = new Map<Expression, Size[]>();
+  /** Callables handed to the engine, charged to the budget in finish(). */
+  #callbacks: PendingCallback[] = [];
+  /** The most loops any tween of the spell has (set_loops), at least 1. */
+  #tweenLoops = 1;
   /** The call an expression statement makes (its result, if void, is not used). */
   #statementCall: Expression | null = null;
   #wirings: CallbackWiring[] = [];
@@ -163,6 +213,24 @@ export class Checker {
           "this callable may come from outside the spell (a dictionary, an array or an untyped " +
             "value): pass a lambda or one of the spell's functions",
         );
+      }
+    }
+    for (const [binding, timer] of this.#timers) {
+      if (timer.oneShot) continue;
+      this.report(
+        timer.at,
+        `the timer \`${binding.name}\` must be one-shot: set \`${binding.name}.one_shot = true\` ` +
+          "(a repeating timer runs its callback every time, for as long as it lives)",
+      );
+    }
+    this.#rearming();
+    for (const call of this.#forevers) this.#forever(call);
+    for (const callback of this.#callbacks) {
+      const times: Factor = callback.times === "tween" || callback.times === "tween_loops"
+        ? { k: this.#tweenLoops }
+        : callback.times;
+      for (const to of flows.resolve(callback.sources).fns) {
+        this.#state.budget.call(callback.fn, callback.scope, to, callback.at, times);
       }
     }
     const byId = new Map(this.#p.fns.map((fn) => [fn.id, fn]));
@@ -283,7 +351,10 @@ export class Checker {
       );
     }
     this.#fn = this.#p.initializers;
-    this.#declaration(decl, this.#p.declared.get(decl.name)!);
+    const binding = this.#p.declared.get(decl.name)!;
+    // Kept from one run of the spell to the next.
+    this.#state.growth.persistent.add(binding.cell);
+    this.#declaration(decl, binding);
   }
 
   /** `var`/`const` (member or local): the initializer flows into the binding. */
@@ -292,7 +363,21 @@ export class Checker {
     binding: Binding,
   ): void {
     if (!decl.value) return;
+    const timer = isTimerNew(decl.value);
+    if (timer) {
+      this.#timerInit = decl.value;
+      this.#timers.set(binding, { at: decl.value, oneShot: false, fn: this.#fn.node });
+    }
+    for (
+      let link: Expression = decl.value;
+      link.kind === "call" && link.callee.kind === "attribute" &&
+      TWEEN_SETTINGS.has(link.callee.member.name);
+      link = link.callee.base
+    ) {
+      this.#chainOf.set(link, binding);
+    }
     const value = this.expr(decl.value);
+    this.#timerInit = null;
     this.#flowInto(binding, decl.value, value, decl);
     const what = `\`${binding.name}\``;
     if (binding.kind === "const") this.#constantValue(decl.value, binding.name);
@@ -322,6 +407,13 @@ export class Checker {
     const fn = this.#p.functions.get(decl)!;
     this.annotations(decl.annotations);
     if (decl.isStatic) this.#staticBody(decl);
+    const name = decl.name.name;
+    if (
+      API.api.callbacks.some((c) => c.name === name) || name === "_init" || name === "get_manifest"
+    ) {
+      this.#state.budget.root(fn.id, decl.name, name);
+    }
+    const callback = API.api.callbacks.find((c) => c.name === name);
     this.#badName(decl.name);
     const reserved = API.reservedFunctions.get(decl.name.name);
     if (reserved) this.report(decl.name, `func ${decl.name.name} ${NOT_PART}: ${reserved}`);
@@ -334,6 +426,10 @@ export class Checker {
       this.#params(decl.params);
       if (decl.name.name === "on_event" && fn.params[1]) {
         this.#state.growth.readOnly(fn.params[1].cell, "the event");
+      }
+      for (const [param, bound] of Object.entries(callback?.bounds ?? {})) {
+        const binding = fn.params.find((b) => b.name === param);
+        if (binding) this.#external(binding.cell, bound);
       }
       this.#block(decl.body ?? []);
     });
@@ -377,13 +473,17 @@ export class Checker {
   #withFn(fn: FnInfo, body: () => void): void {
     const saved = this.#fn;
     const savedTrips = this.#rangeTrips;
+    const { growth } = this.#state;
+    const savedScope = growth.scope;
     this.#fn = fn;
     this.#rangeTrips = [];
+    growth.scope = null;
     try {
       body();
     } finally {
       this.#fn = saved;
       this.#rangeTrips = savedTrips;
+      growth.scope = savedScope;
     }
   }
 
@@ -532,6 +632,7 @@ export class Checker {
     const binding = this.#p.declared.get(s.variable)!;
     const iterable = s.iterable;
     let trips: number | null = null;
+    let factor: Factor | null = null;
     if (this.#isRange(iterable)) {
       const call = iterable as CallExpression;
       for (const arg of call.args) this.expr(arg);
@@ -549,6 +650,7 @@ export class Checker {
       } else if (ty.t === "class" && API.classes.get(ty.name)?.iterates) {
         const collection = value.alias ?? growth.cell();
         growth.merge(binding.cell, growth.element(collection));
+        factor = { cell: collection };
         growth.loop(
           collection,
           this.#fn.id,
@@ -584,6 +686,12 @@ export class Checker {
         trips = 1;
       }
       this.#rangeTrips.push(trips);
+      factor = { k: trips };
+    }
+    const outer = growth.scope;
+    if (factor) {
+      this.#state.budget.loop(this.#fn.id, outer, factor, iterable);
+      growth.scope = { factor, up: outer };
     }
     if (s.variableType) {
       const declared = binding.declared ?? VARIANT;
@@ -597,6 +705,7 @@ export class Checker {
       );
     }
     this.#block(s.body);
+    growth.scope = outer;
     if (trips !== null) this.#rangeTrips.pop();
   }
 
@@ -760,19 +869,26 @@ export class Checker {
   #neverChanged(b: Binding): boolean {
     const known = this.#unchanged.get(b);
     if (known !== undefined) return known;
-    if (!this.#parents) {
-      const parents = new Map<Node, Node>();
-      walk(this.#p.script, (node, parent) => {
-        if (parent) parents.set(node, parent);
-      });
-      this.#parents = parents;
-    }
-    const parents = this.#parents;
+    // Every use of a local is inside the function (or lambda) it belongs to.
+    const parents = new Map<Node, Node>();
+    const uses: Identifier[] = [];
+    walk(b.owner ?? this.#p.script, (node, parent) => {
+      if (node.kind !== "identifier") return;
+      const resolved = this.#p.resolved.get(node);
+      if (resolved?.k !== "binding" || resolved.b !== b || !parent) return;
+      uses.push(node);
+      parents.set(node, parent);
+    });
+    // A second pass finds the parents of those parents.
+    const grandparents = new Map<Node, Node>();
+    const wanted = new Set(parents.values());
+    walk(b.owner ?? this.#p.script, (node, parent) => {
+      if (parent && wanted.has(node)) grandparents.set(node, parent);
+    });
     let unchanged = true;
-    for (const [identifier, resolved] of this.#p.resolved) {
-      if (resolved.k !== "binding" || resolved.b !== b) continue;
+    for (const identifier of uses) {
       const parent = parents.get(identifier);
-      const grand = parent ? parents.get(parent) : undefined;
+      const grand = parent ? grandparents.get(parent) : undefined;
       let reads = false;
       if (parent?.kind === "attribute" && parent.base === identifier) {
         const method = API.member(b.ty.t === "class" ? b.ty.name : "Array", parent.member.name);
@@ -1085,9 +1201,10 @@ export class Checker {
         const parts = addParts(new Map([[binding.cell, 1]]), partsOf(value));
         const what = `\`${binding.name}\``;
         if (binding.ty.t === "class" && binding.ty.name === "String") {
-          growth.flow(binding.cell, { alias: null, parts }, e, what, this.#fn.id);
+          const size = sumSizes(sizeOf(located(binding.cell)), sizeOf(value));
+          growth.flow(binding.cell, { alias: null, parts, size }, e, what, this.#fn.id);
         } else {
-          growth.mutate(binding.cell, parts, e, what, this.#fn.id);
+          growth.mutate(binding.cell, parts, e, what, this.#fn.id, sizeOf(value));
           growth.flow(
             growth.element(binding.cell),
             { alias: null, parts: partsOf(value) },
@@ -1118,6 +1235,8 @@ export class Checker {
         this.report(target.member, `${ty.name}.${target.member.name} is not a property`);
       } else if (member.spec.readonly) {
         this.report(target.member, `${ty.name}.${target.member.name} is read-only`);
+      } else if (isClass(ty, "Timer") && target.member.name === "one_shot") {
+        this.#oneShot(target.base, e);
       } else if (compound) {
         this.#staticType(
           apiType(member.spec.type),
@@ -1157,7 +1276,10 @@ export class Checker {
       const what = target.base;
       // The container grows by what is stored in it (a dictionary gains an entry).
       const grows = addParts(addParts(new Map([[cell, 1]]), partsOf(key)), partsOf(value));
-      growth.mutate(cell, grows, e, what, this.#fn.id);
+      const added: Size = spec.grows
+        ? { n: constant(1), w: add(sizeOf(key).w, sizeOf(value).w) }
+        : { n: [], w: sizeOf(value).w };
+      growth.mutate(cell, grows, e, what, this.#fn.id, added);
       const element = growth.element(cell);
       const stored = compound
         ? { alias: null, parts: addParts(new Map([[element, 1]]), partsOf(value)) }
@@ -1204,6 +1326,147 @@ export class Checker {
     );
   }
 
+  #timerStart(e: CallExpression): void {
+    const base = e.callee.kind === "attribute" ? e.callee.base : null;
+    const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    this.#starts.push({ fn: this.#fn.id, at: e, fresh: timer?.fn === this.#fn.node });
+  }
+
+  /**
+   * A timer started again from a callback the engine runs (a timer's or a tween's) could restart
+   * itself without end: in those functions only timers they make themselves may be started.
+   */
+  #rearming(): void {
+    const { flows, graph } = this.#state;
+    const deferred = new Set<number>();
+    for (const callback of this.#callbacks) {
+      if (typeof callback.times === "object" && !("k" in callback.times)) continue;
+      for (const fn of flows.resolve(callback.sources).fns) deferred.add(fn);
+    }
+    const reach = new Set<number>();
+    const work = [...deferred];
+    while (work.length > 0) {
+      const fn = work.pop()!;
+      if (reach.has(fn)) continue;
+      reach.add(fn);
+      for (const edge of graph.calls(fn)) work.push(edge.to);
+    }
+    for (const start of this.#starts) {
+      if (start.fresh || !reach.has(start.fn)) continue;
+      this.report(
+        start.at,
+        "a timer started from a callback the engine runs could restart itself without end: " +
+          "start timers where they are made (a callback may start only a timer it creates)",
+      );
+    }
+  }
+
+  /** `set_loops(n)`: at least 1, or 0 (forever) under the rules of #forever. */
+  #loopCount(arg: Expression, call: CallExpression): void {
+    const range = this.#range(arg);
+    if (range.int && range.lo === 0n && range.hi === 0n) {
+      this.#forevers.push(call);
+    } else if (!(range.int ? range.lo >= 1n : range.lo >= 1)) {
+      this.report(
+        arg,
+        "set_loops()'s loops must be at least 1 (or a tween may loop forever under the rules " +
+          "of set_loops): write a constant, or bound it with clampi()",
+      );
+    }
+  }
+
+  /**
+   * A tween that loops forever hangs the client if a loop can take no time (only callbacks, or
+   * steps on an object already freed). Allowed only for `var t := node.create_tween()` whose every
+   * use animates properties of `node` itself, or waits, for at least MIN_FOREVER_STEP seconds a
+   * step: the engine ends a tween when its node is freed, so its steps always take time.
+   */
+  #forever(call: CallExpression): void {
+    const refuse = (why: string) =>
+      this.report(
+        call,
+        `this tween would loop forever ${why}: give set_loops() a count, or keep the tween in ` +
+          `a variable made by node.create_tween() that only animates node's own properties (and ` +
+          `waits) for at least ${MIN_FOREVER_STEP} s a step`,
+      );
+    const base = call.callee.kind === "attribute" ? call.callee.base : null;
+    const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    // `var t := node.create_tween().set_loops(0)`: the call is part of t's initializer.
+    const tween = resolved?.k === "binding" ? resolved.b : this.#chainOf.get(call) ?? null;
+    let init = tween?.initializer;
+    // `node.create_tween().set_loops(0).set_trans(…)`: the same tween.
+    while (
+      init?.kind === "call" && init.callee.kind === "attribute" &&
+      TWEEN_SETTINGS.has(init.callee.member.name)
+    ) {
+      init = init.callee.base;
+    }
+    if (
+      !tween || tween.kind !== "var" || tween.assignments > 0 || init?.kind !== "call" ||
+      init.callee.kind !== "attribute" || init.callee.member.name !== "create_tween" ||
+      init.callee.base.kind !== "identifier"
+    ) {
+      refuse("(it is not a variable made by node.create_tween())");
+      return;
+    }
+    const owner = this.#p.resolved.get(init.callee.base);
+    const node = owner?.k === "binding" ? owner.b : null;
+    let why: string | null = null;
+    walk(tween.owner ?? this.#p.script, (n, parent) => {
+      if (why || n.kind !== "identifier" || parent === null) return;
+      const use = this.#p.resolved.get(n);
+      if (use?.k !== "binding" || use.b !== tween) return;
+      why = this.#foreverUse(n, parent, node);
+    });
+    if (why) refuse(why);
+  }
+
+  /** Why one use of a forever tween's variable is not allowed, or null. */
+  #foreverUse(
+    use: Identifier,
+    parent: Node,
+    node: Binding | null,
+  ): string | null {
+    if (parent.kind !== "attribute" || parent.base !== use) return "(the tween is passed on)";
+    const method = parent.member.name;
+    if (TWEEN_SETTINGS.has(method) || ["kill", "is_valid", "is_running"].includes(method)) {
+      return null;
+    }
+    const call = this.#callOf.get(parent);
+    if (!call) return `(its ${method} is used)`;
+    const slow = (e: Expression | undefined) =>
+      e !== undefined && this.#interval(e).lo >= MIN_FOREVER_STEP;
+    if (method === "tween_interval") {
+      return slow(call.args[0]) ? null : "(a wait shorter than the minimum)";
+    }
+    if (method === "tween_property") {
+      const target = call.args[0];
+      const same = target?.kind === "identifier" && node !== null &&
+        this.#p.resolved.get(target)?.k === "binding" &&
+        (this.#p.resolved.get(target) as { b: Binding }).b === node;
+      if (!same) return "(it animates another object than the node it belongs to)";
+      return slow(call.args[3]) ? null : "(a step shorter than the minimum)";
+    }
+    return `(it runs ${method}, which can take no time)`;
+  }
+
+  /** `t.one_shot = true` on a timer variable; anything else would let a timer repeat. */
+  #oneShot(base: Expression, e: AssignmentExpression): void {
+    const resolved = base.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    if (e.op === "=" && e.value.kind === "bool" && e.value.value && timer) {
+      timer.oneShot = true;
+      return;
+    }
+    this.report(
+      e,
+      "a timer must be one-shot: write `t.one_shot = true` on the variable made with " +
+        "Timer.new(), never false or a computed value (a repeating timer runs its callback " +
+        "every time, for as long as it lives)",
+    );
+  }
+
   /** The binding an assignment target names, if it may be assigned; reports otherwise. */
   #assignable(target: Expression, name: Identifier): Binding | undefined {
     let binding: Binding | undefined;
@@ -1242,6 +1505,15 @@ export class Checker {
     }
   }
 
+  /** A cell filled from outside the spell, with its bound (and its elements'). */
+  #external(cell: number, bound: ExternalBound): void {
+    const { growth } = this.#state;
+    growth.fixed.set(cell, { n: bound.count, w: bound.weight });
+    if (bound.element) {
+      growth.fixed.set(growth.element(cell), { n: bound.element.count, w: bound.element.weight });
+    }
+  }
+
   /** Callables stored inside engine objects or collections cannot be followed: refused. */
   #noStoredCallable(value: Expression, where: string): void {
     if (isClass(this.#ty(value), "Callable")) {
@@ -1256,8 +1528,31 @@ export class Checker {
   // -------------------------------------------------------------------------------------------
   // Expressions
 
-  /** Checks an expression used as a value and returns what it is made of (for sizes). */
+  /**
+   * Checks an expression used as a value and returns what it is made of and how large it can be
+   * (a value not kept anywhere is a scalar of its type).
+   */
   expr(e: Expression): SizedValue {
+    const value = this.#expr(e);
+    if (value.alias !== null || value.size) return value;
+    if (value === NO_SIZE) {
+      const ty = this.#ty(e);
+      const name = ty.t === "class" ? ty.name : "";
+      let scalarValue = SCALAR_VALUES.get(name);
+      if (!scalarValue) {
+        SCALAR_VALUES.set(name, scalarValue = { ...NO_SIZE, size: scalar(name || null) });
+      }
+      return scalarValue;
+    }
+    return { ...value, size: this.#scalarSize(e) };
+  }
+
+  #scalarSize(e: Expression): Size {
+    const ty = this.#ty(e);
+    return scalar(ty.t === "class" ? ty.name : null);
+  }
+
+  #expr(e: Expression): SizedValue {
     switch (e.kind) {
       case "identifier":
         return this.#identifier(e);
@@ -1277,7 +1572,7 @@ export class Checker {
         if (e.stringKind === "node_path") {
           this.report(e, `NodePath literals (^"…") ${NOT_PART}: a spell cannot name nodes`);
         }
-        return NO_SIZE;
+        return { alias: null, parts: null, size: text([...e.value].length) };
       case "self":
         return NO_SIZE;
       case "unary":
@@ -1323,31 +1618,46 @@ export class Checker {
         const { growth } = this.#state;
         const cell = growth.cell();
         let parts: Parts = new Map();
+        let weight = constant(0);
+        const sizes: Size[] = [];
         for (const element of e.elements) {
           this.#noStoredCallable(element, "an array");
           const value = this.expr(element);
           growth.flow(growth.element(cell), value, element, "an element", this.#fn.id);
           parts = addParts(parts, partsOf(value));
+          sizes.push(sizeOf(value));
+          weight = add(weight, sizeOf(value).w);
         }
-        if (parts.size > 0) growth.flow(cell, { alias: null, parts }, e, "this array", this.#fn.id);
+        this.#elementSizes.set(e, sizes);
+        const size: Size = {
+          n: constant(e.elements.length),
+          w: add(weight, constant(BRACKETS + SEPARATOR * e.elements.length)),
+        };
+        growth.flow(cell, { alias: null, parts, size }, e, "this array", this.#fn.id);
         return located(cell);
       }
       case "dictionary": {
         const { growth } = this.#state;
         const cell = growth.cell();
         let parts: Parts = new Map();
+        let weight = constant(0);
         for (const entry of e.entries) {
           if (e.style === "lua" && entry.key.kind === "string") this.#luaKey(entry.key);
           this.#noStoredCallable(entry.key, "a dictionary");
           this.#noStoredCallable(entry.value, "a dictionary");
-          const key = e.style === "python" ? this.expr(entry.key) : NO_SIZE;
+          const key = e.style === "python"
+            ? this.expr(entry.key)
+            : { ...NO_SIZE, size: text((entry.key as { value?: string }).value?.length ?? 0) };
           const value = this.expr(entry.value);
           growth.flow(growth.element(cell), value, entry.value, "an element", this.#fn.id);
           parts = addParts(addParts(parts, partsOf(key)), partsOf(value));
+          weight = add(weight, add(sizeOf(key).w, sizeOf(value).w));
         }
-        if (parts.size > 0) {
-          growth.flow(cell, { alias: null, parts }, e, "this dictionary", this.#fn.id);
-        }
+        const size: Size = {
+          n: constant(e.entries.length),
+          w: add(weight, constant(BRACKETS + (SEPARATOR + 2) * e.entries.length)),
+        };
+        growth.flow(cell, { alias: null, parts, size }, e, "this dictionary", this.#fn.id);
         return located(cell);
       }
       case "lambda":
@@ -1524,7 +1834,20 @@ export class Checker {
       } else {
         this.report(e, `% on ${showTy(lty)} ${NOT_PART}: give the value a type first`);
       }
-      return { alias: null, parts: partsOf(right) };
+      // The format, and each value printed, padded to at most the widest format width.
+      const width = API.api.limits.maxFormatWidth;
+      const values = e.right.kind === "array" ? e.right.elements : [e.right];
+      const sizes = e.right.kind === "array"
+        ? this.#elementSizes.get(e.right) ?? []
+        : [sizeOf(right)];
+      const printedValues = printed(
+        sizes,
+        (i) => isClass(this.#ty(values[i]!), "String"),
+        width,
+      );
+      const size = textOf(add(sizeOf(left).n, printedValues.n));
+      this.#state.budget.check(size, e, "this text");
+      return { alias: null, parts: partsOf(right), size };
     }
     if (e.op === "in" || e.op === "not in") {
       const ok = rty.t === "class" &&
@@ -1538,7 +1861,9 @@ export class Checker {
       return NO_SIZE;
     }
     if (e.op === "+" && (isSized(lty) || isSized(rty))) {
-      return { alias: null, parts: addParts(partsOf(left), partsOf(right)) };
+      const size = sumSizes(sizeOf(left), sizeOf(right));
+      this.#state.budget.check(size, e, "this value");
+      return { alias: null, parts: addParts(partsOf(left), partsOf(right)), size };
     }
     return NO_SIZE;
   }
@@ -1707,8 +2032,9 @@ export class Checker {
   }
 
   #ownCall(fn: FnInfo, e: CallExpression): SizedValue {
-    const { growth, graph } = this.#state;
+    const { growth, graph, budget } = this.#state;
     graph.edge(this.#fn.id, fn.id, e);
+    budget.call(this.#fn.id, growth.scope, fn.id, e);
     const decl = fn.node as FuncDecl;
     const required = decl.params.filter((p) => !p.default).length;
     if (e.args.length < required || e.args.length > decl.params.length) {
@@ -1776,9 +2102,12 @@ export class Checker {
     const spec = API.classes.get(name)!;
     const overloads = spec.constructors ?? [];
     let parts: Parts = new Map();
+    const sizes: Size[] = [];
     for (const arg of e.args) {
       this.#noStoredCallable(arg, `a ${name}`);
-      parts = addParts(parts, partsOf(this.expr(arg)));
+      const value = this.expr(arg);
+      parts = addParts(parts, partsOf(value));
+      sizes.push(sizeOf(value));
     }
     if (!overloads.some((params) => params.length === e.args.length)) {
       this.report(
@@ -1790,11 +2119,17 @@ export class Checker {
           } ${NOT_PART}`,
       );
     }
-    return spec.sized ? { alias: null, parts } : NO_SIZE;
+    if (!spec.sized) return NO_SIZE;
+    // String(x) prints x; Array(x), Dictionary(x), PackedStringArray(x) copy x.
+    const size = name === "String"
+      ? printed(sizes, (i) => isClass(this.#ty(e.args[i]!), "String"))
+      : sizes[0] ?? { n: [], w: [] };
+    return { alias: null, parts, size };
   }
 
   #methodCall(callee: Expression & { kind: "attribute" }, e: CallExpression): SizedValue {
     const name = callee.member.name;
+    this.#callOf.set(callee, e);
     const skipArgs = () => {
       for (const arg of e.args) this.expr(arg);
       return NO_SIZE;
@@ -1814,6 +2149,16 @@ export class Checker {
           this.report(callee.member, `${className}.new() ${NOT_PART}`);
         } else if (e.args.length > 0) {
           this.report(callee.member, `${className}.new() takes no arguments`);
+        }
+        if (API.inherits(className, "Node")) {
+          this.#state.budget.charge(this.#fn.id, this.#state.growth.scope, "objects", e);
+        }
+        if (className === "Timer" && this.#timerInit !== e) {
+          this.report(
+            e,
+            "create a timer as `var t := Timer.new()` and set `t.one_shot = true`: a timer " +
+              "must be one-shot, and the verifier checks it through that variable",
+          );
         }
         return skipArgs();
       }
@@ -1877,6 +2222,14 @@ export class Checker {
     }
     if (spec.capability) this.#capability(spec.capability, e);
     if (!receiverTy) this.#integerTraps(spec.name, e);
+    if (receiverTy && isClass(receiverTy, "Timer") && spec.name === "start") this.#timerStart(e);
+    if (receiverTy && isClass(receiverTy, "Tween") && spec.name === "set_loops" && !e.args[0]) {
+      this.#forevers.push(e);
+    }
+    const argSizes = args.map(sizeOf);
+    const isString = (i: number) =>
+      e.args[i] !== undefined && isClass(this.#ty(e.args[i]!), "String");
+    this.#charges(spec, e, argSizes, isString, receiverTy);
     const callbackResult = growth.cell();
     if (receiverTy && isClass(receiverTy, "Callable") && spec.name === "bind") this.#bind(e, args);
     e.args.forEach((arg, i) => {
@@ -1922,16 +2275,25 @@ export class Checker {
           );
         }
       }
+      const added = addedSize(spec.name, sizeOf(located(target)), argSizes, {
+        argHi: (i) => (e.args[i] ? this.#interval(e.args[i]!).hi : 0),
+        isString,
+        callback: sizeOf(located(callbackResult)),
+      }) ?? argSizes.reduce(sumSizes, { n: [], w: [] });
       growth.mutate(
         target,
         parts,
         e,
         (e.callee as { base: Expression }).base,
         this.#fn.id,
+        added,
       );
     } else if (spec.mutates && receiver) {
       const target = cellOf(receiver);
-      growth.mutate(target, new Map([[target, 1]]), e, "this value", this.#fn.id);
+      growth.mutate(target, new Map([[target, 1]]), e, "this value", this.#fn.id, {
+        n: [],
+        w: [],
+      });
     }
     const returns = apiType(spec.returns, receiverTy ?? undefined);
     if (spec.name === "get_param" && (!receiverTy || receiverTy.t === "self")) {
@@ -1944,7 +2306,15 @@ export class Checker {
       const element = growth.element(cellOf(receiver));
       let parts: Parts = new Map([[element, 1]]);
       for (const a of args) parts = addParts(parts, partsOf(a));
-      return { alias: element, parts };
+      // An element, or a default given as an argument (`get(key, default)`).
+      const size = argSizes.reduce(sumSizes, sizeOf(located(element)));
+      return { alias: element, parts, size };
+    }
+    if (spec.bound) {
+      // Filled by the world: its own fresh value, bounded by the API.
+      const result = growth.cell();
+      this.#external(result, spec.bound);
+      return located(result);
     }
     let parts: Parts;
     if (sizes?.result) {
@@ -1955,11 +2325,18 @@ export class Checker {
     } else {
       return NO_SIZE;
     }
-    if (!isCollection(returns)) return { alias: null, parts };
+    const owner = receiverTy?.t === "class" ? receiverTy.name : receiverTy ? "self" : null;
+    const size = resultSize(owner, spec.name, receiver ? sizeOf(receiver) : null, argSizes, {
+      argHi: (i) => (e.args[i] ? this.#interval(e.args[i]!).hi : 0),
+      isString,
+      callback: sizeOf(located(callbackResult)),
+    }) ?? argSizes.reduce(sumSizes, receiver ? sizeOf(receiver) : { n: [], w: [] });
+    this.#state.budget.check(size, e, "this value");
+    if (!isCollection(returns)) return { alias: null, parts, size };
     // A new collection (slice, filter, map, keys, split…): its elements are the receiver's
     // elements (shared), pieces of a text receiver, or what the callable returned.
     const result = growth.cell();
-    growth.flow(result, { alias: null, parts }, e, "this value", this.#fn.id);
+    growth.flow(result, { alias: null, parts, size }, e, "this value", this.#fn.id);
     const element = growth.element(result);
     const deepCopy = spec.name === "duplicate" && e.args[0]?.kind === "bool" && e.args[0].value;
     if (receiver?.alias !== undefined && receiver.alias !== null && !deepCopy) {
@@ -1973,6 +2350,34 @@ export class Checker {
       growth.merge(element, callbackResult);
     }
     return located(result);
+  }
+
+  /**
+   * What a call costs the run that makes it: world calls are work, some create engine objects
+   * that live on, prints (the spell's, and the world calls' own) are counted and sized.
+   */
+  #charges(
+    spec: MethodSpec,
+    e: CallExpression,
+    args: readonly Size[],
+    isString: (i: number) => boolean,
+    receiverTy: Ty | null,
+  ): void {
+    const { budget, growth } = this.#state;
+    const fn = this.#fn.id;
+    if (spec.capability || spec.prints) {
+      budget.charge(
+        fn,
+        growth.scope,
+        "work",
+        e,
+        spec.prints ? printed(args, isString).n : undefined,
+      );
+    }
+    if (spec.creates) budget.charge(fn, growth.scope, "objects", e);
+    if (!receiverTy && PRINTS.has(spec.name)) {
+      budget.charge(fn, growth.scope, "prints", e, printed(args, isString).n);
+    }
   }
 
   /** One argument of an API call against its parameter. */
@@ -1995,6 +2400,7 @@ export class Checker {
       }
       const sources = this.#sources(arg);
       this.#uses.push({ fn: this.#fn.id, sources, at: arg, strict: true });
+      this.#pendingCallback(spec, sources, arg, receiver, call);
       const receiverExpr = call.callee.kind === "attribute" ? call.callee.base : null;
       if (param.callback?.some((from) => from.includes("element")) && receiver && receiverExpr) {
         // map/filter/reduce/any/all/sort_custom walk the receiver while calling the callable:
@@ -2024,16 +2430,24 @@ export class Checker {
     }
     this.#noStoredCallable(arg, where);
     this.#staticType(apiType(param.type, receiverTy ?? undefined), this.#ty(arg), arg, where);
-    if (param.max !== undefined) {
-      const hi = this.#interval(arg).hi;
-      if (!(hi <= param.max)) {
+    if (param.max !== undefined || param.min !== undefined) {
+      const { lo, hi } = this.#interval(arg);
+      if (param.max !== undefined && !(hi <= param.max)) {
         this.report(
           arg,
           `${where} must be at most ${param.max}: write a constant, or cap it with mini() or ` +
             `clampi()`,
         );
+      } else if (param.min !== undefined && !(lo >= param.min)) {
+        this.report(
+          arg,
+          `${where} must be at least ${param.min}: write a constant, or bound it with maxi() or ` +
+            `clampi()`,
+        );
       }
+      if (spec.name === "set_loops") this.#tweenLoops = Math.max(this.#tweenLoops, hi);
     }
+    if (spec.name === "set_loops") this.#loopCount(arg, call);
     switch (param.literal?.kind) {
       case "asset_path":
         if (!isAssetPath(arg)) {
@@ -2059,6 +2473,49 @@ export class Checker {
         break;
       }
     }
+  }
+
+  /**
+   * A callable the engine will call: the run that hands it over pays for every call (`map` once
+   * per element, a sort n·log n times, a tween step once per loop, a signal once: timers are
+   * one-shot).
+   */
+  #pendingCallback(
+    spec: MethodSpec,
+    sources: CallableSources,
+    at: Expression,
+    receiver: SizedValue | null,
+    call: CallExpression,
+  ): void {
+    const { growth } = this.#state;
+    const collection = () => receiver?.alias ?? growth.cell();
+    let times: PendingCallback["times"];
+    switch (spec.name) {
+      case "map":
+      case "filter":
+      case "reduce":
+      case "any":
+      case "all":
+        times = { cell: collection() };
+        break;
+      case "sort_custom":
+        times = { sort: collection() };
+        break;
+      case "tween_callback":
+      case "tween_method":
+        times = "tween";
+        break;
+      case "connect": {
+        const signal = call.callee.kind === "attribute" && call.callee.base.kind === "attribute"
+          ? call.callee.base.member.name
+          : "";
+        times = signal === "loop_finished" ? "tween_loops" : { k: 1 };
+        break;
+      }
+      default:
+        times = { k: 1 };
+    }
+    this.#callbacks.push({ fn: this.#fn.id, scope: growth.scope, sources, at, times });
   }
 
   /** `f.bind(a, b)`: the bound values reach the parameters of whatever `f` may be. */
@@ -2226,6 +2683,22 @@ function notAFunctionValue(spec: MethodSpec): string | null {
     return "its result can be many times the size of its inputs";
   }
   return null;
+}
+
+/** Tween methods that change how it plays and return the tween itself. */
+const TWEEN_SETTINGS = new Set([
+  "set_loops",
+  "set_trans",
+  "set_ease",
+  "set_parallel",
+  "parallel",
+  "chain",
+]);
+
+/** `Timer.new()`. */
+function isTimerNew(e: Expression): boolean {
+  return e.kind === "call" && e.callee.kind === "attribute" && e.callee.member.name === "new" &&
+    e.callee.base.kind === "identifier" && e.callee.base.name === "Timer";
 }
 
 /** "a Vector3", "an Array". */

@@ -52,10 +52,15 @@ const EXPRESSION_KINDS = new Set([
  * null when the tree is within it.
  */
 export function tooDeep(script: Script): { at: Span; message: string } | null {
-  const stack: [Node, number, Node][] = [[script, 0, script]];
+  // Three parallel stacks: no tuple per node.
+  const nodes: Node[] = [script];
+  const depths: number[] = [0];
+  const statements: Node[] = [script];
   let first: Span | null = null;
-  while (stack.length > 0) {
-    const [node, depth, statement] = stack.pop()!;
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    const statement = statements.pop()!;
     if (depth > MAX_CODE_DEPTH) {
       const at = (EXPRESSION_KINDS.has(node.kind) ? statement : node) as Span;
       if (!first || at.start < first.start) first = at;
@@ -64,18 +69,25 @@ export function tooDeep(script: Script): { at: Span; message: string } | null {
     // Godot nests each elif inside the previous one's else, and the else under the last elif.
     const elifs = node.kind === "if" ? node.elifs.length : 0;
     const anchor = EXPRESSION_KINDS.has(node.kind) ? statement : node;
-    for (const key in node) {
-      const value = (node as unknown as Record<string, unknown>)[key];
+    const fields = node as unknown as Record<string, unknown>;
+    for (const key of childKeys(node)) {
+      const value = fields[key];
+      if (typeof value !== "object" || value === null) continue;
       if (Array.isArray(value)) {
         const extra = key === "elseBody" ? elifs : 0;
+        const step = key === "elifs" ? 1 : 0;
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
           if (isNode(item)) {
-            stack.push([item, depth + 1 + extra + (key === "elifs" ? i : 0), anchor]);
+            nodes.push(item);
+            depths.push(depth + 1 + extra + step * i);
+            statements.push(anchor);
           }
         }
       } else if (isNode(value)) {
-        stack.push([value, depth + 1, anchor]);
+        nodes.push(value);
+        depths.push(depth + 1);
+        statements.push(anchor);
       }
     }
   }
@@ -86,6 +98,19 @@ export function tooDeep(script: Script): { at: Span; message: string } | null {
       `chained operators, calls, brackets and elif branches): split long chains such as ` +
       `a + b + c + … into several variables, and long elif chains into a match or a dictionary`,
   };
+}
+
+/** The fields of each kind of node that may hold children (every node of a kind has the same). */
+const CHILD_KEYS = new Map<string, string[]>();
+const SCALAR_KEYS = new Set(["kind", "line", "col", "start", "end"]);
+
+function childKeys(node: Node): string[] {
+  let keys = CHILD_KEYS.get(node.kind);
+  if (!keys) {
+    keys = Object.keys(node).filter((key) => !SCALAR_KEYS.has(key));
+    CHILD_KEYS.set(node.kind, keys);
+  }
+  return keys;
 }
 
 function isNode(value: unknown): value is Node {

@@ -39,6 +39,8 @@ export interface Binding {
   ty: Ty;
   /** Growth cell (see growth.ts). */
   readonly cell: number;
+  /** The function or lambda it is local to (null for members). */
+  readonly owner: FuncDecl | LambdaExpression | null;
   /** Callable-flow node (see calls.ts). */
   readonly flowNode: number;
 }

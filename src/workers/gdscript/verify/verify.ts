@@ -9,6 +9,7 @@
 import type { Capability } from "../api/types.ts";
 import type { Script, Span } from "../parser/ast.ts";
 import { bind } from "./binder.ts";
+import { Budget } from "./budget.ts";
 import { CallableFlows, CallGraph } from "./calls.ts";
 import { Checker, programSource, sourceOf, type Violation } from "./checker.ts";
 import { tooDeep } from "./depth.ts";
@@ -36,8 +37,16 @@ export function verifySpell(
   source: string,
   options: VerifyOptions = {},
 ): VerifyResult {
+  const T = (globalThis as unknown as { __t?: Record<string, number> }).__t ??= {};
+  let t0 = performance.now();
+  const lap = (k: string) => {
+    const t = performance.now();
+    T[k] = (T[k] ?? 0) + t - t0;
+    t0 = t;
+  };
   // First, before anything recurses on the tree.
   const deep = tooDeep(script);
+  lap("depth");
   if (deep) {
     return {
       ok: false,
@@ -47,25 +56,47 @@ export function verifySpell(
   const growth = new Growth();
   const flows = new CallableFlows();
   const graph = new CallGraph();
+  const budget = new Budget(growth, graph.names);
   const typer = new Typer();
   const program = bind(script, { growth, flows, graph }, (e) => typer.typeOf(e));
+  budget.root(program.initializers.id, script.body[0] ?? script, "the member initializers");
   programSource.set(program, source);
+  lap("bind");
   typer.program = program;
   typer.solve();
-  const checker = new Checker(
-    program,
-    typer,
-    { growth, flows, graph },
-    options.maxIterations ?? API.api.limits.maxIterations,
-  );
+  lap("typer");
+  const maxIterations = options.maxIterations ?? API.api.limits.maxIterations;
+  const checker = new Checker(program, typer, { growth, flows, graph, budget }, maxIterations);
   checkStructure(script, program, checker);
+  lap("check");
   checker.finish();
-  for (const problem of graph.cycles()) checker.report(problem.at, problem.message);
+  lap("finish");
+  const cycles = graph.cycles();
+  lap("cycles");
+  for (const problem of cycles) checker.report(problem.at, problem.message);
   const calls = (fn: number) => graph.calls(fn);
   const text = (node: Span) => sourceOf(program, node);
   for (const problem of growth.problems(calls, graph.size, text)) {
     checker.report(problem.at, problem.message);
   }
+  // The budget counts what everything else allows: only for a spell nothing else refuses (its
+  // findings would repeat, less precisely, what was already said).
+  lap("growth");
+  if (checker.violations.length === 0) {
+    const limits = API.api.limits;
+    const budgetLimits = {
+      maxWork: maxIterations,
+      maxValueSize: limits.maxValueSize,
+      maxGrowthPerRun: limits.maxGrowthPerRun,
+      maxObjects: limits.maxObjectsPerRun,
+      maxPrints: limits.maxPrintsPerRun,
+      maxPrintChars: limits.maxPrintChars,
+    };
+    for (const problem of budget.problems(budgetLimits, text)) {
+      checker.report(problem.at, problem.message);
+    }
+  }
+  lap("budget");
   const allowed = new Set(options.capabilities ?? API.api.capabilities.map((c) => c.name));
   for (const [capability, at] of checker.capabilities) {
     if (!allowed.has(capability)) {

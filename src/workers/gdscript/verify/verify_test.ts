@@ -162,8 +162,12 @@ Deno.test("recursion: direct, mutual, through lambdas, callables and callbacks",
 });
 
 Deno.test("callables: only lambdas and the spell's functions reach the engine", () => {
-  accepted(cast("var t := Timer.new()\nvar cb := func(): print(1)\nt.timeout.connect(cb)"));
-  accepted(cast("var t := Timer.new()\nt.timeout.connect(t.queue_free)"));
+  accepted(
+    cast(
+      "var t := Timer.new()\nt.one_shot = true\nvar cb := func(): print(1)\nt.timeout.connect(cb)",
+    ),
+  );
+  accepted(cast("var t := Timer.new()\nt.one_shot = true\nt.timeout.connect(t.queue_free)"));
   assert.match(
     refused(cast('var t := Timer.new()\nt.timeout.connect(ctx.params.get("f"))')),
     /must be a lambda/,
@@ -187,7 +191,10 @@ Deno.test("capabilities: reported sorted, refused by name when the server does n
   // A method reference needs its capability as much as a call does.
   assert.deepEqual(
     validateSpellScript(
-      cast("var t := Timer.new()\nt.timeout.connect(ctx.world.set_voxel.bind(Vector3.ZERO, 1))"),
+      cast(
+        "var t := Timer.new()\nt.one_shot = true\n" +
+          "t.timeout.connect(ctx.world.set_voxel.bind(Vector3.ZERO, 1))",
+      ),
     ),
     { ok: true, capabilities: ["voxel"] },
   );
