@@ -173,7 +173,10 @@ export class Checker {
   /** The `Timer.new()` being checked as a variable's initializer. */
   #timerInit: Expression | null = null;
   /** Each variable made with `Timer.new()`: where, whether `one_shot = true` is set, its function. */
-  #timers = new Map<Binding, { at: Span; oneShot: boolean; fn: FnInfo["node"] }>();
+  #timers = new Map<
+    Binding,
+    { at: Span; oneShot: boolean; fn: FnInfo["node"]; connects: number; oneShotConnects: number }
+  >();
   /** `Timer.start()` calls: where, and whether on a timer made in the same function. */
   #starts: { fn: number; at: Span; fresh: boolean }[] = [];
   /** Sizes of the elements of each array literal (for `%`, which prints them one by one). */
@@ -216,7 +219,9 @@ export class Checker {
       }
     }
     for (const [binding, timer] of this.#timers) {
-      if (timer.oneShot) continue;
+      if (timer.oneShot || (timer.connects > 0 && timer.connects === timer.oneShotConnects)) {
+        continue;
+      }
       this.report(
         timer.at,
         `the timer \`${binding.name}\` must be one-shot: set \`${binding.name}.one_shot = true\` ` +
@@ -366,7 +371,13 @@ export class Checker {
     const timer = isTimerNew(decl.value);
     if (timer) {
       this.#timerInit = decl.value;
-      this.#timers.set(binding, { at: decl.value, oneShot: false, fn: this.#fn.node });
+      this.#timers.set(binding, {
+        at: decl.value,
+        oneShot: false,
+        fn: this.#fn.node,
+        connects: 0,
+        oneShotConnects: 0,
+      });
     }
     for (
       let link: Expression = decl.value;
@@ -1324,6 +1335,24 @@ export class Checker {
         ty.t === "none" ? "null" : article(showTy(ty))
       }`,
     );
+  }
+
+  /**
+   * `t.timeout.connect(f, flags)`: a timer that is not one-shot is fine if every callable it is
+   * connected to is connected with CONNECT_ONE_SHOT (each runs once; the timer then ticks idle).
+   */
+  #timerConnect(call: CallExpression): void {
+    const signal = call.callee.kind === "attribute" ? call.callee.base : null;
+    const base = signal?.kind === "attribute" ? signal.base : null;
+    const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    if (!timer) return;
+    timer.connects++;
+    const flags = call.args[1] ? this.#range(call.args[1]) : null;
+    const oneShot = API.constants.get("CONNECT_ONE_SHOT")?.value ?? 4;
+    if (flags?.int && flags.lo === flags.hi && (flags.lo & BigInt(oneShot)) !== 0n) {
+      timer.oneShotConnects++;
+    }
   }
 
   #timerStart(e: CallExpression): void {
@@ -2510,6 +2539,7 @@ export class Checker {
           ? call.callee.base.member.name
           : "";
         times = signal === "loop_finished" ? "tween_loops" : { k: 1 };
+        if (signal === "timeout") this.#timerConnect(call);
         break;
       }
       default:
