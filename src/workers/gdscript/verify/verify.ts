@@ -23,7 +23,7 @@ export type { Violation };
 export interface VerifyOptions {
   /** Capabilities this server allows (default: all). */
   readonly capabilities?: readonly Capability[];
-  /** Most iterations of a `range` loop, or of nested ones together (default: the API's). */
+  /** Most work (loop iterations, calls) one run of an entry point may set in motion (default: the API's). */
   readonly maxIterations?: number;
 }
 
@@ -37,16 +37,8 @@ export function verifySpell(
   source: string,
   options: VerifyOptions = {},
 ): VerifyResult {
-  const T = (globalThis as unknown as { __t?: Record<string, number> }).__t ??= {};
-  let t0 = performance.now();
-  const lap = (k: string) => {
-    const t = performance.now();
-    T[k] = (T[k] ?? 0) + t - t0;
-    t0 = t;
-  };
   // First, before anything recurses on the tree.
   const deep = tooDeep(script);
-  lap("depth");
   if (deep) {
     return {
       ok: false,
@@ -61,18 +53,13 @@ export function verifySpell(
   const program = bind(script, { growth, flows, graph }, (e) => typer.typeOf(e));
   budget.root(program.initializers.id, script.body[0] ?? script, "the member initializers");
   programSource.set(program, source);
-  lap("bind");
   typer.program = program;
   typer.solve();
-  lap("typer");
   const maxIterations = options.maxIterations ?? API.api.limits.maxIterations;
   const checker = new Checker(program, typer, { growth, flows, graph, budget }, maxIterations);
   checkStructure(script, program, checker);
-  lap("check");
   checker.finish();
-  lap("finish");
   const cycles = graph.cycles();
-  lap("cycles");
   for (const problem of cycles) checker.report(problem.at, problem.message);
   const calls = (fn: number) => graph.calls(fn);
   const text = (node: Span) => sourceOf(program, node);
@@ -81,7 +68,6 @@ export function verifySpell(
   }
   // The budget counts what everything else allows: only for a spell nothing else refuses (its
   // findings would repeat, less precisely, what was already said).
-  lap("growth");
   if (checker.violations.length === 0) {
     const limits = API.api.limits;
     const budgetLimits = {
@@ -96,7 +82,6 @@ export function verifySpell(
       checker.report(problem.at, problem.message);
     }
   }
-  lap("budget");
   const allowed = new Set(options.capabilities ?? API.api.capabilities.map((c) => c.name));
   for (const [capability, at] of checker.capabilities) {
     if (!allowed.has(capability)) {
