@@ -22,9 +22,27 @@ export interface Limits {
   buildQueueMax: number;
   buildsPerConnection: number;
   maxConnections: number;
+  maxConnectionsPerAddress: number;
+  connectRatePerAddress: number;
+  connectBurstPerAddress: number;
+  maxPacketsPerPoll: number;
   maxBufferedBytes: number;
   maxHttpBodyBytes: number;
   spellMaxIterations: number;
+  maxWorldsPerAddress: number;
+  maxSpellsPerAddress: number;
+  maxBuildsPerHour: number;
+  maxStoredBytesPerAddress: number;
+  maxDataBytes: number;
+  worldCreatesPerMinute: number;
+  maxWorlds: number;
+  worldListUpdateMs: number;
+  worldsPageMax: number;
+  joinAnnounceSpells: number;
+  readQueueMax: number;
+  opDedupeMs: number;
+  maxTargetEntityIdChars: number;
+  maxCastParamsDepth: number;
 }
 
 export interface Config {
@@ -38,6 +56,18 @@ export interface Config {
   trustedProxies: string[];
   /** World capabilities spells may use (a subset of `CAPABILITY_NAMES`). */
   spellCapabilities: string[];
+  /** How often raw WebSocket peers are pinged; one that has not answered by the next ping is cut. */
+  rawPingIntervalMs: number;
+  /** Seconds between runs of the storage collector (retention and unreferenced blobs). */
+  gcIntervalSec: number;
+  /** Never-published revisions (and spells left without one) older than this are collected. */
+  draftRetentionHours: number;
+  /** Failed build jobs older than this are collected. */
+  failedJobRetentionHours: number;
+  /** Unreferenced blobs younger than this are kept (scripts that write blobs do not lease them). */
+  blobGraceSec: number;
+  /** A WAL file past this size is checkpointed and truncated at once. */
+  walTruncateBytes: number;
   limits: Limits;
 }
 
@@ -157,7 +187,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: "int",
     key: "limits.rateLimitBurst",
     min: 1,
-    help: "burst of messages per connection",
+    help:
+      "burst of messages per connection; one refused twice this many (at least 100) beyond its rate is disconnected (1008)",
   },
   {
     env: "BUILD_QUEUE_MAX",
@@ -178,7 +209,45 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: "int",
     key: "limits.maxConnections",
     min: 1,
-    help: "connections per process (503 / close 1013 above)",
+    help: "connections per process, Socket.IO sessions counted from their handshake (503 above)",
+  },
+  {
+    env: "MAX_CONNECTIONS_PER_ADDRESS",
+    kind: "int",
+    key: "limits.maxConnectionsPerAddress",
+    min: 1,
+    help:
+      "open connections per client address, both protocols together; IPv6 counts per /64 (429 above)",
+  },
+  {
+    env: "CONNECT_RATE_PER_ADDRESS",
+    kind: "int",
+    key: "limits.connectRatePerAddress",
+    min: 1,
+    help: "new connections per second per client address, sustained (429 above)",
+  },
+  {
+    env: "CONNECT_BURST_PER_ADDRESS",
+    kind: "int",
+    key: "limits.connectBurstPerAddress",
+    min: 1,
+    help: "new connections per client address at once, before CONNECT_RATE_PER_ADDRESS applies",
+  },
+  {
+    env: "MAX_PACKETS_PER_POLL",
+    kind: "int",
+    key: "limits.maxPacketsPerPoll",
+    min: 10,
+    help:
+      "Socket.IO polling: packets per POST (twice as many may wait to be handled); more closes the connection",
+  },
+  {
+    env: "RAW_PING_INTERVAL_MS",
+    kind: "int",
+    key: "rawPingIntervalMs",
+    min: 100,
+    help:
+      "how often raw WebSocket peers are pinged; one that has not answered by the next ping is disconnected",
   },
   {
     env: "MAX_BUFFERED_BYTES",
@@ -210,6 +279,150 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 1_000_000,
     help: "most runs of a spell's for-range loop, and of nested ones together (checked at build)",
   },
+  {
+    env: "MAX_WORLDS_PER_ADDRESS",
+    kind: "int",
+    key: "limits.maxWorldsPerAddress",
+    min: 1,
+    help: "worlds one client address may have stored",
+  },
+  {
+    env: "MAX_SPELLS_PER_ADDRESS",
+    kind: "int",
+    key: "limits.maxSpellsPerAddress",
+    min: 1,
+    help: "spells one client address may have stored (freed as unpublished drafts expire)",
+  },
+  {
+    env: "MAX_BUILDS_PER_HOUR",
+    kind: "int",
+    key: "limits.maxBuildsPerHour",
+    min: 1,
+    help: "builds one client address may start in any 60 minutes",
+  },
+  {
+    env: "MAX_STORED_BYTES_PER_ADDRESS",
+    kind: "int",
+    key: "limits.maxStoredBytesPerAddress",
+    min: 65536,
+    help:
+      "bytes one client address may have stored: worlds, voxel ops, spells, queued code, revisions",
+  },
+  {
+    env: "MAX_DATA_BYTES",
+    kind: "int",
+    key: "limits.maxDataBytes",
+    min: 1048576,
+    help:
+      "data the whole server may store (database pages in use + blobs); writes past it are refused",
+  },
+  {
+    env: "DRAFT_RETENTION_HOURS",
+    kind: "int",
+    key: "draftRetentionHours",
+    min: 0,
+    help: "never-published revisions, and spells with no revision, older than this are deleted",
+  },
+  {
+    env: "FAILED_JOB_RETENTION_HOURS",
+    kind: "int",
+    key: "failedJobRetentionHours",
+    min: 0,
+    help: "failed build jobs older than this are deleted",
+  },
+  {
+    env: "GC_INTERVAL_SEC",
+    kind: "int",
+    key: "gcIntervalSec",
+    min: 1,
+    help: "seconds between runs of the collector (retention, then unreferenced blobs)",
+  },
+  {
+    env: "BLOB_GRACE_SEC",
+    kind: "int",
+    key: "blobGraceSec",
+    min: 0,
+    help: "unreferenced blobs younger than this are kept (for scripts that write blobs directly)",
+  },
+  {
+    env: "WAL_TRUNCATE_BYTES",
+    kind: "int",
+    key: "walTruncateBytes",
+    min: 1048576,
+    help: "a write-ahead log past this size is checkpointed and truncated at once",
+  },
+  {
+    env: "WORLD_CREATES_PER_MINUTE",
+    kind: "int",
+    key: "limits.worldCreatesPerMinute",
+    min: 1,
+    help: "worlds one client address may create per minute (all at once, then evenly)",
+  },
+  {
+    env: "MAX_WORLDS",
+    kind: "int",
+    key: "limits.maxWorlds",
+    min: 1,
+    help: "worlds the server holds; world.create is refused (quota_exceeded) above",
+  },
+  {
+    env: "WORLD_LIST_UPDATE_MS",
+    kind: "int",
+    key: "limits.worldListUpdateMs",
+    min: 50,
+    max: 60000,
+    help: "least time between two world.list_updated broadcasts (changes in between coalesce)",
+  },
+  {
+    env: "WORLDS_PAGE_MAX",
+    kind: "int",
+    key: "limits.worldsPageMax",
+    min: 1,
+    max: 10000,
+    help: "largest page of GET /api/worlds (?limit=)",
+  },
+  {
+    env: "JOIN_ANNOUNCE_SPELLS",
+    kind: "int",
+    key: "limits.joinAnnounceSpells",
+    min: 0,
+    max: 10000,
+    help:
+      "spells announced to a joiner: cast in the world lately, then the most recently published",
+  },
+  {
+    env: "READ_QUEUE_MAX",
+    kind: "int",
+    key: "limits.readQueueMax",
+    min: 0,
+    max: 100000,
+    help: "read requests (content.get_file, lists…) per connection that wait beyond the rate limit",
+  },
+  {
+    env: "OP_DEDUPE_MS",
+    kind: "int",
+    key: "limits.opDedupeMs",
+    min: 0,
+    max: 60000,
+    help:
+      "window in which identical voxel ops from different members of a world count once (0 = off)",
+  },
+  {
+    env: "MAX_TARGET_ENTITY_ID_CHARS",
+    kind: "int",
+    key: "limits.maxTargetEntityIdChars",
+    min: 1,
+    max: 4096,
+    help: "length of cast_params.target_entity_id",
+  },
+  {
+    env: "MAX_CAST_PARAMS_DEPTH",
+    kind: "int",
+    key: "limits.maxCastParamsDepth",
+    min: 1,
+    max: 64,
+    help: "nesting depth of cast_params (objects and arrays)",
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -221,6 +434,12 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   corsOrigins: [],
   trustedProxies: [],
   spellCapabilities: [...CAPABILITY_NAMES],
+  rawPingIntervalMs: 30_000,
+  gcIntervalSec: 3600,
+  draftRetentionHours: 168,
+  failedJobRetentionHours: 24,
+  blobGraceSec: 600,
+  walTruncateBytes: 16 * 1024 * 1024,
   limits: Object.freeze({
     maxInboundBytes: 1024 * 1024,
     maxOutboundBytes: 65535,
@@ -234,9 +453,27 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     buildQueueMax: 1000,
     buildsPerConnection: 2,
     maxConnections: 10_000,
+    maxConnectionsPerAddress: 64,
+    connectRatePerAddress: 10,
+    connectBurstPerAddress: 64,
+    maxPacketsPerPoll: 1000,
     maxBufferedBytes: 4 * 1024 * 1024,
     maxHttpBodyBytes: 64 * 1024,
     spellMaxIterations: SPELLSCRIPT_API.limits.maxIterations,
+    maxWorldsPerAddress: 100,
+    maxSpellsPerAddress: 200,
+    maxBuildsPerHour: 120,
+    maxStoredBytesPerAddress: 64 * 1024 * 1024,
+    maxDataBytes: 4 * 1024 * 1024 * 1024,
+    worldCreatesPerMinute: 5,
+    maxWorlds: 100_000,
+    worldListUpdateMs: 1000,
+    worldsPageMax: 500,
+    joinAnnounceSpells: 200,
+    readQueueMax: 1000,
+    opDedupeMs: 2000,
+    maxTargetEntityIdChars: 256,
+    maxCastParamsDepth: 8,
   }),
 });
 
@@ -362,9 +599,15 @@ export function helpText(version: string): string {
   const lines = [
     `ugc-world-server ${version}: a self-hostable backend for player-made spells in multiplayer games.`,
     "",
-    "Usage: ugc-world-server [serve] [options]     run the server (the default)",
-    "       ugc-world-server healthcheck [options]   GET /healthz on the configured port; exit 0 if ok, 1 if not",
-    "       ugc-world-server backup <file> [options] consistent online copy of ugc.db plus <file>.blobs, the blobs it uses",
+    "Usage: ugc-world-server [serve] [options]      run the server (the default)",
+    "       ugc-world-server healthcheck [options]    GET /healthz on the configured port; exit 0 if ok, 1 if not",
+    "       ugc-world-server backup <dir> [options]   consistent online copy: <dir>/ugc.db and every blob it uses",
+    "       ugc-world-server restore <dir> [options]  install a backup (refused while the server runs)",
+    "       ugc-world-server verify [options]         re-hash every blob; name the revisions a damaged one breaks",
+    "       ugc-world-server gc [options]             run the storage collector once (safe while the server runs)",
+    "",
+    "Exit codes: 0 ok, 1 command failed, 2 bad usage or option, 3 cannot listen (port in use),",
+    "            4 data directory not writable or in use by another server, 5 database too new or unreadable.",
     "",
     "Every option can also be set by the environment variable in brackets.",
     "",

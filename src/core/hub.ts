@@ -13,6 +13,7 @@ export class Hub {
   #pendingAcks = new Map<string, { ack: (payload: Payload) => void; directOnly: boolean }>();
   /** Sessions whose broadcasts wait (a join's sync is still going out), with what waits. */
   #held = new Map<Session, OutboundMessage[]>();
+  #membershipWatchers: ((worldId: string) => void)[] = [];
 
   /** `onDeliver` sees every message once, with how many sessions it went to (metrics). */
   constructor(
@@ -55,6 +56,16 @@ export class Hub {
     return this.#held.get(session)?.length ?? 0;
   }
 
+  /** True while the session is connected (between `add` and `remove`). */
+  isConnected(session: Session): boolean {
+    return this.#sessions.get(session.id) === session;
+  }
+
+  /** Calls `watcher` with the world whenever a session joins or leaves it (lists show counts). */
+  watchMembership(watcher: (worldId: string) => void): void {
+    this.#membershipWatchers.push(watcher);
+  }
+
   get connectionCount(): number {
     return this.#sessions.size;
   }
@@ -76,6 +87,7 @@ export class Hub {
     let members = this.#members.get(worldId);
     if (!members) this.#members.set(worldId, members = new Set());
     members.add(session);
+    this.#membershipChanged(worldId);
     return previous;
   }
 
@@ -86,6 +98,7 @@ export class Hub {
     const members = this.#members.get(worldId);
     members?.delete(session);
     if (members?.size === 0) this.#members.delete(worldId);
+    this.#membershipChanged(worldId);
     return worldId;
   }
 
@@ -97,20 +110,44 @@ export class Hub {
     return this.#members.get(worldId)?.size ?? 0;
   }
 
+  /** Every world with at least one member, with its player count. */
+  *populatedWorlds(): IterableIterator<[worldId: string, players: number]> {
+    for (const [worldId, members] of this.#members) yield [worldId, members.size];
+  }
+
   send(session: Session, event: string, payload: Payload): void {
-    const message = new OutboundMessage(event, payload);
+    this.sendMessage(session, new OutboundMessage(event, payload));
+  }
+
+  /** Sends a prepared message (one that many sessions get in turn is encoded once). */
+  sendMessage(session: Session, message: OutboundMessage): void {
     this.#deliver(session, message, true);
-    this.#onDeliver?.(event, message.frameBytes, 1);
+    this.#onDeliver?.(message.event, message.frameBytes, 1);
   }
 
   /** Sends to every member of a world, the sender included. */
   toWorld(worldId: string, event: string, payload: Payload): void {
+    this.toWorldMessage(worldId, new OutboundMessage(event, payload));
+  }
+
+  toWorldMessage(worldId: string, message: OutboundMessage): void {
     const members = this.#members.get(worldId);
-    if (members) this.#broadcast(members, new OutboundMessage(event, payload));
+    if (members) this.#broadcast(members, message);
   }
 
   toAll(event: string, payload: Payload): void {
     this.#broadcast(this.#sessions.values(), new OutboundMessage(event, payload));
+  }
+
+  /**
+   * Feeds the session's pending acknowledgement (if a request awaits one) without sending it
+   * anything: the reply to a request whose effect the session already received another way.
+   */
+  acknowledge(session: Session, payload: Payload): void {
+    const pending = this.#pendingAcks.get(session.id);
+    if (!pending) return;
+    this.#pendingAcks.delete(session.id);
+    pending.ack(payload);
   }
 
   /** Routes the next message delivered to `session` into `ack` as well (Socket.IO acknowledgements). */
@@ -129,6 +166,10 @@ export class Hub {
     const pending = this.#pendingAcks.get(session.id);
     this.#pendingAcks.delete(session.id);
     return pending?.ack;
+  }
+
+  #membershipChanged(worldId: string): void {
+    for (const watcher of this.#membershipWatchers) watcher(worldId);
   }
 
   /** The per-member loop is the fan-out hot path: no ack lookups while no request awaits one. */

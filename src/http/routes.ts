@@ -1,13 +1,14 @@
 import type { Hub } from "../core/hub.ts";
-import type { WorldService } from "../core/world/world_service.ts";
-import { json, type Router } from "./http_app.ts";
+import type { WorldList } from "../core/world/world_list.ts";
+import { ProtocolError } from "../protocol/mod.ts";
+import { HttpError, json, type Router } from "./http_app.ts";
 
 const HEALTH_PATHS = ["/health", "/healthz", "/api/health"];
 
-/** Health checks (fly.io and docker probe these) and the world list. */
+/** Health checks (fly.io and docker probe these) and the world list, a page at a time. */
 export function coreRoutes(
   router: Router,
-  options: { hub: Hub; worlds: WorldService; version: string; startedAt: number },
+  options: { hub: Hub; worlds: WorldList; version: string; startedAt: number },
 ): void {
   const health = () =>
     json({
@@ -18,5 +19,14 @@ export function coreRoutes(
       uptime_s: Math.round((Date.now() - options.startedAt) / 1000),
     });
   for (const path of HEALTH_PATHS) router.get(path, health);
-  router.get("/api/worlds", () => json({ worlds: options.worlds.allWorlds() }));
+  router.get("/api/worlds", ({ url }) => {
+    try {
+      return json(
+        options.worlds.page(url.searchParams.get("limit"), url.searchParams.get("cursor")),
+      );
+    } catch (error) {
+      if (error instanceof ProtocolError) throw new HttpError(400, error.message);
+      throw error;
+    }
+  });
 }

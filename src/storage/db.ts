@@ -1,5 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { MIGRATIONS } from "./migrations.ts";
+import { isStorageFull, SchemaTooNewError } from "./storage_errors.ts";
 
 export type Database = DatabaseSync;
 
@@ -25,11 +26,7 @@ export function migrate(db: Database): void {
   const current = Number(
     (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version,
   );
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `Database schema version ${current} is newer than this server understands (${MIGRATIONS.length}); upgrade the server`,
-    );
-  }
+  if (current > MIGRATIONS.length) throw new SchemaTooNewError(current, MIGRATIONS.length);
   for (let version = current; version < MIGRATIONS.length; version++) {
     transaction(db, () => {
       db.exec(MIGRATIONS[version]!);
@@ -51,15 +48,22 @@ export function transaction<T>(db: Database, body: () => T): T {
     db.exec("COMMIT");
     return result;
   } catch (error) {
-    db.exec("ROLLBACK");
+    // SQLite rolls back by itself after some failures (a full disk among them); a second ROLLBACK
+    // would throw and hide the error that matters.
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
   }
 }
 
-/** Closes the database after folding the WAL back into the main file. */
+/**
+ * Closes the database after folding the WAL back into the main file. On a full disk the fold can
+ * fail; the WAL then stays beside the file and is folded in at the next start.
+ */
 export function closeDatabase(db: Database): void {
   try {
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (error) {
+    if (!isStorageFull(error)) throw error;
   } finally {
     db.close();
   }

@@ -1,5 +1,6 @@
 import type { BuildRequest, JobView } from "../core/build/job.ts";
 import type { Database } from "./db.ts";
+import { transaction } from "./db.ts";
 
 export type JobStatus = "pending" | "running" | "completed" | "failed";
 
@@ -18,9 +19,15 @@ export interface JobRepo {
   get(jobId: string): JobView | undefined;
   /** The job left the queue: running, at the first step. */
   start(jobId: string, now: string): void;
+  /**
+   * Done: the row drops the code it kept for a restart, the job's blob leases end, and the
+   * revision (already written in this commit) is charged to whoever queued the build.
+   */
   complete(jobId: string, revisionId: string, now: string): void;
   /** Failed at `step` (the last one reached: stage and pct stay there, as in the original). */
   fail(jobId: string, message: string, step: { stage: string; pct: number }, now: string): void;
+  /** Back in the queue (it could not finish: the disk was full). */
+  requeue(jobId: string, now: string): void;
   /** Jobs left pending or running by a previous process, oldest first, back to pending. */
   recover(now: string): { jobId: string; spellId: string; request: BuildRequest }[];
 }
@@ -38,9 +45,11 @@ interface JobRow {
 }
 
 export class SqliteJobRepo implements JobRepo {
+  #db: Database;
   #statements;
 
   constructor(db: Database) {
+    this.#db = db;
     this.#statements = {
       insert: db.prepare(
         `INSERT INTO jobs (job_id, spell_id, status, stage, progress_pct, request_json, requested_by, created_at, updated_at)
@@ -55,11 +64,31 @@ export class SqliteJobRepo implements JobRepo {
       ),
       complete: db.prepare(
         `UPDATE jobs SET status = 'completed', stage = 'done', progress_pct = 100, result_revision_id = ?,
-         updated_at = ? WHERE job_id = ?`,
+         request_json = NULL, updated_at = ? WHERE job_id = ?`,
       ),
       fail: db.prepare(
-        `UPDATE jobs SET status = 'failed', error_message = ?, stage = ?, progress_pct = ?, updated_at = ?
-         WHERE job_id = ?`,
+        `UPDATE jobs SET status = 'failed', error_message = ?, stage = ?, progress_pct = ?,
+         request_json = NULL, updated_at = ? WHERE job_id = ?`,
+      ),
+      requeueOne: db.prepare(
+        `UPDATE jobs SET status = 'pending', stage = 'waiting', progress_pct = 0, updated_at = ?
+         WHERE job_id = ? AND status IN ('pending', 'running')`,
+      ),
+      // The revision costs its owner its files, their rows and its manifest.
+      chargeRevision: db.prepare(
+        `INSERT OR REPLACE INTO quota_ledger (owner, kind, ref, bytes, at)
+         SELECT owner, 'revision', ?1,
+           (SELECT COALESCE(SUM(size) + 64 * COUNT(*), 0) FROM revision_files WHERE revision_id = ?1)
+           + (SELECT COALESCE(length(manifest_json), 0) FROM revisions WHERE revision_id = ?1), ?2
+         FROM quota_ledger WHERE kind = 'job' AND ref = ?3`,
+      ),
+      // A finished job keeps its place in the hourly build count but no longer holds its code.
+      settleJobCharge: db.prepare(
+        "UPDATE quota_ledger SET bytes = 0 WHERE kind = 'job' AND ref = ?",
+      ),
+      releaseLeases: db.prepare("DELETE FROM blob_leases WHERE holder = ?"),
+      releaseJobLeases: db.prepare(
+        "DELETE FROM blob_leases WHERE holder LIKE 'job\\_%' ESCAPE '\\'",
       ),
       unfinished: db.prepare(
         `SELECT job_id, spell_id, request_json FROM jobs WHERE status IN ('pending', 'running')
@@ -104,11 +133,27 @@ export class SqliteJobRepo implements JobRepo {
   }
 
   complete(jobId: string, revisionId: string, now: string): void {
-    this.#statements.complete.run(revisionId, now, jobId);
+    transaction(this.#db, () => {
+      this.#statements.complete.run(revisionId, now, jobId);
+      this.#statements.chargeRevision.run(revisionId, now, jobId);
+      this.#finished(jobId);
+    });
   }
 
   fail(jobId: string, message: string, step: { stage: string; pct: number }, now: string): void {
-    this.#statements.fail.run(message, step.stage, step.pct, now, jobId);
+    transaction(this.#db, () => {
+      this.#statements.fail.run(message, step.stage, step.pct, now, jobId);
+      this.#finished(jobId);
+    });
+  }
+
+  requeue(jobId: string, now: string): void {
+    this.#statements.requeueOne.run(now, jobId);
+  }
+
+  #finished(jobId: string): void {
+    this.#statements.settleJobCharge.run(jobId);
+    this.#statements.releaseLeases.run(jobId);
   }
 
   recover(now: string): { jobId: string; spellId: string; request: BuildRequest }[] {
@@ -117,7 +162,11 @@ export class SqliteJobRepo implements JobRepo {
       spell_id: string;
       request_json: string | null;
     }[];
-    this.#statements.requeue.run(now);
+    transaction(this.#db, () => {
+      this.#statements.requeue.run(now);
+      // No build of this process has started yet: leases left by a dead one protect nothing.
+      this.#statements.releaseJobLeases.run();
+    });
     return rows.map((row) => ({
       jobId: row.job_id,
       spellId: row.spell_id,

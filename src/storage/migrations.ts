@@ -80,4 +80,72 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN request_json TEXT;
   ALTER TABLE jobs ADD COLUMN requested_by TEXT;
   `,
+  // 3: bounded storage. A ledger of what each owner (a client address today, a player later) has
+  // stored; leases that keep a blob a build is about to reference from the collector; holds that
+  // pause blob collection (a backup in progress); publication marks (retention keeps published
+  // revisions); and finished jobs no longer keep the code they were asked to build.
+  `
+  CREATE TABLE quota_ledger (
+    owner TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (kind, ref, owner)
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_quota_ledger_owner ON quota_ledger(owner, kind, at);
+
+  CREATE TABLE blob_leases (
+    hash TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    PRIMARY KEY (hash, holder)
+  ) WITHOUT ROWID;
+  CREATE INDEX idx_blob_leases_holder ON blob_leases(holder);
+
+  CREATE TABLE gc_holds (
+    holder TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE storage_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at TEXT NOT NULL
+  );
+
+  ALTER TABLE revisions ADD COLUMN published_at TEXT;
+  UPDATE revisions SET published_at = created_at
+    WHERE channel IN ('beta', 'stable')
+       OR revision_id IN (SELECT active_beta_rev FROM spells WHERE active_beta_rev IS NOT NULL)
+       OR revision_id IN (SELECT active_stable_rev FROM spells WHERE active_stable_rev IS NOT NULL);
+  CREATE INDEX idx_revisions_unpublished ON revisions(created_at) WHERE published_at IS NULL;
+  CREATE INDEX idx_jobs_result ON jobs(result_revision_id);
+
+  UPDATE jobs SET request_json = NULL WHERE status IN ('completed', 'failed');
+
+  -- Bytes of all referenced blobs, each once, kept by triggers so MAX_DATA_BYTES never needs a
+  -- scan: a hash's first reference adds its size, its last one leaving takes it off.
+  CREATE TABLE storage_stats (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    blob_bytes INTEGER NOT NULL
+  );
+  INSERT INTO storage_stats (id, blob_bytes)
+    SELECT 1, COALESCE(SUM(size), 0) FROM (SELECT MAX(size) AS size FROM revision_files GROUP BY hash);
+  CREATE TRIGGER revision_files_blob_added AFTER INSERT ON revision_files
+    WHEN NOT EXISTS (SELECT 1 FROM revision_files WHERE hash = NEW.hash AND rowid <> NEW.rowid)
+    BEGIN UPDATE storage_stats SET blob_bytes = blob_bytes + NEW.size WHERE id = 1; END;
+  CREATE TRIGGER revision_files_blob_dropped AFTER DELETE ON revision_files
+    WHEN NOT EXISTS (SELECT 1 FROM revision_files WHERE hash = OLD.hash)
+    BEGIN UPDATE storage_stats SET blob_bytes = blob_bytes - OLD.size WHERE id = 1; END;
+  `,
+  // 4: when a world was last active (an op or a join), so lists can put live worlds first. Worlds
+  // that already have ops count as active at their last op. A total order for paging world lists.
+  `
+  ALTER TABLE worlds ADD COLUMN last_active_at TEXT;
+  UPDATE worlds SET last_active_at =
+    (SELECT created_at FROM world_ops WHERE world_ops.world_id = worlds.world_id
+     ORDER BY op_id DESC LIMIT 1);
+  CREATE INDEX idx_worlds_activity ON worlds(last_active_at, created_at);
+  CREATE INDEX idx_worlds_page ON worlds(created_at, world_id);
+  `,
 ];

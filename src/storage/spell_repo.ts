@@ -37,8 +37,11 @@ export interface SpellRepo {
     path: string,
   ): { hash: string; size: number } | undefined;
   setActive(spellId: string, channel: Channel, revisionId: string, now: string): void;
-  /** Spells with an active beta or stable revision: [spell, revision id, channel]. */
-  castable(): { spellId: string; revisionId: string; channel: Channel }[];
+  /**
+   * Up to `limit` spells with an active beta or stable revision, most recently changed (published
+   * or built) first: the revision a cast without one uses (beta, else stable) and its channel.
+   */
+  castable(limit: number): { spellId: string; revisionId: string; channel: Channel }[];
 }
 
 interface SpellRow {
@@ -115,10 +118,17 @@ export class SqliteSpellRepo implements SpellRepo {
         `SELECT f.hash, f.size FROM revision_files f JOIN revisions r ON r.revision_id = f.revision_id
          WHERE r.spell_id = ? AND f.revision_id = ? AND f.path = ? AND ${SERVED}`,
       ),
-      setChannel: db.prepare("UPDATE revisions SET channel = ? WHERE revision_id = ?"),
+      // Published to beta or stable once is published for good: retention keeps it.
+      setChannel: db.prepare(
+        `UPDATE revisions SET channel = ?1,
+           published_at = CASE WHEN ?1 IN ('beta', 'stable') THEN COALESCE(published_at, ?2)
+                          ELSE published_at END
+         WHERE revision_id = ?3`,
+      ),
       selectCastable: db.prepare(
         `SELECT spell_id, active_beta_rev, active_stable_rev FROM spells
-         WHERE active_beta_rev IS NOT NULL OR active_stable_rev IS NOT NULL ORDER BY created_at, rowid`,
+         WHERE active_beta_rev IS NOT NULL OR active_stable_rev IS NOT NULL
+         ORDER BY updated_at DESC, rowid DESC LIMIT ?`,
       ),
     };
   }
@@ -195,12 +205,12 @@ export class SqliteSpellRepo implements SpellRepo {
         now,
         spellId,
       );
-      this.#statements.setChannel.run(channel, revisionId);
+      this.#statements.setChannel.run(channel, now, revisionId);
     });
   }
 
-  castable(): { spellId: string; revisionId: string; channel: Channel }[] {
-    const rows = this.#statements.selectCastable.all() as unknown as Pick<
+  castable(limit: number): { spellId: string; revisionId: string; channel: Channel }[] {
+    const rows = this.#statements.selectCastable.all(limit) as unknown as Pick<
       SpellRow,
       "spell_id" | "active_beta_rev" | "active_stable_rev"
     >[];

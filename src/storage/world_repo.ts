@@ -10,14 +10,26 @@ export interface WorldRecord {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** The last op or join, ISO 8601; "" if the world was never active. */
+  last_active_at: string;
+}
+
+/** Where a page of the newest-first world list starts: after this world. */
+export interface WorldPageKey {
+  createdAt: string;
+  worldId: string;
 }
 
 /** Persistence of worlds and their voxel-op logs. */
 export interface WorldRepo {
   create(world: WorldRecord): void;
   get(worldId: string): WorldRecord | undefined;
-  /** Newest first. */
-  list(): WorldRecord[];
+  /** Up to `limit` worlds, newest first, after `after` (a stable total order for paging). */
+  page(limit: number, after?: WorldPageKey): WorldRecord[];
+  /** Up to `limit` worlds, most recently active first, then the never-active ones newest first. */
+  byActivity(limit: number): WorldRecord[];
+  /** Stores when worlds were last active (ISO 8601), in one transaction. */
+  recordActivity(entries: Iterable<[worldId: string, at: string]>): void;
   count(): number;
   /** Appends ops, all or none, and returns the new op count of the world. */
   appendOps(worldId: string, ops: readonly VoxelOp[], createdAt: string): number;
@@ -44,37 +56,66 @@ export interface OpsPage {
   lastOpId: number;
 }
 
+type WorldRow = Omit<WorldRecord, "last_active_at"> & { last_active_at: string | null };
+
+function worldRecord(row: WorldRow): WorldRecord {
+  return {
+    world_id: row.world_id,
+    name: row.name,
+    description: row.description ?? "",
+    created_by: row.created_by ?? "",
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    last_active_at: row.last_active_at ?? "",
+  };
+}
+
 interface OpRow {
   op_id: number;
   op_type: string;
   op_data: string;
 }
 
-/** WorldRepo on SQLite. Op counts are cached: this process is the database's only writer. */
+/** WorldRepo on SQLite. Counts are cached: this process is the database's only writer. */
 export class SqliteWorldRepo implements WorldRepo {
   #db: Database;
   #opCounts = new Map<string, number>();
+  #worldCount: number | undefined;
   #insertWorld;
   #selectWorld;
-  #selectWorlds;
+  #selectFirstPage;
+  #selectPage;
+  #selectActive;
+  #setActivity;
   #countWorlds;
   #insertOp;
   #countOps;
   #syncPlan;
   #opsAfter;
   #deleteOps;
+  #creditOps;
 
   constructor(db: Database) {
     this.#db = db;
     this.#insertWorld = db.prepare(
-      `INSERT INTO worlds (world_id, name, description, created_by, player_count, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 0, ?, ?)`,
+      `INSERT INTO worlds (world_id, name, description, created_by, player_count, created_at, updated_at, last_active_at)
+       VALUES (?, ?, ?, ?, 0, ?, ?, ?)`,
     );
-    const columns = "world_id, name, description, created_by, created_at, updated_at";
+    const columns =
+      "world_id, name, description, created_by, created_at, updated_at, last_active_at";
     this.#selectWorld = db.prepare(`SELECT ${columns} FROM worlds WHERE world_id = ?`);
-    this.#selectWorlds = db.prepare(
-      `SELECT ${columns} FROM worlds ORDER BY created_at DESC, rowid DESC`,
+    this.#selectFirstPage = db.prepare(
+      `SELECT ${columns} FROM worlds ORDER BY created_at DESC, world_id DESC LIMIT ?`,
     );
+    this.#selectPage = db.prepare(
+      `SELECT ${columns} FROM worlds WHERE (created_at, world_id) < (?, ?)
+       ORDER BY created_at DESC, world_id DESC LIMIT ?`,
+    );
+    // Served by idx_worlds_activity read backwards: NULL (never active) sorts last.
+    this.#selectActive = db.prepare(
+      `SELECT ${columns} FROM worlds ORDER BY last_active_at DESC, created_at DESC LIMIT ?`,
+    );
+    this.#setActivity = db.prepare("UPDATE worlds SET last_active_at = ? WHERE world_id = ?");
     this.#countWorlds = db.prepare("SELECT COUNT(*) AS n FROM worlds");
     this.#insertOp = db.prepare(
       "INSERT INTO world_ops (world_id, op_type, op_data, created_at) VALUES (?, ?, ?, ?)",
@@ -90,6 +131,7 @@ export class SqliteWorldRepo implements WorldRepo {
        WHERE world_id = ? AND op_id > ? AND op_id <= ? ORDER BY op_id LIMIT ?`,
     );
     this.#deleteOps = db.prepare("DELETE FROM world_ops WHERE world_id = ?");
+    this.#creditOps = db.prepare("DELETE FROM quota_ledger WHERE kind = 'ops' AND ref = ?");
   }
 
   create(world: WorldRecord): void {
@@ -100,21 +142,36 @@ export class SqliteWorldRepo implements WorldRepo {
       world.created_by,
       world.created_at,
       world.updated_at,
+      world.last_active_at === "" ? null : world.last_active_at,
     );
     this.#opCounts.set(world.world_id, 0);
+    if (this.#worldCount !== undefined) this.#worldCount++;
   }
 
   get(worldId: string): WorldRecord | undefined {
-    const row = this.#selectWorld.get(worldId);
-    return row ? { ...row } as unknown as WorldRecord : undefined;
+    const row = this.#selectWorld.get(worldId) as WorldRow | undefined;
+    return row ? worldRecord(row) : undefined;
   }
 
-  list(): WorldRecord[] {
-    return this.#selectWorlds.all().map((row) => ({ ...row }) as unknown as WorldRecord);
+  page(limit: number, after?: WorldPageKey): WorldRecord[] {
+    const rows = after
+      ? this.#selectPage.all(after.createdAt, after.worldId, limit)
+      : this.#selectFirstPage.all(limit);
+    return (rows as unknown as WorldRow[]).map(worldRecord);
+  }
+
+  byActivity(limit: number): WorldRecord[] {
+    return (this.#selectActive.all(limit) as unknown as WorldRow[]).map(worldRecord);
+  }
+
+  recordActivity(entries: Iterable<[worldId: string, at: string]>): void {
+    transaction(this.#db, () => {
+      for (const [worldId, at] of entries) this.#setActivity.run(at, worldId);
+    });
   }
 
   count(): number {
-    return Number((this.#countWorlds.get() as { n: number }).n);
+    return this.#worldCount ??= Number((this.#countWorlds.get() as { n: number }).n);
   }
 
   appendOps(worldId: string, ops: readonly VoxelOp[], createdAt: string): number {
@@ -160,7 +217,11 @@ export class SqliteWorldRepo implements WorldRepo {
   }
 
   clearOps(worldId: string): number {
-    const result = this.#deleteOps.run(worldId);
+    // The ops no longer count against the quotas of whoever appended them.
+    const result = transaction(this.#db, () => {
+      this.#creditOps.run(worldId);
+      return this.#deleteOps.run(worldId);
+    });
     this.#opCounts.set(worldId, 0);
     return Number(result.changes);
   }

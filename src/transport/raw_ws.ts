@@ -17,6 +17,9 @@ export class RawSession implements Session {
   #limits: SessionLimits;
   #log: Logger;
   #dropping = false;
+  #closing = false;
+  /** Whether the peer answered (or sent anything) since the last keepalive ping. */
+  #alive = true;
 
   constructor(ws: WebSocket, address: string, limits: SessionLimits, log: Logger) {
     this.#ws = ws;
@@ -44,9 +47,32 @@ export class RawSession implements Session {
 
   /** Starts the closing handshake; a peer that does not answer within a second is cut. */
   close(code: number, reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
     this.#ws.close(code, reason);
     const timer = setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS);
     this.#ws.once("close", () => clearTimeout(timer));
+  }
+
+  /** The peer showed it is there: a pong, or any message. */
+  markAlive(): void {
+    this.#alive = true;
+  }
+
+  /**
+   * One keepalive round: a peer that has not answered the previous ping is cut (a half-open
+   * connection would otherwise stay in its world and in `player_count` for ever), any other is
+   * pinged. Godot's WebSocketPeer, like browsers, answers pings by itself.
+   */
+  keepalive(): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    if (!this.#alive) {
+      this.#log.info("closing unresponsive peer", { session: this.id, address: this.address });
+      this.#ws.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.#ws.ping();
   }
 
   /**
@@ -84,8 +110,13 @@ export function serveRawConnection(
 ): RawSession {
   const { dispatcher } = options;
   const session = new RawSession(ws, options.address, options.limits, options.log);
+  ws.on("close", () => dispatcher.close(session));
+  ws.on("pong", () => session.markAlive());
   dispatcher.open(session, options.now());
   ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
+    session.markAlive();
+    // Closing (too slow, flooding, shutting down): what it still sends is not served.
+    if (ws.readyState !== ws.OPEN) return;
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString("utf8")
       : Buffer.from(data as ArrayBuffer).toString("utf8");
@@ -110,7 +141,6 @@ export function serveRawConnection(
     const { type, ...payload } = message;
     dispatcher.dispatch(session, type as string, payload);
   });
-  ws.on("close", () => dispatcher.close(session));
   ws.on(
     "error",
     (error: Error) =>

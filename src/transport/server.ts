@@ -9,9 +9,12 @@ import { settlesWithin, sleep } from "../core/timing.ts";
 import type { Limits } from "../config.ts";
 import { HttpError, type RequestInfo } from "../http/http_app.ts";
 import type { Logger } from "../log.ts";
+import type { Clock } from "../core/rate_limiter.ts";
 import { CloseCode } from "../protocol/mod.ts";
 import { clientAddress, TrustedProxies } from "./client_address.ts";
-import { serveRawConnection } from "./raw_ws.ts";
+import { ConnectionGate, isRefusal, type Refusal } from "./connection_gate.ts";
+import { EngineAdmission, FairWebSocketServer, jsonOnlyParser } from "./engine_guard.ts";
+import { type RawSession, serveRawConnection } from "./raw_ws.ts";
 import { serveSocketIoConnection, socketIoWire } from "./socket_io.ts";
 
 export interface ServerOptions {
@@ -19,7 +22,9 @@ export interface ServerOptions {
   port: number;
   corsOrigins: readonly string[];
   trustedProxies: readonly string[];
+  rawPingIntervalMs: number;
   limits: Limits;
+  clock: Clock;
   dispatcher: Dispatcher;
   hub: Hub;
   http: HttpRequestHandler;
@@ -42,6 +47,8 @@ const SOCKET_IO_PATH = "/socket.io/";
 
 /** The HTTP application as the transport calls it. */
 export type HttpRequestHandler = (request: Request, info: RequestInfo) => Promise<Response>;
+/** How long an engine.io connection may stay without joining the namespace (Socket.IO: 45 s). */
+const SOCKET_IO_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * One port, three doors (contract §3): Socket.IO under /socket.io/, the raw WebSocket protocol on
@@ -69,6 +76,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
+  // Every connection of either protocol holds a slot from its first request until its socket is
+  // gone: the process cap, the per-address cap and the per-address rate of new connections.
+  const gate = new ConnectionGate(limits, { clock: options.clock, log: log.child("transport") });
+  const admit = (address: string): ReturnType<ConnectionGate["admit"]> =>
+    accepting ? gate.admit(address) : SHUTTING_DOWN;
+
+  const admission = new EngineAdmission({
+    admit: (req) => admit(addressOf(req)),
+    maxPacketsPerPoll: limits.maxPacketsPerPoll,
+    log: log.child("transport.socket_io"),
+  });
   const io = new SocketIoServer(httpServer, {
     path: SOCKET_IO_PATH.slice(0, -1),
     // Without this, engine.io destroys the upgrades meant for the raw protocol.
@@ -76,10 +94,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxHttpBufferSize: limits.maxInboundBytes,
     serveClient: false,
     cors: options.corsOrigins.length > 0 ? { origin: [...options.corsOrigins] } : undefined,
+    allowRequest: admission.allowRequest,
+    wsEngine: FairWebSocketServer,
+    parser: jsonOnlyParser,
+    connectTimeout: SOCKET_IO_CONNECT_TIMEOUT_MS,
   });
+  admission.attach(io.engine);
   io.use((_socket, next) => {
-    if (!accepting) next(new Error("Server is shutting down"));
-    else if (hub.connectionCount >= limits.maxConnections) next(new Error("Server is full"));
+    if (!accepting) next(new Error(SHUTTING_DOWN.reason));
     else next();
   });
   const wire = socketIoWire(io);
@@ -105,30 +127,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     allowSynchronousEvents: false,
   });
   const rawLog = log.child("transport.raw_ws");
+  const rawSessions = new Set<RawSession>();
   httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (isSocketIoPath(req.url)) return;
-    if (!accepting || hub.connectionCount >= limits.maxConnections) {
-      socket.end(
-        "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-      );
+    const address = addressOf(req);
+    const ticket = admit(address);
+    if (isRefusal(ticket)) {
+      refuseUpgrade(socket, ticket);
       return;
     }
+    // The TCP socket's end is the connection's end, whether or not the upgrade completes.
+    socket.once("close", () => ticket.release());
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      serveRawConnection(ws, {
+      const session = serveRawConnection(ws, {
         dispatcher,
-        address: addressOf(req),
+        address,
         limits,
         log: rawLog,
         now,
         onFrameBytes: options.onRawFrameBytes,
       });
+      rawSessions.add(session);
+      ws.once("close", () => rawSessions.delete(session));
     });
   });
-
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(options.port, options.host, () => resolve());
   });
+  // One timer for every raw peer: each is pinged once per interval and cut if it did not answer
+  // the previous ping, so a dead peer is gone one to two intervals after it last answered.
+  const keepalive = setInterval(() => {
+    for (const session of rawSessions) session.keepalive();
+  }, options.rawPingIntervalMs);
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : options.port;
 
@@ -140,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     close: async () => {
       accepting = false;
+      clearInterval(keepalive);
       for (const session of [...hub.sessions()]) {
         session.close(CloseCode.GOING_AWAY, "Server shutting down");
       }
@@ -159,6 +191,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   };
 }
+const SHUTTING_DOWN: Refusal = Object.freeze({ status: 503, reason: "Server is shutting down" });
+
+/** Answers an upgrade the gate refused with its status and reason, then closes the socket. */
+function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+  const status = refusal.status === 429 ? "429 Too Many Requests" : "503 Service Unavailable";
+  socket.on("error", () => {}); // a peer that hung up already needs no answer
+  socket.once("finish", () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(refusal.reason)}\r\n\r\n${refusal.reason}`,
+  );
+}
+
 function isSocketIoPath(url: string | undefined): boolean {
   return url !== undefined &&
     (url === "/socket.io" || url.startsWith(SOCKET_IO_PATH) || url.startsWith("/socket.io?"));

@@ -5,6 +5,7 @@ import { newClientId } from "../core/ids.ts";
 import type { OutboundMessage, Session, WireEncoding } from "../core/session.ts";
 import type { Logger } from "../log.ts";
 import { capFrame, type SessionLimits } from "./frame_cap.ts";
+import { InboundQueue } from "./inbound_queue.ts";
 import { textFrame } from "./ws_frame.ts";
 import type { Payload } from "../protocol/mod.ts";
 
@@ -18,6 +19,10 @@ export class SocketIoSession implements Session {
   #maxOutboundBytes: number;
   #maxBufferedBytes: number;
   #log: Logger;
+  /** How much of engine.io's current packet buffer `bufferedBytes` has summed (the hot path: no allocation). */
+  #countedBuffer: unknown[] = [];
+  #countedPackets = 0;
+  #countedBytes = 0;
 
   constructor(
     socket: Socket,
@@ -38,7 +43,7 @@ export class SocketIoSession implements Session {
     message = capFrame(message, this.#maxOutboundBytes, this.#log);
     if (this.bufferedBytes > this.#maxBufferedBytes) {
       this.#log.warn("closing slow consumer", { session: this.id, address: this.address });
-      this.#socket.disconnect(true);
+      this.close();
       return;
     }
     const engine = this.#socket.client as unknown as EngineWriter;
@@ -54,22 +59,35 @@ export class SocketIoSession implements Session {
    * Unsent data lives in two places: engine.io's packet buffer (polling between polls, or a
    * websocket whose last write has not completed — then every later packet waits there) and, on
    * the websocket transport, the `ws` socket underneath. Counted in bytes: a count of packets let a
-   * stalled client hold 256 near-64 KiB packets (16 MiB) before it was cut.
+   * stalled client hold 256 near-64 KiB packets (16 MiB) before it was cut. The packet buffer is
+   * summed incrementally (engine.io only appends to it, and replaces it when it flushes): summing
+   * all of it on every send was quadratic in a stalled polling client's backlog.
    */
   get bufferedBytes(): number {
     const conn = this.#engine();
-    let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
-    for (const packet of conn.writeBuffer ?? []) {
-      if (typeof packet.data === "string") bytes += packet.data.length;
+    const buffer = conn.writeBuffer ?? [];
+    if (buffer !== this.#countedBuffer || buffer.length < this.#countedPackets) {
+      this.#countedBuffer = buffer;
+      this.#countedPackets = 0;
+      this.#countedBytes = 0;
     }
-    return bytes;
+    for (let i = this.#countedPackets; i < buffer.length; i++) {
+      const data = buffer[i]!.data;
+      if (typeof data === "string") this.#countedBytes += data.length;
+    }
+    this.#countedPackets = buffer.length;
+    return (conn.transport?.socket?.bufferedAmount ?? 0) + this.#countedBytes;
   }
 
   #engine(): EngineBuffers {
     return this.#socket.conn as unknown as EngineBuffers;
   }
 
-  close(_code: number, _reason: string): void {
+  /**
+   * Leaves the namespace and closes the engine.io connection under it (at once: see
+   * `closeAtOnce` in engine_guard.ts), so its connection slot comes back.
+   */
+  close(_code?: number, _reason?: string): void {
     this.#socket.disconnect(true);
   }
 }
@@ -125,19 +143,42 @@ export function serveSocketIoConnection(
     dispatcher: Dispatcher;
     address: string;
     wire: SocketIoWire;
-    limits: SessionLimits;
+    limits: SessionLimits & { maxPacketsPerPoll: number };
     log: Logger;
     now: () => string;
   },
 ): SocketIoSession {
-  const { dispatcher } = options;
+  const { dispatcher, log } = options;
   const session = new SocketIoSession(socket, options.address, options);
-  dispatcher.open(session, options.now());
-  socket.onAny((event: unknown, ...args: unknown[]) => {
-    const last = args.at(-1);
-    const ack = typeof last === "function" ? (args.pop() as (reply: Payload) => void) : undefined;
-    dispatcher.dispatch(session, event, args[0], ack);
+  // Twice a full POST may wait: a client still sending after that is flooding.
+  const inbound = new InboundQueue<{ event: unknown; args: unknown[] }>({
+    limit: 2 * options.limits.maxPacketsPerPoll,
+    run: ({ event, args }) => {
+      const last = args.at(-1);
+      const ack = typeof last === "function" ? (args.pop() as (reply: Payload) => void) : undefined;
+      dispatcher.dispatch(session, event, args[0], ack);
+    },
+    onOverflow: () => {
+      log.warn("closing flooding client", { session: session.id, address: session.address });
+      session.close();
+    },
   });
-  socket.on("disconnect", () => dispatcher.close(session));
+  // Before `open`: its greeting can already find the connection too slow and close it, and the
+  // close must still reach the dispatcher.
+  socket.on("disconnect", () => {
+    inbound.stop();
+    dispatcher.close(session);
+  });
+  // socket.io reports a packet it refused (binary data, a second CONNECT…) here, then closes the
+  // connection; an `error` event with no listener would throw.
+  socket.on("error", (error: Error) => {
+    log.info("closing Socket.IO connection: invalid packet", {
+      session: session.id,
+      address: session.address,
+      error: error.message,
+    });
+  });
+  socket.onAny((event: unknown, ...args: unknown[]) => inbound.push({ event, args }));
+  dispatcher.open(session, options.now());
   return session;
 }

@@ -6,7 +6,8 @@ import { PLACEHOLDER_ICON } from "./placeholder_icon.ts";
 import { stubSpell } from "./stub_spell.ts";
 
 export interface BuildDeps {
-  putBlob(bytes: Uint8Array): Promise<{ hash: string; size: number }>;
+  /** Stores the package's files (all or none reach a revision), in order. */
+  storeBlobs(files: readonly Uint8Array[]): Promise<{ hash: string; size: number }[]>;
   onProgress(progress: BuildProgress): void;
 }
 
@@ -46,8 +47,9 @@ export async function runBuild(task: BuildTask, deps: BuildDeps): Promise<BuildO
   step("validate", 75, "Validation passed");
 
   step("finalize", 80, "Computing file hashes...");
-  const codeInfo: FileInfo = { path: ENTRYPOINT, ...await deps.putBlob(code) };
-  const iconInfo: FileInfo = { path: ICON_PATH, ...await deps.putBlob(icon) };
+  const [codeBlob, iconBlob] = await deps.storeBlobs([code, icon]);
+  const codeInfo: FileInfo = { path: ENTRYPOINT, hash: codeBlob!.hash, size: codeBlob!.size };
+  const iconInfo: FileInfo = { path: ICON_PATH, hash: iconBlob!.hash, size: iconBlob!.size };
   step("finalize", 90, "Writing manifest...");
   const manifest = createManifest({
     spellId: task.spellId,

@@ -5,7 +5,8 @@
  * @module
  */
 import { setPriority } from "node:os";
-import { FsBlobStore } from "../storage/fs_blob_store.ts";
+import { FsBlobStore, sha256Hex } from "../storage/fs_blob_store.ts";
+import { isStorageFull } from "../storage/storage_errors.ts";
 import { runBuild } from "./build_steps.ts";
 import type { WorkerReply, WorkerRequest } from "./worker_messages.ts";
 
@@ -13,6 +14,7 @@ import type { WorkerReply, WorkerRequest } from "./worker_messages.ts";
 const BUILD_THREAD_NICENESS = 10;
 
 let store: FsBlobStore | undefined;
+let answerLease: ((reply: { ok: boolean; storageFull: boolean }) => void) | undefined;
 
 /**
  * Builds are background work: on Linux a thread has its own nice value, so this thread yields the
@@ -25,13 +27,39 @@ try {
   // Not permitted (or no such thing on this OS): correct, only less responsive under build load.
 }
 
+const post = (reply: WorkerReply) => self.postMessage(reply);
+
+/** Leases the hashes (through the main isolate, which owns the database), then stores the files. */
+async function storeBlobs(files: readonly Uint8Array[]) {
+  const hashes = files.map(sha256Hex);
+  const answer = await new Promise<{ ok: boolean; storageFull: boolean }>((resolve) => {
+    answerLease = resolve;
+    post({ kind: "lease", hashes });
+  });
+  if (!answer.ok) {
+    throw Object.assign(new Error("could not lease blobs"), {
+      code: answer.storageFull ? "ENOSPC" : undefined,
+    });
+  }
+  const stored = [];
+  for (const file of files) {
+    const { hash, size } = await store!.put(file);
+    stored.push({ hash, size });
+  }
+  return stored;
+}
+
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const { task, blobRoot } = event.data;
-  store ??= new FsBlobStore(blobRoot);
-  const post = (reply: WorkerReply) => self.postMessage(reply);
+  const message = event.data;
+  if (message.kind === "leased") {
+    answerLease?.(message);
+    answerLease = undefined;
+    return;
+  }
+  store ??= new FsBlobStore(message.blobRoot);
   try {
-    const outcome = await runBuild(task, {
-      putBlob: (bytes) => store!.put(bytes),
+    const outcome = await runBuild(message.task, {
+      storeBlobs,
       onProgress: (progress) => post({ kind: "progress", progress }),
     });
     post({ kind: "done", outcome });
@@ -40,6 +68,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     post({
       kind: "crashed",
       detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      storageFull: isStorageFull(error),
     });
   }
 };

@@ -25,10 +25,27 @@ export class WorkerPool implements BuildRunner {
   #timeoutMs: number;
   #log: Logger;
   #workerUrl: URL;
+  #lease: (jobId: string, hashes: string[]) => void;
+  #isStorageFull: (error: unknown) => boolean;
 
   constructor(
-    options: { size: number; blobRoot: string; timeoutMs: number; log: Logger; workerUrl?: URL },
+    options: {
+      size: number;
+      blobRoot: string;
+      timeoutMs: number;
+      log: Logger;
+      workerUrl?: URL;
+      /**
+       * Leases the hashes a build is about to store, so the collector keeps them (BlobLeases);
+       * throws if it cannot (a full disk).
+       */
+      lease: (jobId: string, hashes: string[]) => void;
+      /** True if an error means the disk is full (the build can run again later). */
+      isStorageFull: (error: unknown) => boolean;
+    },
   ) {
+    this.#lease = options.lease;
+    this.#isStorageFull = options.isStorageFull;
     this.#blobRoot = options.blobRoot;
     this.#timeoutMs = options.timeoutMs;
     this.#log = options.log;
@@ -81,8 +98,14 @@ export class WorkerPool implements BuildRunner {
     worker.onmessage = (event: MessageEvent<WorkerReply>) => {
       const reply = event.data;
       if (reply.kind === "progress") pending.onProgress(reply.progress);
+      else if (reply.kind === "lease") this.#answerLease(worker, pending.task.jobId, reply.hashes);
       else if (reply.kind === "done") finish(reply.outcome, false);
-      else {
+      else if (reply.storageFull) {
+        finish(
+          { ok: false, reason: "the server is out of storage space", storageFull: true },
+          false,
+        );
+      } else {
         this.#log.error("build worker failed", {
           job_id: pending.task.jobId,
           detail: reply.detail,
@@ -98,7 +121,20 @@ export class WorkerPool implements BuildRunner {
       });
       finish({ ok: false, reason: "internal error" }, true);
     };
-    const request: WorkerRequest = { task: pending.task, blobRoot: this.#blobRoot };
+    const request: WorkerRequest = { kind: "build", task: pending.task, blobRoot: this.#blobRoot };
     worker.postMessage(request);
+  }
+
+  #answerLease(worker: Worker, jobId: string, hashes: string[]): void {
+    let answer: WorkerRequest = { kind: "leased", ok: true, storageFull: false };
+    try {
+      this.#lease(jobId, hashes);
+    } catch (error) {
+      if (!this.#isStorageFull(error)) {
+        this.#log.error("could not lease blobs for a build", { job_id: jobId, error });
+      }
+      answer = { kind: "leased", ok: false, storageFull: this.#isStorageFull(error) };
+    }
+    worker.postMessage(answer);
   }
 }

@@ -370,6 +370,13 @@ Deno.test(`fuzz: random and mutated messages over both transports change nothing
   const server = await startTestServer({
     RATE_LIMIT_PER_SEC: "1000000",
     RATE_LIMIT_BURST: "1000000",
+    // Every connection shares 127.0.0.1: per-address quotas are tested in quota_test.ts.
+    MAX_WORLDS_PER_ADDRESS: "100000",
+    MAX_SPELLS_PER_ADDRESS: "100000",
+    MAX_BUILDS_PER_HOUR: "100000",
+    WORLD_CREATES_PER_MINUTE: "1000000",
+    // The model stores every valid op; random ops from two connections can be identical.
+    OP_DEDUPE_MS: "0",
   });
   const gen = new FuzzGen(SEED, { knownBugs: KNOWN_BUGS });
   const conns: Conn[] = [];

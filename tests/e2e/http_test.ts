@@ -34,7 +34,7 @@ Deno.test("HTTP: health endpoints, world list, JSON 404 and 405", async () => {
       assert.equal(body.clients, 0);
     }
     const worlds = await fetch(server.httpUrl + "/api/worlds");
-    assert.deepEqual(await worlds.json(), { worlds: [] });
+    assert.deepEqual(await worlds.json(), { worlds: [], next_cursor: "" });
     for (const path of ["/", "/nope", "/api", "/api/worlds/extra", "/healthz/x"]) {
       const response = await fetch(server.httpUrl + path);
       assert.equal(response.status, 404, path);

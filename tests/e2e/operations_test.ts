@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { GodotClient } from "../helpers/godot_client.ts";
 import { parsePrometheus, valueOf } from "../helpers/prometheus.ts";
+import { EngineIo, RawPeer } from "../helpers/raw_peer.ts";
 import { SioClient } from "../helpers/sio_client.ts";
 import { build } from "../helpers/spells.ts";
 import { startTestServer } from "../helpers/test_server.ts";
@@ -23,6 +24,9 @@ Deno.test("/metrics is strict Prometheus text and its counters move", async () =
     assert.equal(valueOf(before, "ugc_worlds"), 0);
 
     await raw.request({ type: "world.create", name: "M" }, "world.created");
+    // The list update is coalesced: it follows the create shortly, to both connections.
+    await raw.next("world.list_updated");
+    await sio.next("world.list_updated");
     raw.sendRaw("not json");
     await raw.next("error");
     await sio.request("world.join", { world_id: "world_00000000" }, "error");
@@ -53,7 +57,15 @@ Deno.test("the connection cap refuses raw upgrades with 503 and Socket.IO with a
   const second = await SioClient.connect(server.httpUrl);
   try {
     await assert.rejects(GodotClient.connect(server.wsUrl));
-    await assert.rejects(SioClient.connect(server.httpUrl), /Server is full/);
+    const raw = await RawPeer.open(server.app.port);
+    assert.deepEqual([raw.status, raw.body], [503, "Server is full"]);
+    await assert.rejects(SioClient.connect(server.httpUrl));
+    // The engine.io handshake itself is refused, with the reason (no session is ever made).
+    const handshake = await EngineIo.handshake(server.httpUrl);
+    assert.deepEqual([handshake.status, JSON.parse(handshake.body).message], [
+      403,
+      "Server is full",
+    ]);
     await first.roundTrip();
     await second.roundTrip();
     await first.close();

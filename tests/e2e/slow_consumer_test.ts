@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { eventually } from "../helpers/eventually.ts";
 import { startWithBigWorld } from "../helpers/big_world.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
+import { build, fixture } from "../helpers/spells.ts";
 import { startTestServer } from "../helpers/test_server.ts";
 
 /** Opens a raw WebSocket by hand over TCP and then never reads another byte. */
@@ -41,31 +42,59 @@ async function stalledSocketIoClient(port: number): Promise<Deno.TcpConn> {
 
 const MAX_RSS_GROWTH = 256 * 1024 * 1024;
 
-Deno.test("a client that stops reading is disconnected; the others keep their latency and memory stays bounded", async () => {
-  const server = await startTestServer({
-    MAX_BUFFERED_BYTES: "262144",
-    RATE_LIMIT_PER_SEC: "100000",
-    RATE_LIMIT_BURST: "100000",
+/** Limits for the flood: casts of ~30 KB (the largest cast_params allowed), no rate limit. */
+const FLOOD_ENV = {
+  MAX_BUFFERED_BYTES: "262144",
+  RATE_LIMIT_PER_SEC: "100000",
+  RATE_LIMIT_BURST: "100000",
+  MAX_CAST_PARAMS_BYTES: "32768",
+};
+
+/**
+ * A world with a published spell whose casts the writer can flood: each cast_event carries ~30 KB
+ * of cast_params to every member. Returns the world id; the writer is a member.
+ */
+async function castableWorld(writer: GodotClient): Promise<string> {
+  const { last } = await build(writer, "demo_spark", { code: fixture("demo_spark.gd") });
+  writer.send({
+    type: "spell.publish",
+    spell_id: "demo_spark",
+    revision_id: last.revision_id,
+    channel: "beta",
   });
+  await writer.next("spell.revision_ready");
+  const world = (await writer.request({ type: "world.create", name: "Flood" }, "world.created"))
+    .world as { world_id: string };
+  await writer.request({ type: "world.join", world_id: world.world_id }, "world.joined");
+  return world.world_id;
+}
+
+const bigCast = {
+  type: "spell.cast_request",
+  spell_id: "demo_spark",
+  cast_params: { pad: "p".repeat(30_000) },
+};
+
+Deno.test("a client that stops reading is disconnected; the others keep their latency and memory stays bounded", async () => {
+  const server = await startTestServer(FLOOD_ENV);
   const writer = await GodotClient.connect(server.wsUrl);
   const watcher = await GodotClient.connect(server.wsUrl);
   const stalled = await stalledClient(server.app.port);
   try {
+    const worldId = await castableWorld(writer);
+    await watcher.request({ type: "world.join", world_id: worldId }, "world.joined");
+    await stalled.write(clientTextFrame(JSON.stringify({ type: "world.join", world_id: worldId })));
     const rssBefore = Deno.memoryUsage().rss;
     assert.equal((await watcher.roundTrip()).clients, 3);
-    // Every world.create broadcasts a near-64 KiB world list to everyone, the stalled client included.
-    const description = "d".repeat(500);
+    // Every cast sends ~30 KB to every member, the stalled client included.
     let worstPingMs = 0;
     for (let round = 0; round < 12; round++) {
-      for (let i = 0; i < 25; i++) {
-        writer.send({ type: "world.create", name: `w${round}_${i}`, description });
-      }
+      for (let i = 0; i < 25; i++) writer.send(bigCast);
       const sent = performance.now();
       await watcher.roundTrip();
       worstPingMs = Math.max(worstPingMs, performance.now() - sent);
-      watcher.queue.drain("world.list_updated");
-      writer.queue.drain("world.list_updated");
-      writer.queue.drain("world.created");
+      watcher.queue.drain("spell.cast_event");
+      writer.queue.drain("spell.cast_event");
     }
     assert.ok(server.logs.some((entry) => entry.msg === "closing slow consumer"));
     // Its close frame cannot get through a full buffer: the TCP connection is cut within a second.
@@ -85,25 +114,25 @@ Deno.test("a client that stops reading is disconnected; the others keep their la
 });
 
 Deno.test("a Socket.IO client that stops reading is disconnected too", async () => {
-  const server = await startTestServer({
-    MAX_BUFFERED_BYTES: "262144",
-    RATE_LIMIT_PER_SEC: "100000",
-    RATE_LIMIT_BURST: "100000",
-  });
+  const server = await startTestServer(FLOOD_ENV);
   const writer = await GodotClient.connect(server.wsUrl);
   const stalled = await stalledSocketIoClient(server.app.port);
   try {
+    const worldId = await castableWorld(writer);
     await eventually(async () => (await writer.roundTrip()).clients === 2, {
-      what: "the Socket.IO client to join",
+      what: "the Socket.IO client to connect",
     });
-    const description = "d".repeat(500);
+    await stalled.write(
+      clientTextFrame(`42${JSON.stringify(["world.join", { world_id: worldId }])}`),
+    );
+    await eventually(async () => {
+      const info = await writer.request({ type: "world.get", world_id: worldId }, "world.info");
+      return (info.world as { player_count: number }).player_count === 2;
+    }, { what: "the Socket.IO client to join the world" });
     for (let round = 0; round < 12; round++) {
-      for (let i = 0; i < 25; i++) {
-        writer.send({ type: "world.create", name: `s${round}_${i}`, description });
-      }
+      for (let i = 0; i < 25; i++) writer.send(bigCast);
       await writer.roundTrip();
-      writer.queue.drain("world.list_updated");
-      writer.queue.drain("world.created");
+      writer.queue.drain("spell.cast_event");
     }
     await eventually(async () => (await writer.roundTrip()).clients === 1, {
       what: "the stalled Socket.IO client to be disconnected",

@@ -67,8 +67,9 @@ Deno.test("the Godot client's world flow: list, create, auto-join, ops, a second
     assert.deepEqual(sync.ops, [add.op, sub.op]);
     assert.equal(bob.queue.has("sync_complete"), false);
 
-    // Ops now reach both members, the sender included.
-    bob.send({ type: "request_spell", spell: KEY_1 });
+    // Ops now reach both members, the sender included. (Bob's op is not alice's first one again:
+    // the same op from another member within OP_DEDUPE_MS would be taken as a copy.)
+    bob.send({ type: "request_spell", spell: { ...KEY_1, center: { x: 9, y: 9, z: 9 } } });
     await alice.next("apply_op");
     await bob.next("apply_op");
 
@@ -298,6 +299,7 @@ Deno.test("world lists stay under one Godot frame however many worlds exist", as
   const server = await startTestServer({
     RATE_LIMIT_PER_SEC: "100000",
     RATE_LIMIT_BURST: "100000",
+    WORLD_CREATES_PER_MINUTE: "100000",
   });
   const client = await GodotClient.connect(server.wsUrl);
   try {

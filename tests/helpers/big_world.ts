@@ -30,3 +30,27 @@ export async function startWithBigWorld(
   db.close();
   return { server: await startTestServer(env, first.dataDir), worldId: world.world_id };
 }
+
+/**
+ * A data dir whose database holds `count` worlds (never joined, no ops), written straight into
+ * SQLite after one start of the server has created the schema. The caller removes the dir.
+ */
+export async function dataDirWithWorlds(count: number): Promise<string> {
+  const first = await startTestServer();
+  await first.close({ keepData: true });
+  const db = new DatabaseSync(`${first.dataDir}/ugc.db`);
+  const insert = db.prepare(
+    `INSERT INTO worlds (world_id, name, description, created_by, created_at, updated_at)
+     VALUES (?, ?, ?, 'c_000000000000000000000000', ?, ?)`,
+  );
+  db.exec("BEGIN");
+  const start = Date.parse("2026-01-01T00:00:00.000Z");
+  for (let i = 0; i < count; i++) {
+    const at = new Date(start + i * 1000).toISOString();
+    const id = `world_${i.toString(16).padStart(8, "0")}`;
+    insert.run(id, `World ${i}`, "d".repeat(100), at, at);
+  }
+  db.exec("COMMIT");
+  db.close();
+  return first.dataDir;
+}

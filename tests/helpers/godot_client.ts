@@ -24,9 +24,17 @@ export class GodotClient {
     socket.addEventListener("message", (event) => this.#receive(event.data));
   }
 
-  /** Connects like Godot's WebSocketPeer (path `/`, no subprotocol) and waits for `connected`. */
-  static async connect(url: string): Promise<GodotClient> {
-    const socket = new WebSocket(url);
+  /**
+   * Connects like Godot's WebSocketPeer (path `/`, no subprotocol) and waits for `connected`.
+   * `headers` (Deno's WebSocket extension) lets a test arrive through a "proxy" (X-Forwarded-For).
+   */
+  static async connect(
+    url: string,
+    options: { headers?: Record<string, string> } = {},
+  ): Promise<GodotClient> {
+    const socket = options.headers
+      ? new WebSocket(url, { headers: options.headers } as unknown as string[])
+      : new WebSocket(url);
     socket.binaryType = "arraybuffer";
     const client = new GodotClient(socket);
     await new Promise<void>((resolve, reject) => {

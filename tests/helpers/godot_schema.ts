@@ -102,6 +102,30 @@ export function godotProblems(message: Record<string, unknown>): string[] {
       }
     });
   }
+  if (type === "spell.cast_event" && typeof message.cast_params === "object") {
+    // SpellContext.init_from_cast_event: target_position read as {x,y,z} numbers, the entity id
+    // assigned to a String, mana_budget passed to float().
+    const params = (message.cast_params ?? {}) as Record<string, unknown>;
+    if ("target_position" in params) {
+      const position = params.target_position as Record<string, unknown>;
+      if (typeof position !== "object" || position === null || Array.isArray(position)) {
+        problems.push(`${type}.cast_params.target_position should be object`);
+      } else {
+        checkSchema(
+          `${type}.cast_params.target_position`,
+          position,
+          { x: "number", y: "number", z: "number" },
+          problems,
+        );
+      }
+    }
+    if ("target_entity_id" in params) {
+      checkSchema(`${type}.cast_params`, params, { target_entity_id: "string" }, problems);
+    }
+    if ("mana_budget" in params) {
+      checkSchema(`${type}.cast_params`, params, { mana_budget: "number" }, problems);
+    }
+  }
   if (type === "job.progress") {
     if ("revision_id" in message) checkSchema(type, message, { revision_id: "string" }, problems);
     if ("manifest" in message) checkSchema(type, message, { manifest: "object" }, problems);

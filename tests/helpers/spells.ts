@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import type { Manifest } from "../../src/core/spell/manifest.ts";
 import type { GodotClient } from "./godot_client.ts";
 import type { Message } from "./message_queue.ts";
 import type { SioClient } from "./sio_client.ts";
@@ -16,6 +17,19 @@ export function sha256(bytes: Uint8Array): string {
 
 export function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** A valid spell of about `bytes` bytes (a comment pads it); `salt` makes its content unique. */
+export function paddedSpell(bytes: number, salt: string): string {
+  const head =
+    `extends SpellModule\n# ${salt}\n\nfunc on_cast(ctx: SpellContext) -> void:\n\tpass\n`;
+  const lines: string[] = [];
+  let size = head.length;
+  while (size + 81 <= bytes) {
+    lines.push("# " + "x".repeat(78));
+    size += 81;
+  }
+  return head + lines.join("\n") + "\n";
 }
 
 /** The original's 13 progress steps of a successful build (original-system §7.2). */
@@ -100,4 +114,74 @@ function crc32(bytes: Uint8Array): number {
     for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
   }
   return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** demo_spark.gd padded with comment lines to about `bytes` bytes, made unique by `tag`. */
+export function paddedDemoSpell(tag: string, bytes: number): string {
+  let code = fixture("demo_spark.gd") + `\n# ${tag}\n`;
+  const line = `# padding for ${tag}: ${"x".repeat(60)}\n`;
+  while (code.length + line.length <= bytes) code += line;
+  return code;
+}
+
+/**
+ * Builds `count` spells (`prefix_000`, …) of about `bytes` bytes of code and publishes each to beta,
+ * all over one raw connection (the server must allow `count` builds per connection), sending at
+ * most `perSecond` messages a second (default 40, under any rate limit a test sets). Returns the
+ * manifests in publish order.
+ */
+export async function publishSpells(
+  client: GodotClient,
+  count: number,
+  options: { prefix?: string; bytes?: number; perSecond?: number } = {},
+): Promise<Manifest[]> {
+  const prefix = options.prefix ?? "burst";
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}_${String(i).padStart(3, "0")}`);
+  const gapMs = 1000 / (options.perSecond ?? 40);
+  let nextSend = performance.now();
+  const pace = async () => {
+    const wait = nextSend - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    nextSend = Math.max(nextSend, performance.now() - 1000) + gapMs;
+  };
+  const done: Promise<Message>[] = [];
+  for (let start = 0; start < ids.length; start += 50) {
+    const batch = [];
+    for (const spellId of ids.slice(start, start + 50)) {
+      await pace();
+      const finished = client.next("job.progress", {
+        where: (m) =>
+          m.stage === "done" && (m.manifest as Manifest | undefined)?.spell_id === spellId,
+        timeoutMs: 60_000,
+      });
+      client.send({
+        type: "spell.start_build",
+        spell_id: spellId,
+        code: paddedDemoSpell(spellId, options.bytes ?? 1000),
+      });
+      batch.push(finished);
+    }
+    await Promise.all(batch);
+    done.push(...batch);
+  }
+  const manifests = (await Promise.all(done)).map((m) => m.manifest as Manifest);
+  for (const manifest of manifests) {
+    await pace();
+    client.send({
+      type: "spell.publish",
+      spell_id: manifest.spell_id,
+      revision_id: manifest.revision_id,
+      channel: "beta",
+    });
+    await client.next("spell.revision_ready", { where: (m) => m.spell_id === manifest.spell_id });
+  }
+  client.queue.drain("spell.active_update");
+  client.queue.drain("job.progress");
+  client.queue.drain("spell.build_started");
+  return manifests;
+}
+
+/** The paths a Godot client downloads for a manifest (SpellCache: every code and asset path). */
+export function manifestPaths(manifest: Manifest): string[] {
+  return [...manifest.code, ...manifest.assets].map((file) => file.path);
 }

@@ -17,13 +17,26 @@ import { randomHex } from "../ids.ts";
 import { settlesWithin } from "../timing.ts";
 import type { Clock } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
+import { jobCharge, spellCharge } from "../quota/charges.ts";
+import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
 import { parseMetadata } from "../spell/metadata.ts";
 import { REVISION_ID, revisionIdFor } from "../spell/ids.ts";
 import { titleCase } from "../spell/manifest.ts";
 import { requireSpellId } from "../spell/spell_service.ts";
+import { findControlCharacter } from "./code_text.ts";
 import type { BuildProgress, BuildRequest, BuildRunner, BuildTask, JobView } from "./job.ts";
 
 const MAX_PROMPT_CHARS = 2000;
+const STORAGE_WAIT_MESSAGE =
+  "Waiting: the server is out of storage space; this build resumes when space is freed";
+
+/** Whether storage takes writes (StorageHealth implements it). */
+export interface StorageAvailability {
+  /** True, and noted, if `error` means the disk is full. */
+  noteFailure(error: unknown): boolean;
+  /** Resolves when storage takes writes again. */
+  whenWritable(): Promise<void>;
+}
 
 export interface BuildServiceOptions {
   spells: SpellRepo;
@@ -44,6 +57,16 @@ export interface BuildServiceOptions {
   log: Logger;
   /** Told of every finished build (metrics). */
   onFinished?: (seconds: number, ok: boolean) => void;
+  /** Per-owner quotas: a build counts per hour, its request against stored bytes. */
+  quota?: StorageGate;
+  /** A build that hits a full disk goes back to the queue until storage takes writes again. */
+  storage?: StorageAvailability;
+}
+
+/** Thrown inside a build's run once a full disk was noted: the job goes back to the queue. */
+class StorageFull extends Error {
+  /** What a full disk says, so StorageAvailability recognises it. */
+  readonly code = "ENOSPC";
 }
 
 interface QueuedJob {
@@ -67,6 +90,7 @@ export class BuildService {
   /** The last step of each running job: live progress is kept here, not written per step. */
   #lastStep = new Map<string, BuildProgress>();
   #closing = false;
+  #waitingForStorage = false;
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: BuildServiceOptions) {
@@ -93,10 +117,12 @@ export class BuildService {
     }
     const now = this.#now();
     const jobId = `job_${randomHex(6)}`;
-    this.#options.transaction(() => {
-      spells.ensure(spellId, titleCase(spellId), now);
-      jobs.create({ jobId, spellId, request, requestedBy: session.id, now });
-    });
+    const charges = [jobCharge(jobId, request), spellCharge(spellId)];
+    (this.#options.quota ?? UNGATED).admit(session, charges, () =>
+      this.#options.transaction(() => {
+        spells.ensure(spellId, titleCase(spellId), now);
+        jobs.create({ jobId, spellId, request, requestedBy: session.id, now });
+      }));
     this.#perSession.set(session.id, (this.#perSession.get(session.id) ?? 0) + 1);
     hub.send(session, ServerEvent.SPELL_BUILD_STARTED, { job_id: jobId, spell_id: spellId });
     this.#queue.push({ jobId, spellId, request, requester: session });
@@ -114,6 +140,10 @@ export class BuildService {
   /** A job as `GET /api/jobs/<id>` shows it: its row, with the live step while it runs. */
   view(jobId: string): JobView | undefined {
     const job = this.#options.jobs.get(jobId);
+    // Sent back to the queue by a full disk: its row may still say running (it could not be written).
+    if (job?.status === "running" && this.#queue.some((queued) => queued.jobId === jobId)) {
+      return { ...job, status: "pending", stage: "waiting", progress_pct: 0 };
+    }
     const step = this.#lastStep.get(jobId);
     if (!job || !step || job.status !== "running") return job;
     return { ...job, stage: step.stage, progress_pct: step.pct };
@@ -167,21 +197,50 @@ export class BuildService {
   }
 
   #pump(): void {
-    while (!this.#closing && this.#running < this.#options.concurrency && this.#queue.length > 0) {
+    while (
+      !this.#closing && !this.#waitingForStorage &&
+      this.#running < this.#options.concurrency && this.#queue.length > 0
+    ) {
       const job = this.#queue.shift()!;
       this.#running++;
       this.#run(job)
-        .catch((error) =>
-          this.#options.log.error("build bookkeeping failed", { job_id: job.jobId, error })
-        )
-        .finally(() => {
+        .then(() => false, (error) => this.#requeueIfStorageFull(job, error))
+        .then((requeued) => {
           this.#running--;
           this.#lastStep.delete(job.jobId);
-          this.#release(job);
+          if (requeued) this.#waitForStorage(job);
+          else this.#release(job);
           this.#pump();
           if (this.depth === 0) this.#idleWaiters.splice(0).forEach((resolve) => resolve());
         });
     }
+  }
+
+  /** True if the job hit a full disk (it runs again later); anything else is logged. */
+  #requeueIfStorageFull(job: QueuedJob, error: unknown): boolean {
+    if (error instanceof StorageFull || this.#options.storage?.noteFailure(error)) return true;
+    this.#options.log.error("build bookkeeping failed", { job_id: job.jobId, error });
+    return false;
+  }
+
+  /**
+   * Back to the front of the queue, and the queue waits until storage takes writes again. Its row
+   * goes back to pending if that can be written; if not, a restart re-queues it anyway.
+   */
+  #waitForStorage(job: QueuedJob): void {
+    try {
+      this.#options.jobs.requeue(job.jobId, this.#now());
+    } catch {
+      // Still full; view() reports the job as pending meanwhile.
+    }
+    this.#notify(job, { stage: "waiting", pct: 0, message: STORAGE_WAIT_MESSAGE });
+    this.#queue.unshift(job);
+    if (this.#waitingForStorage || !this.#options.storage) return;
+    this.#waitingForStorage = true;
+    this.#options.storage.whenWritable().then(() => {
+      this.#waitingForStorage = false;
+      this.#pump();
+    });
   }
 
   async #run(job: QueuedJob): Promise<void> {
@@ -215,6 +274,8 @@ export class BuildService {
       this.#options.onFinished?.((performance.now() - started) / 1000, ok);
     const outcome = await runner.run(task, (step) => progress(step));
     if (!outcome.ok) {
+      const full = new StorageFull(`build ${job.jobId}: ${outcome.reason}`);
+      if (outcome.storageFull && this.#options.storage?.noteFailure(full)) throw full;
       this.#fail(job, outcome.reason);
       finished(false);
       return;
@@ -234,6 +295,7 @@ export class BuildService {
         jobs.complete(job.jobId, manifest.revision_id, now);
       });
     } catch (error) {
+      if (this.#options.storage?.noteFailure(error)) throw new StorageFull("", { cause: error });
       log.error("could not record a finished build", { job_id: job.jobId, error });
       this.#fail(job, "internal error while saving the revision");
       finished(false);
@@ -285,8 +347,8 @@ export class BuildService {
 }
 
 /**
- * `code` is stored as bytes, so a NUL is left to the validator (which names its line); text that is
- * not well-formed UTF-16 could not be stored as the client sent it and is refused here.
+ * `code` must be well-formed text (it could not be stored as sent otherwise) without control
+ * characters besides tab, CR and LF: both are refused here, before anything is queued or stored.
  */
 function codeField(payload: Payload): string | undefined {
   const code = payload.code;
@@ -298,6 +360,13 @@ function codeField(payload: Payload): string | undefined {
     throw new ProtocolError(
       ErrorCode.INVALID_PAYLOAD,
       "code must be valid text (no lone surrogates)",
+    );
+  }
+  const control = findControlCharacter(code);
+  if (control) {
+    throw new ProtocolError(
+      ErrorCode.INVALID_PAYLOAD,
+      `code must not contain control characters other than tab, CR and LF (${control.codePoint} on line ${control.line})`,
     );
   }
   return code;

@@ -31,7 +31,8 @@ export interface BuildProgress {
 /** A build's end: the manifest of a package whose blobs are stored, or why it failed. */
 export type BuildOutcome =
   | { ok: true; manifest: Manifest }
-  | { ok: false; reason: string };
+  /** `storageFull`: the disk was full; nothing was committed and the build can run again later. */
+  | { ok: false; reason: string; storageFull?: boolean };
 
 /** Runs builds off the main isolate (Web Workers in production). */
 export interface BuildRunner {

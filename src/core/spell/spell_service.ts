@@ -1,21 +1,23 @@
 import type { Limits } from "../../config.ts";
 import {
   ErrorCode,
-  isPlainObject,
   isStorableText,
   optionalString,
   type Payload,
   ProtocolError,
   requiredString,
   ServerEvent,
-  utf8Length,
 } from "../../protocol/mod.ts";
 import type { Channel, SpellRepo } from "../../storage/spell_repo.ts";
 import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
+import { spellCharge } from "../quota/charges.ts";
+import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
 import type { Clock } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
 import { fitPrefix } from "../world/fit.ts";
+import { Announcements } from "./announcements.ts";
+import { castParamsProblem } from "./cast_params.ts";
 import { REVISION_ID, SPELL_ID } from "./ids.ts";
 import { type RevisionView, type SpellView, titleCase } from "./manifest.ts";
 
@@ -25,7 +27,16 @@ export interface SpellServiceOptions {
   spells: SpellRepo;
   hub: Hub;
   clock: Clock;
-  limits: Pick<Limits, "maxCastParamsBytes" | "maxOutboundBytes">;
+  limits: Pick<
+    Limits,
+    | "maxCastParamsBytes"
+    | "maxCastParamsDepth"
+    | "maxTargetEntityIdChars"
+    | "maxOutboundBytes"
+    | "joinAnnounceSpells"
+  >;
+  /** Per-owner quotas and the data budget (issue 13). */
+  quota?: StorageGate;
 }
 
 /** Reads and checks `spell_id` (contract §4.5); `missing` is the original's wording. */
@@ -54,12 +65,19 @@ export class SpellService {
   #hub: Hub;
   #clock: Clock;
   #limits: SpellServiceOptions["limits"];
+  #quota: StorageGate;
+  #announcements: Announcements;
 
   constructor(options: SpellServiceOptions) {
     this.#spells = options.spells;
     this.#hub = options.hub;
     this.#clock = options.clock;
     this.#limits = options.limits;
+    this.#quota = options.quota ?? UNGATED;
+    this.#announcements = new Announcements({
+      spells: options.spells,
+      limit: options.limits.joinAnnounceSpells,
+    });
   }
 
   /** Every spell, newest first (the HTTP listing). */
@@ -80,7 +98,11 @@ export class SpellService {
     const given = optionalString(payload, "spell_id");
     const spellId = given === undefined ? `spell_${randomHex(4)}` : requireSpellId(payload);
     // INSERT OR IGNORE: two first drafts of one id cannot race into a constraint error.
-    const created = this.#spells.ensure(spellId, titleCase(spellId), this.#now());
+    const created = this.#quota.admit(
+      session,
+      [spellCharge(spellId)],
+      () => this.#spells.ensure(spellId, titleCase(spellId), this.#now()),
+    );
     this.#hub.send(session, ServerEvent.SPELL_DRAFT_CREATED, {
       spell_id: spellId,
       created,
@@ -118,6 +140,14 @@ export class SpellService {
     }
     this.#spells.setActive(spellId, channel, revisionId, this.#now());
     const { manifest } = revision;
+    const spell = this.#spells.get(spellId)!;
+    // A cast without a revision uses beta, else stable (as the original did).
+    const castable = spell.active_beta_rev !== ""
+      ? { revisionId: spell.active_beta_rev, channel: "beta" as const }
+      : spell.active_stable_rev !== ""
+      ? { revisionId: spell.active_stable_rev, channel: "stable" as const }
+      : undefined;
+    this.#announcements.published({ spellId, revisionId, channel }, castable);
     this.#hub.toAll(ServerEvent.SPELL_ACTIVE_UPDATE, {
       spell_id: spellId,
       revision_id: revisionId,
@@ -155,22 +185,24 @@ export class SpellService {
     const requested = idField(payload, "revision_id");
     const revisionId = requested ?? (spell.active_beta_rev || spell.active_stable_rev);
     if (revisionId === "") throw reject(ErrorCode.REVISION_NOT_FOUND, "No active revision found");
-    if (!REVISION_ID.test(revisionId) || !this.#spells.getRevision(spellId, revisionId)) {
-      throw reject(ErrorCode.REVISION_NOT_FOUND, "Revision not found");
-    }
+    const revision = REVISION_ID.test(revisionId)
+      ? this.#spells.getRevision(spellId, revisionId)
+      : undefined;
+    if (!revision) throw reject(ErrorCode.REVISION_NOT_FOUND, "Revision not found");
 
+    // Relayed to every client of the world, whose cast handler breaks on a wrong type.
     const castParams = payload.cast_params ?? {};
-    if (!isPlainObject(castParams)) {
-      throw reject(ErrorCode.INVALID_PAYLOAD, "cast_params must be an object");
-    }
-    const size = utf8Length(JSON.stringify(castParams));
-    if (size > this.#limits.maxCastParamsBytes) {
-      throw reject(
-        ErrorCode.TOO_LARGE,
-        `cast_params is ${size} bytes of JSON; the limit is ${this.#limits.maxCastParamsBytes}`,
-      );
-    }
+    const problem = castParamsProblem(castParams, this.#limits);
+    if (problem) throw reject(problem.code, problem.reason);
 
+    // Nobody may meet a cast of a spell it was never told about (contract §4.7).
+    const announcement = this.#announcements.beforeCast(
+      worldId,
+      spell,
+      revisionId,
+      revision.manifest,
+    );
+    if (announcement) this.#hub.toWorldMessage(worldId, announcement);
     this.#hub.toWorld(worldId, ServerEvent.SPELL_CAST_EVENT, {
       spell_id: spellId,
       revision_id: revisionId,
@@ -183,19 +215,12 @@ export class SpellService {
   }
 
   /**
-   * Tells a joiner which spells are castable: one `spell.active_update` per spell with an active
-   * beta or stable revision, so late joiners can cast and see casts (contract §4.7).
+   * Tells a joiner what it can cast and will see cast, a bounded set (JOIN_ANNOUNCE_SPELLS): the
+   * spells cast in the world lately, then the most recently published (see Announcements).
    */
-  announceActive(session: Session): void {
-    for (const { spellId, revisionId, channel } of this.#spells.castable()) {
-      const revision = this.#spells.getRevision(spellId, revisionId);
-      if (!revision) continue;
-      this.#hub.send(session, ServerEvent.SPELL_ACTIVE_UPDATE, {
-        spell_id: spellId,
-        revision_id: revisionId,
-        channel,
-        manifest: revision.manifest,
-      });
+  announceOnJoin(session: Session, worldId: string): void {
+    for (const message of this.#announcements.forJoin(worldId)) {
+      this.#hub.sendMessage(session, message);
     }
   }
 

@@ -9,17 +9,19 @@ import {
   ProtocolError,
   requiredString,
   ServerEvent,
-  type WorldView,
 } from "../../protocol/mod.ts";
-import { setImmediate } from "node:timers";
 import type { SyncPlan, WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
 import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
-import type { Clock } from "../rate_limiter.ts";
+import { opCharge, worldCharge } from "../quota/charges.ts";
+import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
+import { highWaterFor, readerReady } from "../pacing.ts";
+import { type Clock, RateLimiter } from "../rate_limiter.ts";
 import type { Session } from "../session.ts";
-import { sleep } from "../timing.ts";
-import { ENVELOPE_RESERVE, fitPrefix } from "./fit.ts";
+import { ENVELOPE_RESERVE } from "./fit.ts";
+import { OpDeduper } from "./op_dedupe.ts";
 import { parseVoxelRequest, rejected } from "./voxel_ops.ts";
+import { WorldList } from "./world_list.ts";
 
 export interface WorldServiceOptions {
   repo: WorldRepo;
@@ -32,16 +34,18 @@ export interface WorldServiceOptions {
     | "maxOpsPerWorld"
     | "maxOutboundBytes"
     | "maxBufferedBytes"
+    | "worldCreatesPerMinute"
+    | "maxWorlds"
+    | "worldListUpdateMs"
+    | "worldsPageMax"
+    | "opDedupeMs"
   >;
   /** Runs after a join's sync (spells use it to tell late joiners what is castable). */
   afterJoin?: (session: Session, worldId: string) => void;
+  /** Per-owner quotas and the data budget (issue 13). */
+  quota?: StorageGate;
 }
 
-/** Unsent bytes above which a join's sync waits for the joiner to read. */
-const SYNC_HIGH_WATER_BYTES = 1024 * 1024;
-const SYNC_DRAIN_POLL_MS = 5;
-/** A joiner that takes nothing of its sync for this long has stopped reading. */
-const SYNC_STALL_MS = 10_000;
 /** Live broadcasts a syncing joiner may have waiting before it counts as too slow. */
 const MAX_HELD_MESSAGES = 10_000;
 
@@ -52,6 +56,11 @@ export class WorldService {
   #clock: Clock;
   #limits: WorldServiceOptions["limits"];
   #afterJoin: WorldServiceOptions["afterJoin"];
+  #quota: StorageGate;
+  #creates: RateLimiter;
+  #duplicates: OpDeduper;
+  /** The lists clients see (ordering, coalesced updates, pages). */
+  readonly lists: WorldList;
 
   constructor(options: WorldServiceOptions) {
     this.#repo = options.repo;
@@ -59,10 +68,24 @@ export class WorldService {
     this.#clock = options.clock;
     this.#limits = options.limits;
     this.#afterJoin = options.afterJoin;
+    this.#quota = options.quota ?? UNGATED;
+    const perMinute = options.limits.worldCreatesPerMinute;
+    this.#creates = new RateLimiter({
+      perSecond: perMinute / 60,
+      burst: perMinute,
+      clock: options.clock,
+    });
+    this.#duplicates = new OpDeduper({ windowMs: options.limits.opDedupeMs, clock: options.clock });
+    this.lists = new WorldList({
+      repo: options.repo,
+      hub: options.hub,
+      clock: options.clock,
+      limits: options.limits,
+    });
   }
 
   list(session: Session): void {
-    this.#hub.send(session, ServerEvent.WORLD_LIST_RESULT, { worlds: this.worldList() });
+    this.lists.sendTo(session);
   }
 
   create(session: Session, payload: Payload): void {
@@ -90,6 +113,23 @@ export class WorldService {
       );
     }
 
+    // Checked after the payload, so a malformed request costs the sender nothing, and the cap
+    // before the rate, so a refused create does not use up the address's allowance.
+    const maxWorlds = this.#limits.maxWorlds;
+    if (this.#repo.count() >= maxWorlds) {
+      throw new ProtocolError(
+        ErrorCode.QUOTA_EXCEEDED,
+        `This server holds its maximum of ${maxWorlds} worlds; join an existing world`,
+      );
+    }
+    if (!this.#creates.take(session.address)) {
+      const seconds = Math.ceil(this.#creates.msUntilToken(session.address) / 1000);
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `Too many worlds created from your address (${this.#limits.worldCreatesPerMinute} a minute); try again in ${seconds} s`,
+      );
+    }
+
     const now = new Date(this.#clock.now()).toISOString();
     const record: WorldRecord = {
       world_id: `world_${randomHex(4)}`,
@@ -98,10 +138,11 @@ export class WorldService {
       created_by: session.id,
       created_at: now,
       updated_at: now,
+      last_active_at: "",
     };
-    this.#repo.create(record);
-    this.#hub.send(session, ServerEvent.WORLD_CREATED, { world: this.#view(record) });
-    this.#hub.toAll(ServerEvent.WORLD_LIST_UPDATED, { worlds: this.worldList() });
+    this.#quota.admit(session, [worldCharge(record)], () => this.#repo.create(record));
+    this.#hub.send(session, ServerEvent.WORLD_CREATED, { world: this.lists.view(record) });
+    this.lists.changed();
   }
 
   /**
@@ -114,11 +155,12 @@ export class WorldService {
     this.#hub.hold(session);
     try {
       this.#hub.join(session, world.world_id);
+      this.lists.joined(world);
       // Read in the same turn as the join: ops up to here are in the sync, later ones are held.
       const plan = this.#repo.syncPlan(world.world_id);
       this.#hub.send(session, ServerEvent.WORLD_JOINED, {
         world_id: world.world_id,
-        world: this.#view(world),
+        world: this.lists.view(world),
       });
       if (await this.#sendSync(session, world.world_id, plan)) {
         this.#afterJoin?.(session, world.world_id);
@@ -136,10 +178,16 @@ export class WorldService {
 
   get(session: Session, payload: Payload): void {
     this.#hub.send(session, ServerEvent.WORLD_INFO, {
-      world: this.#view(this.#requireWorld(payload)),
+      world: this.lists.view(this.#requireWorld(payload)),
     });
   }
 
+  /**
+   * A legacy voxel op. Every client runs a cast, so a spell's `ctx.world.set_voxel` arrives once
+   * per member: copies from other members within OP_DEDUPE_MS are dropped (see OpDeduper). The
+   * sender of a copy already has the op (it got the first one's `apply_op`, or its sync), so it
+   * is sent nothing more; a Socket.IO acknowledgement still gets `{op}`.
+   */
   requestSpell(session: Session, payload: Payload): void {
     const worldId = this.#hub.worldOf(session);
     if (worldId === undefined) throw rejected(ErrorCode.NOT_IN_WORLD, "Must join a world first");
@@ -147,8 +195,16 @@ export class WorldService {
     if (this.#repo.opCount(worldId) >= this.#limits.maxOpsPerWorld) {
       throw rejected(ErrorCode.TOO_LARGE, "World op log is full");
     }
-    this.#repo.appendOps(worldId, [op], new Date(this.#clock.now()).toISOString());
+    if (!this.#duplicates.admit(worldId, session.id, op)) {
+      this.#hub.acknowledge(session, { op });
+      return;
+    }
+    const now = new Date(this.#clock.now()).toISOString();
+    this.#quota.admit(session, [opCharge(worldId, op)], () => {
+      this.#repo.appendOps(worldId, [op], now);
+    }, rejected);
     this.#hub.toWorld(worldId, ServerEvent.APPLY_OP, { op });
+    this.lists.active(worldId);
   }
 
   ping(session: Session): void {
@@ -174,17 +230,14 @@ export class WorldService {
       );
     }
     this.#repo.clearOps(worldId);
+    this.#duplicates.clear(worldId);
     this.#hub.toWorld(worldId, ServerEvent.WORLD_CLEARED, { world_id: worldId });
+    this.lists.active(worldId);
   }
 
-  /** All worlds, newest first, with live counts: the full list, for HTTP. */
-  allWorlds(): WorldView[] {
-    return this.#repo.list().map((record) => this.#view(record));
-  }
-
-  /** The newest worlds that fit in one frame (a Godot client cannot receive more than 64 KiB). */
-  worldList(): WorldView[] {
-    return fitPrefix(this.allWorlds(), this.#limits.maxOutboundBytes);
+  /** Writes what is pending and stops timers (shutdown, before the database closes). */
+  close(): void {
+    this.lists.close();
   }
 
   /** Sends the plan's ops; false if the joiner left or was cut before it was done. */
@@ -216,21 +269,20 @@ export class WorldService {
 
   /**
    * Lets other connections have a turn, then waits until the joiner has taken most of what was
-   * sent. False if it left, or took nothing for SYNC_STALL_MS (then it is closed as too slow).
-   * Live messages held for it meanwhile are bounded too: a world busier than the joiner can read
-   * would otherwise grow them without limit.
+   * sent. False if it left, or stopped reading (then it is closed as too slow). Live messages held
+   * for it meanwhile are bounded too: a world busier than the joiner can read would otherwise grow
+   * them without limit.
    */
   async #readyForMore(session: Session, worldId: string): Promise<boolean> {
-    const highWater = Math.min(SYNC_HIGH_WATER_BYTES, this.#limits.maxBufferedBytes / 4);
-    const waitingSince = performance.now();
-    await new Promise((resolve) => setImmediate(resolve));
-    while (session.bufferedBytes > highWater) {
-      if (this.#hub.worldOf(session) !== worldId) return false;
-      if (performance.now() - waitingSince > SYNC_STALL_MS) return this.#tooSlow(session);
-      await sleep(SYNC_DRAIN_POLL_MS);
-    }
+    const outcome = await readerReady(
+      session,
+      { highWater: highWaterFor(this.#limits.maxBufferedBytes), yieldFirst: true },
+      () => this.#hub.worldOf(session) === worldId,
+    );
+    if (outcome === "stalled") return this.#tooSlow(session);
+    if (outcome === "gone") return false;
     if (this.#hub.heldCount(session) > MAX_HELD_MESSAGES) return this.#tooSlow(session);
-    return this.#hub.worldOf(session) === worldId;
+    return true;
   }
 
   #tooSlow(session: Session): false {
@@ -245,17 +297,5 @@ export class WorldService {
       throw new ProtocolError(ErrorCode.WORLD_NOT_FOUND, `World ${clip(worldId)} not found`);
     }
     return world;
-  }
-
-  #view(record: WorldRecord): WorldView {
-    return {
-      world_id: record.world_id,
-      name: record.name,
-      description: record.description,
-      created_by: record.created_by,
-      player_count: this.#hub.playerCount(record.world_id),
-      created_at: record.created_at,
-      updated_at: record.updated_at,
-    };
   }
 }

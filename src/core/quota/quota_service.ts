@@ -1,0 +1,231 @@
+import type { Limits } from "../../config.ts";
+import { ErrorCode, ProtocolError } from "../../protocol/mod.ts";
+import type { Clock } from "../rate_limiter.ts";
+import type { Session } from "../session.ts";
+import type { Charge, OwnerUsage, QuotaRepo } from "./charges.ts";
+import type { DataBudget } from "./data_budget.ts";
+import { ownerKeyOf } from "./owner.ts";
+import type { Refuse, StorageGate } from "./storage_gate.ts";
+
+const HOUR_MS = 3_600_000;
+/** Cached usage is re-read after this long: the collector and finished builds change it too. */
+const USAGE_TTL_MS = 2_000;
+/** Cached owners beyond this many are dropped (oldest reads first) so the cache stays small. */
+const MAX_CACHED_OWNERS = 10_000;
+/**
+ * Voxel ops are the hot path (thousands a second): their charges are summed in memory and written
+ * once a second in one commit, instead of one more page write per op. A crash forgets at most a
+ * second of charges; a `clear_world` within that second is over-charged until the collector
+ * reconciles the ledger with the op log.
+ */
+const OPS_FLUSH_MS = 1_000;
+
+export type QuotaLimits = Pick<
+  Limits,
+  | "maxWorldsPerAddress"
+  | "maxSpellsPerAddress"
+  | "maxBuildsPerHour"
+  | "maxStoredBytesPerAddress"
+  | "maxDataBytes"
+>;
+
+export interface QuotaServiceOptions {
+  repo: QuotaRepo;
+  /** Runs `body` as one commit (the ledger shares the database of what it counts). */
+  transaction: <T>(body: () => T) => T;
+  budget: DataBudget;
+  limits: QuotaLimits;
+  clock: Clock;
+  /** For refusal messages: how long unpublished drafts are kept. */
+  draftRetentionHours: number;
+  /** For refusal messages: when the collector runs next (epoch ms), if it is scheduled. */
+  nextCollection?: () => number | undefined;
+}
+
+/**
+ * Per-owner quotas (worlds, spells, builds per hour, stored bytes) and the server's data budget.
+ * Every refusal says which limit and when it frees up.
+ */
+export class QuotaService implements StorageGate {
+  #options: QuotaServiceOptions;
+  #cache = new Map<string, { usage: OwnerUsage; readAt: number }>();
+  /** Op bytes not yet in the ledger: owner → world → bytes. */
+  #pendingOps = new Map<string, Map<string, number>>();
+  #flushTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(options: QuotaServiceOptions) {
+    this.#options = options;
+  }
+
+  admit<T>(session: Session, charges: readonly Charge[], write: () => T, refuse?: Refuse): T {
+    const { repo, transaction, budget, clock } = this.#options;
+    const owner = ownerKeyOf(session);
+    const now = clock.now();
+    const usage = this.#usage(owner, now);
+    // A spell is charged to whoever creates it; building or drafting an existing one costs none.
+    const due = charges.filter((charge) =>
+      charge.kind !== "spell" || !repo.spellExists(charge.ref)
+    );
+    const bytes = due.reduce((sum, charge) => sum + charge.bytes, 0);
+    const refusal = this.#check(usage, due, bytes, now);
+    if (refusal) throw refuse ? refuse(refusal.code, refusal.message) : refusal;
+
+    let result: T;
+    if (due.every((charge) => charge.kind === "ops")) {
+      result = write();
+      for (const charge of due) this.#deferOps(owner, charge);
+    } else {
+      const at = new Date(now).toISOString();
+      result = transaction(() => {
+        const written = write();
+        for (const charge of due) repo.charge(owner, charge, at);
+        return written;
+      });
+    }
+    for (const charge of due) {
+      if (charge.kind === "world") usage.worlds++;
+      if (charge.kind === "spell") usage.spells++;
+      if (charge.kind === "job") usage.buildTimes.push(now);
+    }
+    usage.bytes += bytes;
+    budget.add(bytes);
+    return result;
+  }
+
+  /** Forgets cached usage (after a collection, which frees quota). */
+  invalidate(): void {
+    this.#cache.clear();
+  }
+
+  /** Writes the op charges still in memory (also once a second); kept if the write fails. */
+  flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#pendingOps.size === 0) return;
+    const at = new Date(this.#options.clock.now()).toISOString();
+    this.#options.transaction(() => {
+      for (const [owner, worlds] of this.#pendingOps) {
+        for (const [ref, bytes] of worlds) {
+          this.#options.repo.charge(owner, { kind: "ops", ref, bytes }, at);
+        }
+      }
+    });
+    this.#pendingOps.clear();
+  }
+
+  /** Writes what is pending and stops the timer (at shutdown). */
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      clearTimeout(this.#flushTimer);
+    }
+  }
+
+  #deferOps(owner: string, charge: Charge): void {
+    let worlds = this.#pendingOps.get(owner);
+    if (!worlds) this.#pendingOps.set(owner, worlds = new Map());
+    worlds.set(charge.ref, (worlds.get(charge.ref) ?? 0) + charge.bytes);
+    this.#flushTimer ??= setTimeout(() => {
+      try {
+        this.flush();
+      } catch {
+        // The disk is full (or worse): the charges stay pending and the next op retries.
+        this.#flushTimer = undefined;
+      }
+    }, OPS_FLUSH_MS);
+  }
+
+  #usage(owner: string, now: number): OwnerUsage {
+    const cached = this.#cache.get(owner);
+    if (cached && now - cached.readAt < USAGE_TTL_MS) {
+      cached.usage.buildTimes = cached.usage.buildTimes.filter((at) => at > now - HOUR_MS);
+      return cached.usage;
+    }
+    const usage = this.#options.repo.usage(owner, new Date(now - HOUR_MS).toISOString());
+    for (const bytes of this.#pendingOps.get(owner)?.values() ?? []) usage.bytes += bytes;
+    this.#cache.delete(owner);
+    if (this.#cache.size >= MAX_CACHED_OWNERS) {
+      this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    this.#cache.set(owner, { usage, readAt: now });
+    return usage;
+  }
+
+  #check(
+    usage: OwnerUsage,
+    due: readonly Charge[],
+    bytes: number,
+    now: number,
+  ): ProtocolError | undefined {
+    const { limits, budget } = this.#options;
+    const frees =
+      `it frees up as unpublished drafts expire (DRAFT_RETENTION_HOURS = ${this.#options.draftRetentionHours})`;
+    for (const charge of due) {
+      if (charge.kind === "world" && usage.worlds >= limits.maxWorldsPerAddress) {
+        return quota(
+          `World quota reached: this address has ${usage.worlds} worlds (MAX_WORLDS_PER_ADDRESS = ${limits.maxWorldsPerAddress}); worlds are kept, so it does not reset by itself`,
+        );
+      }
+      if (charge.kind === "spell" && usage.spells >= limits.maxSpellsPerAddress) {
+        return quota(
+          `Spell quota reached: this address has ${usage.spells} spells (MAX_SPELLS_PER_ADDRESS = ${limits.maxSpellsPerAddress}); ${frees}`,
+        );
+      }
+      if (charge.kind === "job" && usage.buildTimes.length >= limits.maxBuildsPerHour) {
+        const resetsAt = new Date(usage.buildTimes[0]! + HOUR_MS).toISOString();
+        return quota(
+          `Build quota reached: ${usage.buildTimes.length} builds in the last hour from this address (MAX_BUILDS_PER_HOUR = ${limits.maxBuildsPerHour}); the next one is allowed at ${resetsAt}`,
+        );
+      }
+    }
+    if (bytes > limits.maxStoredBytesPerAddress) {
+      return new ProtocolError(
+        ErrorCode.TOO_LARGE,
+        `This needs ${
+          formatBytes(bytes)
+        }, more than an address may store in all (MAX_STORED_BYTES_PER_ADDRESS = ${
+          formatBytes(limits.maxStoredBytesPerAddress)
+        })`,
+      );
+    }
+    if (bytes > 0 && usage.bytes + bytes > limits.maxStoredBytesPerAddress) {
+      return quota(
+        `Storage quota reached: this address has ${
+          formatBytes(usage.bytes)
+        } stored and this needs ${formatBytes(bytes)} more (MAX_STORED_BYTES_PER_ADDRESS = ${
+          formatBytes(limits.maxStoredBytesPerAddress)
+        }); ${frees}, or when a world's creator clears it`,
+      );
+    }
+    if (bytes > 0 && !budget.fits(bytes)) {
+      const next = this.#options.nextCollection?.();
+      const when = next === undefined
+        ? "when the operator frees space"
+        : `after the next collection at ${new Date(Math.max(next, now)).toISOString()}`;
+      return quota(
+        `The server's storage budget is used up (MAX_DATA_BYTES = ${
+          formatBytes(budget.max)
+        }); try again ${when}`,
+      );
+    }
+    return undefined;
+  }
+}
+
+function quota(message: string): ProtocolError {
+  return new ProtocolError(ErrorCode.QUOTA_EXCEEDED, message);
+}
+
+/** `1536` → `1.5 KiB`; exact powers print without decimals (`64 MiB`). */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return `${text} ${units[unit]}`;
+}
