@@ -1764,6 +1764,7 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
     maxObjectsPerRun: 256,
     maxPrintsPerRun: 256,
     maxPrintChars: 65536,
+    maxPrintedPerRun: 1_048_576,
     maxTweenLoops: MAX_TWEEN_LOOPS,
   },
 };

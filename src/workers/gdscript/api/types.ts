@@ -216,6 +216,8 @@ export interface SpellScriptApi {
     readonly maxPrintsPerRun: number;
     /** Characters one print may have. */
     readonly maxPrintChars: number;
+    /** Characters one run may print, all its prints together. */
+    readonly maxPrintedPerRun: number;
     /** Most loops of a tween (`set_loops`). */
     readonly maxTweenLoops: number;
   };

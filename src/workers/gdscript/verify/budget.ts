@@ -49,6 +49,8 @@ export interface BudgetLimits {
   readonly maxPrints: number;
   /** Characters one print may have. */
   readonly maxPrintChars: number;
+  /** Characters one run may print in all. */
+  readonly maxPrintedPerRun: number;
 }
 
 /** What a place costs each time it runs. */
@@ -349,9 +351,27 @@ export class Budget {
         worst.set(target, { step, share });
       }
     }
+    // What the members keep adds up over runs: together they may grow by the per-run limit.
+    let kept = 0;
+    let largest: { at: Span; run: number } | null = null;
     for (const [target, { step }] of worst) {
-      const over = tooLarge(bound(sizeVar(target, COUNT)), bound(sizeVar(target, WEIGHT)), limits);
+      const n = bound(sizeVar(target, COUNT));
+      const w = bound(sizeVar(target, WEIGHT));
+      const over = tooLarge(n, w, limits);
       if (over) problems.push({ at: step.at, message: `${describe(step.what)} ${over}` });
+      const run = Math.max(n.run, w.run);
+      if (!over && run > 0 && this.#persistent(target)) {
+        kept += run;
+        if (!largest || run > largest.run) largest = { at: step.at, run };
+      }
+    }
+    if (largest && kept > limits.maxGrowthPerRun) {
+      problems.push({
+        at: largest.at,
+        message: `the members this spell keeps can grow by ${count(kept)} in all each time it ` +
+          `runs (this one by ${count(largest.run)}); the most is ${limits.maxGrowthPerRun} ` +
+          `together (on_tick runs every frame): keep less in members`,
+      });
     }
     for (const check of this.#checks) {
       const over = tooLarge(evaluate(check.size.n, bound), evaluate(check.size.w, bound), limits);
@@ -408,10 +428,13 @@ export class Budget {
         work += w;
         if (!biggest || w > biggest.work) biggest = { at: call.at, work: w };
       }
+      let printed = 0;
       for (const site of this.#charges) {
         const n = runs[site.fn]!;
         if (n === 0) continue;
-        totals[site.charge] += n * scopeValue(site.scope, factor);
+        const times = n * scopeValue(site.scope, factor);
+        totals[site.charge] += times;
+        if (site.text) printed += times * evaluate(site.text, sizeBound).fin;
       }
       work += totals.work;
       const where = biggest ? ` (the most at line ${biggest.at.line})` : "";
@@ -439,6 +462,16 @@ export class Budget {
           at: root.at,
           message: `${root.name} can print ${count(totals.prints)} lines in one run (world ` +
             `calls print too); the most is ${limits.maxPrints}`,
+        });
+      }
+      if (
+        totals.prints <= limits.maxPrints && printed > limits.maxPrintedPerRun &&
+        !(growingLoops && printed === Infinity)
+      ) {
+        problems.push({
+          at: root.at,
+          message: `${root.name} can print ${count(printed)} characters in one run (world ` +
+            `calls print too); the most is ${limits.maxPrintedPerRun} in all`,
         });
       }
     }

@@ -77,6 +77,7 @@ export function verifySpell(
       maxObjects: limits.maxObjectsPerRun,
       maxPrints: limits.maxPrintsPerRun,
       maxPrintChars: limits.maxPrintChars,
+      maxPrintedPerRun: limits.maxPrintedPerRun,
     };
     for (const problem of budget.problems(budgetLimits, text)) {
       checker.report(problem.at, problem.message);
