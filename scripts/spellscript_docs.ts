@@ -262,6 +262,9 @@ export function spellscriptMarkdown(): string {
     `also create at most ${limits.maxObjectsPerRun} nodes, timers, tweens, effects and sounds, and print at most ${limits.maxPrintsPerRun} lines`,
     `(world calls print) of at most ${limits.maxPrintChars} characters each, ${
       limits.maxPrintedPerRun.toLocaleString("en")
+    } characters in all. A run of \`on_tick\`, which the engine runs every frame for every active`,
+    `cast, may create at most ${limits.maxObjectsPerFrame} and print at most ${limits.maxPrintsPerFrame} lines, ${
+      limits.maxPrintedPerFrame.toLocaleString("en")
     } characters in all.`,
     "",
     "**Timers and tweens.** A timer is made as `var t := Timer.new()` and is one-shot",

@@ -1765,6 +1765,9 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
     maxPrintsPerRun: 256,
     maxPrintChars: 65536,
     maxPrintedPerRun: 1_048_576,
+    maxObjectsPerFrame: 8,
+    maxPrintsPerFrame: 8,
+    maxPrintedPerFrame: 8192,
     maxTweenLoops: MAX_TWEEN_LOOPS,
   },
 };

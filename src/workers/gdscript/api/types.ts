@@ -218,6 +218,10 @@ export interface SpellScriptApi {
     readonly maxPrintChars: number;
     /** Characters one run may print, all its prints together. */
     readonly maxPrintedPerRun: number;
+    /** Objects, prints and printed characters of one run of on_tick (every frame, every cast). */
+    readonly maxObjectsPerFrame: number;
+    readonly maxPrintsPerFrame: number;
+    readonly maxPrintedPerFrame: number;
     /** Most loops of a tween (`set_loops`). */
     readonly maxTweenLoops: number;
   };

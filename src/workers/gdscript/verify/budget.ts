@@ -51,6 +51,10 @@ export interface BudgetLimits {
   readonly maxPrintChars: number;
   /** Characters one run may print in all. */
   readonly maxPrintedPerRun: number;
+  /** The same three for a run of on_tick, which the engine runs every frame for every cast. */
+  readonly maxObjectsPerFrame: number;
+  readonly maxPrintsPerFrame: number;
+  readonly maxPrintedPerFrame: number;
 }
 
 /** What a place costs each time it runs. */
@@ -438,6 +442,12 @@ export class Budget {
       }
       work += totals.work;
       const where = biggest ? ` (the most at line ${biggest.at.line})` : "";
+      const tick = root.name === "on_tick";
+      const maxObjects = tick ? limits.maxObjectsPerFrame : limits.maxObjects;
+      const maxPrints = tick ? limits.maxPrintsPerFrame : limits.maxPrints;
+      const maxPrinted = tick ? limits.maxPrintedPerFrame : limits.maxPrintedPerRun;
+      const per = tick ? "one frame" : "one run";
+      const often = tick ? " (on_tick runs every frame, for every cast still active)" : "";
       // A loop over a growing member was reported where it is.
       if (work > limits.maxWork && !(growingLoops && work === Infinity)) {
         problems.push({
@@ -450,28 +460,28 @@ export class Budget {
             `the most is ${limits.maxWork} (SPELL_MAX_ITERATIONS)`,
         });
       }
-      if (totals.objects > limits.maxObjects && !(growingLoops && totals.objects === Infinity)) {
+      if (totals.objects > maxObjects && !(growingLoops && totals.objects === Infinity)) {
         problems.push({
           at: root.at,
           message: `${root.name} can create ${count(totals.objects)} nodes, timers, tweens, ` +
-            `effects and sounds in one run; the most is ${limits.maxObjects}`,
+            `effects and sounds in ${per}; the most is ${maxObjects}${often}`,
         });
       }
-      if (totals.prints > limits.maxPrints && !(growingLoops && totals.prints === Infinity)) {
+      if (totals.prints > maxPrints && !(growingLoops && totals.prints === Infinity)) {
         problems.push({
           at: root.at,
-          message: `${root.name} can print ${count(totals.prints)} lines in one run (world ` +
-            `calls print too); the most is ${limits.maxPrints}`,
+          message: `${root.name} can print ${count(totals.prints)} lines in ${per} (world ` +
+            `calls print too); the most is ${maxPrints}${often}`,
         });
       }
       if (
-        totals.prints <= limits.maxPrints && printed > limits.maxPrintedPerRun &&
+        totals.prints <= maxPrints && printed > maxPrinted &&
         !(growingLoops && printed === Infinity)
       ) {
         problems.push({
           at: root.at,
-          message: `${root.name} can print ${count(printed)} characters in one run (world ` +
-            `calls print too); the most is ${limits.maxPrintedPerRun} in all`,
+          message: `${root.name} can print ${count(printed)} characters in ${per} (world ` +
+            `calls print too); the most is ${maxPrinted} in all${often}`,
         });
       }
     }

@@ -78,6 +78,9 @@ export function verifySpell(
       maxPrints: limits.maxPrintsPerRun,
       maxPrintChars: limits.maxPrintChars,
       maxPrintedPerRun: limits.maxPrintedPerRun,
+      maxObjectsPerFrame: limits.maxObjectsPerFrame,
+      maxPrintsPerFrame: limits.maxPrintsPerFrame,
+      maxPrintedPerFrame: limits.maxPrintedPerFrame,
     };
     for (const problem of budget.problems(budgetLimits, text)) {
       checker.report(problem.at, problem.message);
