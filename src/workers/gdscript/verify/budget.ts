@@ -322,10 +322,17 @@ export class Budget {
   }
 
   #persistent(cell: number): boolean {
-    const root = this.#growth.cells.find(cell);
-    for (const c of this.#growth.persistent) if (this.#growth.cells.find(c) === root) return true;
-    return false;
+    if (!this.#persistentRoots) {
+      this.#persistentRoots = new Set();
+      for (const c of this.#growth.persistent) {
+        this.#persistentRoots.add(this.#growth.cells.find(c));
+      }
+    }
+    return this.#persistentRoots.has(this.#growth.cells.find(cell));
   }
+
+  /** Root cells of the values kept across runs (members), once the cells are final. */
+  #persistentRoots: Set<number> | null = null;
 
   /**
    * Each value over the limits, reported once, at the step that puts most into it (the append in

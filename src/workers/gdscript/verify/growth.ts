@@ -56,8 +56,11 @@ export function sizeOf(value: SizedValue): Size {
 /** What a value is made of. */
 export function partsOf(value: SizedValue): Parts {
   if (value.parts) return value.parts;
-  return value.alias === null ? new Map() : new Map([[value.alias, 1]]);
+  return value.alias === null ? NO_PARTS : new Map([[value.alias, 1]]);
 }
+
+/** Nothing: shared, so never changed (Parts are never changed once made). */
+const NO_PARTS: Parts = new Map();
 
 /** A step or loop is described by a message text, or by the source text of a node. */
 export type What = string | Span;
@@ -338,6 +341,8 @@ export class Growth {
 
 /** `a` and `b` added together (`x + y`, the parts of a call result). */
 export function addParts(a: Parts, b: Parts, times = 1): Parts {
+  if (b.size === 0) return a;
+  if (a.size === 0 && times === 1) return b;
   const out = new Map(a);
   for (const [cell, n] of b) out.set(cell, (out.get(cell) ?? 0) + n * times);
   return out;
