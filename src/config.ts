@@ -244,7 +244,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "limits.spellMaxIterations",
     min: 1,
     max: 1_000_000,
-    help: "most runs of a spell's for-range loop, and of nested ones together (checked at build)",
+    help:
+      "most loop iterations and calls one run of a spell's entry point may set in motion, over all its functions and callbacks (checked at build)",
   },
   {
     env: "MAX_WORLDS_PER_ADDRESS",

@@ -143,7 +143,8 @@ Deno.test("every bypass spell's build fails with its line over raw WebSocket and
 });
 
 Deno.test("SPELL_CAPABILITIES and SPELL_MAX_ITERATIONS: a build that needs more fails naming it", async () => {
-  const server = await startTestServer({ SPELL_CAPABILITIES: "vfx", SPELL_MAX_ITERATIONS: "3" });
+  // demo_spark does 6 units of work a cast (its loop, its calls): 8 allows it.
+  const server = await startTestServer({ SPELL_CAPABILITIES: "vfx", SPELL_MAX_ITERATIONS: "8" });
   const { raw, sio } = await twoProtocols(server);
   try {
     const spark = await build(raw, "spark", fixture("demo_spark.gd"));
@@ -158,12 +159,21 @@ Deno.test("SPELL_CAPABILITIES and SPELL_MAX_ITERATIONS: a build that needs more 
     );
 
     const loop = "extends SpellModule\n\nfunc on_cast(ctx: SpellContext) -> void:\n" +
-      '\tfor i in range(4):\n\t\tctx.world.play_vfx("x", ctx.target_position)\n';
+      '\tfor i in range(9):\n\t\tctx.world.play_vfx("x", ctx.target_position)\n';
     const tooLong = await build(raw, "loop", loop);
     assert.equal(tooLong.stage, "error");
     assert.match(
       tooLong.message as string,
-      /^Build failed: line 4:\d+: a for loop must run at most 3 times/,
+      /^Build failed: line 4:\d+: a for loop must run at most 8 times/,
+    );
+    // Each loop alone is within the limit; the run as a whole is not.
+    const twoLoops = "extends SpellModule\n\nfunc on_cast(ctx: SpellContext) -> void:\n" +
+      "\tfor i in range(5):\n\t\tpass\n\tfor j in range(5):\n\t\tpass\n";
+    const tooMuch = await build(sio, "loops", twoLoops);
+    assert.equal(tooMuch.stage, "error");
+    assert.match(
+      tooMuch.message as string,
+      /^Build failed: line 3:\d+: on_cast can cause 10 loop iterations and calls in one run, .*the most is 8 \(SPELL_MAX_ITERATIONS\)$/,
     );
   } finally {
     await raw.close();

@@ -8,20 +8,20 @@
 const HEADER = `extends SpellModule
 ## A large generated spell: many helpers of the kinds players write.
 
-const RING := 8
+const RING := 4
 const SPREAD := 4.0
 
 enum Mode { BURST, RING, PILLAR }
 
 var casts := 0
-var log_line := ""
+var last_tally := ""
 `;
 
 function helper(i: number): string {
   return `
 
 func burst_${i}(ctx: SpellContext, centre: Vector3) -> void:
-\tvar colours: Array[Color] = [Color.CYAN, Color.ORANGE, Color.VIOLET]
+\tconst colours: Array[Color] = [Color.CYAN, Color.ORANGE, Color.VIOLET]
 \tfor k in range(RING):
 \t\tvar angle := TAU * float(k) / RING
 \t\tvar offset := Vector3(cos(angle), 0.0, sin(angle)) * SPREAD
@@ -56,10 +56,10 @@ func pillar_${i}(ctx: SpellContext, where: Vector3) -> MeshInstance3D:
 
 func tally_${i}(ctx: SpellContext) -> Dictionary:
 \tvar counts := {}
-\tfor found: Dictionary in ctx.world.query_radius(ctx.target_position, 5.0):
+\tfor item in ctx.world.query_radius(ctx.target_position, 5.0):\n\t\tvar found := item as Dictionary
 \t\tvar kind := str(found.get("kind", "none"))
 \t\tcounts[kind] = int(counts.get(kind, 0)) + 1
-\tlog_line += "%d:%d " % [${i}, counts.size()]
+\tlast_tally = "%d:%d" % [${i}, counts.size()]
 \treturn counts
 
 

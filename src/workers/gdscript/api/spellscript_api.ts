@@ -109,6 +109,31 @@ const MAX_PAD = 64;
 const MAX_VFX_AMOUNT = 256;
 const MAX_VFX_LIFETIME = 30;
 const MAX_SOUND_VOLUME_DB = 12;
+const MAX_TWEEN_LOOPS = 64;
+/** Shortest step of a tween that loops forever. */
+export const MIN_FOREVER_STEP = 0.05;
+
+/**
+ * Bounds of what reaches a spell from outside, in elements and printed characters. The cast's
+ * parameters are JSON of at most MAX_CAST_PARAMS_BYTES (32768 at most; a number can print longer
+ * than its JSON, so three times that); events and the manifest are built by the client and the
+ * server; query results are capped by the client's world.
+ */
+const PARAMS_BOUND = { count: 16384, weight: 98304, element: { count: 16384, weight: 98304 } };
+const MANIFEST_BOUND = { count: 4096, weight: 65536, element: { count: 4096, weight: 65536 } };
+const EVENT_BOUND = { count: 16384, weight: 98304, element: { count: 16384, weight: 98304 } };
+const QUERY_BOUND = { count: 64, weight: 65536, element: { count: 16, weight: 1024 } };
+
+/**
+ * The flags `Signal.connect` may take (Object's `CONNECT_*`). `CONNECT_PERSIST` only matters to
+ * the editor and `CONNECT_APPEND_SOURCE_OBJECT` hands the callable the emitting object, so they
+ * are left out.
+ */
+const CONNECT_FLAGS: [string, number, string][] = [
+  ["CONNECT_DEFERRED", 1, "`Signal.connect` flag: call at the end of the frame."],
+  ["CONNECT_ONE_SHOT", 4, "`Signal.connect` flag: disconnect after the first call."],
+  ["CONNECT_REFERENCE_COUNTED", 8, "`Signal.connect` flag: connect once per call of connect."],
+];
 
 // ---------------------------------------------------------------------------------------------
 // Global functions.
@@ -254,6 +279,13 @@ const FUNCTIONS: MethodSpec[] = [
     "float",
     "Bounces between 0 and length.",
   ),
+  fn(
+    "snappedf",
+    [p("x", "float"), p("step", "float")],
+    "float",
+    "The multiple of step closest to x.",
+  ),
+  fn("snappedi", [p("x", "float"), p("step", "int")], "int", "The multiple of step closest to x."),
   fn("fmod", [p("x", "float"), p("y", "float")], "float", "Float remainder."),
   fn("fposmod", [p("x", "float"), p("y", "float")], "float", "Float remainder, never negative."),
   fn("posmod", [p("x", "int"), p("y", "int")], "int", "Int remainder, never negative."),
@@ -288,6 +320,7 @@ const CONSTANTS: ConstantSpec[] = [
   k("TAU", "float", "2π, a full turn in radians."),
   k("INF", "float", "Positive infinity."),
   k("NAN", "float", "Not a number."),
+  ...CONNECT_FLAGS.map(([name, value, doc]) => k(name, "int", doc, value)),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -915,7 +948,9 @@ const VALUE_CLASSES: ClassSpec[] = [
     name: "PackedStringArray",
     kind: "value",
     sized: true,
-    doc: "A list of strings, as `String.split` returns.",
+    doc: 'A list of strings, as `String.split` returns; `PackedStringArray(["a", "b"])` ' +
+      "makes one.",
+    constructors: [[], [p("from", "PackedStringArray")], [p("from", "Array")]],
     methods: listMethods("PackedStringArray"),
     iterates: "String",
     index: { key: "int", value: "String", writes: true },
@@ -952,9 +987,19 @@ const VALUE_CLASSES: ClassSpec[] = [
     methods: [
       fn(
         "connect",
-        [p("callable", "Callable", { callback: [] }), o("flags", "int")],
+        [
+          p("callable", "Callable", { callback: [] }),
+          o("flags", "int", {
+            literal: {
+              kind: "flags",
+              names: CONNECT_FLAGS.map(([name]) => name),
+              mask: CONNECT_FLAGS.reduce((all, [, value]) => all | value, 0),
+            },
+          }),
+        ],
         "int",
-        "Calls the callable each time the signal fires.",
+        "Calls the callable each time the signal fires. `flags` combines constants among " +
+          CONNECT_FLAGS.map(([name]) => `\`${name}\``).join(", ") + " with `|`.",
       ),
       fn("disconnect", [p("callable", "Callable")], "void", "Stops calling the callable."),
       fn("is_connected", [p("callable", "Callable")], "bool", "Whether the callable is connected."),
@@ -1010,17 +1055,38 @@ const WORLD_CLASSES: ClassSpec[] = [
     kind: "object",
     doc: "The cast being run: who cast it, where, with which seed. Its fields are read-only.",
     properties: [
-      rprop("caster_id", "String", "The id of the casting player."),
+      {
+        ...rprop("caster_id", "String", "The id of the casting player."),
+        bound: { count: 64, weight: 65 },
+      },
       rprop("target_position", "Vector3", "Target position in world space."),
-      rprop("target_entity_id", "String", 'The targeted entity\'s id, or "".'),
+      {
+        ...rprop("target_entity_id", "String", 'The targeted entity\'s id, or "".'),
+        bound: { count: 32768, weight: 32769 },
+      },
       rprop("world", "WorldAPIAdapter", "The world: effects, spawning, terrain, combat."),
       rprop("random_seed", "int", "The cast's seed, the same on every client."),
       rprop("rng", "RandomNumberGenerator", "A generator seeded with `random_seed`."),
       rprop("mana_budget", "float", "Mana available for this cast."),
       rprop("cast_time", "float", "When the spell was cast (server time)."),
       rprop("tick_index", "int", "The current tick (in `on_tick`)."),
-      rprop("params", "Dictionary", "The cast's `cast_params` (JSON data from the caster)."),
-      rprop("manifest", "Dictionary", "The spell's manifest."),
+      {
+        ...rprop(
+          "params",
+          "Dictionary",
+          "The cast's `cast_params` (JSON data from the caster). Read-only: change a copy " +
+            "(`ctx.params.duplicate(true)`).",
+        ),
+        bound: PARAMS_BOUND,
+      },
+      {
+        ...rprop(
+          "manifest",
+          "Dictionary",
+          "The spell's manifest. Read-only: change a copy (`ctx.manifest.duplicate(true)`).",
+        ),
+        bound: MANIFEST_BOUND,
+      },
     ],
     methods: [
       fn("randf", [], "float", "A random float in [0, 1] from the synced generator."),
@@ -1072,14 +1138,14 @@ const WORLD_CLASSES: ClassSpec[] = [
         "Instances a scene of the spell's own package: `scene_path` is a string literal " +
           '`"assets/…"` (never an engine path), `props` a dictionary literal of position, ' +
           "rotation, scale, visible.",
-        { capability: "spawn" },
+        { capability: "spawn", prints: true, creates: true },
       ),
       fn(
         "spawn_simple_mesh",
         [p("mesh", "Mesh"), p("transform", "Transform3D"), o("material", "Material")],
         "MeshInstance3D",
         "Adds a mesh to the world.",
-        { capability: "spawn" },
+        { capability: "spawn", creates: true },
       ),
       fn(
         "play_vfx",
@@ -1091,7 +1157,7 @@ const WORLD_CLASSES: ClassSpec[] = [
         "Node",
         "Plays a particle effect (`assets/<asset_id>` of the package, or a built-in burst); " +
           "`params` is a dictionary literal of color, amount, speed, lifetime.",
-        { capability: "vfx" },
+        { capability: "vfx", prints: true, creates: true },
       ),
       fn(
         "play_sound",
@@ -1103,7 +1169,7 @@ const WORLD_CLASSES: ClassSpec[] = [
         "void",
         "Plays `assets/<asset_id>` of the package at a position; `params` is a dictionary " +
           "literal of volume_db.",
-        { capability: "sound" },
+        { capability: "sound", prints: true, creates: true },
       ),
       fn(
         "set_voxel",
@@ -1111,35 +1177,35 @@ const WORLD_CLASSES: ClassSpec[] = [
         "bool",
         "Adds (value > 0, the material) or digs (0) terrain around a point; each call sends a " +
           "voxel op to the server.",
-        { capability: "voxel" },
+        { capability: "voxel", prints: true },
       ),
       fn(
         "set_voxel_region",
         [p("region_start", "Vector3"), p("region_end", "Vector3"), p("value", "int")],
         "bool",
         "Sets the voxels of a box.",
-        { capability: "voxel" },
+        { capability: "voxel", prints: true },
       ),
       fn(
         "deal_damage",
         [p("entity_id", "String"), p("amount", "float"), o("damage_type", "String")],
         "bool",
         'Damages an entity (`damage_type` defaults to "magic").',
-        { capability: "damage" },
+        { capability: "damage", prints: true },
       ),
       fn(
         "query_radius",
         [p("position", "Vector3"), p("radius", "float"), o("filter", "Dictionary")],
         "Array",
-        "The entities within a radius.",
-        { capability: "query" },
+        `The entities within a radius (at most ${QUERY_BOUND.count}).`,
+        { capability: "query", prints: true, bound: QUERY_BOUND },
       ),
       fn(
         "emit_event",
         [p("event_name", "String"), p("event_data", "Dictionary")],
         "void",
         "Sends a custom event to other spells and systems.",
-        { capability: "events" },
+        { capability: "events", prints: true },
       ),
     ],
   },
@@ -1194,9 +1260,13 @@ const EASE: [string, number][] = [
   ["EASE_OUT_IN", 3],
 ];
 
+/** `set_trans`/`set_ease` take one of the constants (Godot would index its tables with others). */
+const TRANS_RANGE = { min: 0, max: TRANS.length - 1 };
+const EASE_RANGE = { min: 0, max: EASE.length - 1 };
+
 const TWEENER_SHAPING: MethodSpec[] = [
-  fn("set_trans", [p("trans", "int")], "Self", "Transition curve: `Tween.TRANS_*`."),
-  fn("set_ease", [p("ease", "int")], "Self", "Easing: `Tween.EASE_*`."),
+  fn("set_trans", [p("trans", "int", TRANS_RANGE)], "Self", "Transition curve: `Tween.TRANS_*`."),
+  fn("set_ease", [p("ease", "int", EASE_RANGE)], "Self", "Easing: `Tween.EASE_*`."),
   fn("set_delay", [p("delay", "float")], "Self", "Waits before starting."),
 ];
 
@@ -1214,7 +1284,9 @@ const ENGINE_CLASSES: ClassSpec[] = [
         "void",
         "Adds a node the spell created (a Timer, a light, a mesh) under this one.",
       ),
-      fn("create_tween", [], "Tween", "A tween bound to this node (stops when it is freed)."),
+      fn("create_tween", [], "Tween", "A tween bound to this node (stops when it is freed).", {
+        creates: true,
+      }),
       fn("is_inside_tree", [], "bool", "Whether the node is in the world."),
       fn("is_queued_for_deletion", [], "bool", "Whether `queue_free` was called."),
     ],
@@ -1348,23 +1420,33 @@ const ENGINE_CLASSES: ClassSpec[] = [
         "MethodTweener",
         "Calls a callable with a value going from `from` to `to`.",
       ),
-      fn("set_loops", [o("loops", "int")], "Tween", "Repeats (0: forever)."),
+      fn(
+        "set_loops",
+        [o("loops", "int", { max: MAX_TWEEN_LOOPS })],
+        "Tween",
+        `Plays it this many times (1 to ${MAX_TWEEN_LOOPS}, a constant or clamped). Forever ` +
+          "(`set_loops()` or 0) only for a tween made by `node.create_tween()` and kept in a " +
+          "variable, that only animates that node's properties (and waits) for at least " +
+          `${MIN_FOREVER_STEP} s a step: a forever loop of steps that take no time would hang ` +
+          "every client.",
+      ),
       fn("set_parallel", [o("parallel", "bool")], "Tween", "Runs the next steps together."),
       fn("parallel", [], "Tween", "Runs the next step with the previous one."),
       fn("chain", [], "Tween", "Runs the next step after the previous ones."),
-      fn("set_trans", [p("trans", "int")], "Tween", "Default transition: `Tween.TRANS_*`."),
-      fn("set_ease", [p("ease", "int")], "Tween", "Default easing: `Tween.EASE_*`."),
+      fn(
+        "set_trans",
+        [p("trans", "int", TRANS_RANGE)],
+        "Tween",
+        "Default transition: `Tween.TRANS_*`.",
+      ),
+      fn("set_ease", [p("ease", "int", EASE_RANGE)], "Tween", "Default easing: `Tween.EASE_*`."),
       fn("kill", [], "void", "Stops and discards it."),
-      fn("stop", [], "void", "Stops and rewinds it."),
-      fn("pause", [], "void", "Pauses it."),
-      fn("play", [], "void", "Resumes it."),
       fn("is_running", [], "bool", "Whether it is playing."),
       fn("is_valid", [], "bool", "Whether it can still be used."),
     ],
     signals: [
       { name: "finished", params: [], doc: "Fired when every step is done." },
       { name: "loop_finished", params: ["int"], doc: "Fired after each loop." },
-      { name: "step_finished", params: ["int"], doc: "Fired after each step." },
     ],
   },
   {
@@ -1494,7 +1576,9 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
     {
       name: "on_event",
       params: [["ctx", "SpellContext"], ["event", "Dictionary"]],
-      doc: "Called with a custom event.",
+      doc: "Called with a custom event. The event is read-only: change a copy " +
+        "(`event.duplicate(true)`).",
+      bounds: { event: EVENT_BOUND },
     },
   ],
   annotations: [
@@ -1628,13 +1712,12 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
       "SceneTree",
     ]),
     ...named("frees memory the engine still uses", ["free"]),
-    ...named("uses the global random generator, which differs between clients (use ctx.rng)", [
-      "randomize",
-      "seed",
-      "shuffle",
-      "pick_random",
-      "Time",
-    ]),
+    ...named(
+      "uses the global random generator, which differs between clients: use ctx.rng " +
+        "(ctx.randf(), ctx.randi_range(…), ctx.rng.randfn(…))",
+      ["randomize", "seed", "rand_from_seed", "shuffle", "pick_random"],
+    ),
+    ...named("reads the clock, which differs between clients", ["Time"]),
   ],
   excluded: [
     ...["_init", "init_from_cast_event"].map((name) => ({
@@ -1673,7 +1756,20 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
       why: "an engine callback the spell defines (see Callbacks), not something it calls",
     })),
   ],
-  limits: { maxIterations: 4096, maxFormatWidth: MAX_PAD },
+  limits: {
+    maxIterations: 4096,
+    maxFormatWidth: MAX_PAD,
+    maxValueSize: 1_048_576,
+    maxGrowthPerRun: 256,
+    maxObjectsPerRun: 256,
+    maxPrintsPerRun: 256,
+    maxPrintChars: 65536,
+    maxPrintedPerRun: 1_048_576,
+    maxObjectsPerFrame: 8,
+    maxPrintsPerFrame: 8,
+    maxPrintedPerFrame: 8192,
+    maxTweenLoops: MAX_TWEEN_LOOPS,
+  },
 };
 
 /** Every capability name, sorted. */

@@ -26,7 +26,9 @@ export type LiteralRule =
    */
   | { readonly kind: "property_path"; readonly of: number }
   /** Omitted, or a dictionary literal whose keys are string literals from `keys`. */
-  | { readonly kind: "options"; readonly keys: Readonly<Record<string, OptionKeySpec>> };
+  | { readonly kind: "options"; readonly keys: Readonly<Record<string, OptionKeySpec>> }
+  /** A constant combining the named flags with `|` (its value within `mask`). */
+  | { readonly kind: "flags"; readonly names: readonly string[]; readonly mask: number };
 
 /** One key a dictionary-literal argument may have. */
 export interface OptionKeySpec {
@@ -60,6 +62,17 @@ export interface SizeEffect {
   readonly grows?: readonly SizeTerm[];
 }
 
+/**
+ * How large a value from outside the spell can be (the cast's parameters, an event, the entities
+ * near a point): its count (characters, elements) and weight (see the verifier's sizes.ts), and
+ * the same for each of its elements.
+ */
+export interface ExternalBound {
+  readonly count: number;
+  readonly weight: number;
+  readonly element?: { readonly count: number; readonly weight: number };
+}
+
 export interface ParamSpec {
   readonly name: string;
   readonly type: TypeName;
@@ -67,6 +80,8 @@ export interface ParamSpec {
   readonly optional?: boolean;
   /** The value sizes an allocation or a repetition: its upper bound must fold to at most this. */
   readonly max?: number;
+  /** Its lower bound must fold to at least this. */
+  readonly min?: number;
   /** The argument must be a literal of this form. */
   readonly literal?: LiteralRule;
   /** For callable parameters: where each of the callable's parameters gets its value from. */
@@ -82,6 +97,12 @@ export interface MethodSpec {
   readonly doc: string;
   readonly capability?: Capability;
   readonly sizes?: SizeEffect;
+  /** The client prints its arguments (world calls): they count as prints. */
+  readonly prints?: boolean;
+  /** It creates an engine object that lives on (a node, a timer, a tween, an effect, a sound). */
+  readonly creates?: boolean;
+  /** The result comes from outside the spell, with this bound. */
+  readonly bound?: ExternalBound;
   /** Changes the receiver in place without growing it (`erase`, `sort`, `clear`). */
   readonly mutates?: boolean;
 }
@@ -94,6 +115,8 @@ export interface PropertySpec {
   readonly readonly?: boolean;
   /** Writable and animatable: may be named by `Tween.tween_property`. */
   readonly tweenable?: boolean;
+  /** The value comes from outside the spell, with this bound. */
+  readonly bound?: ExternalBound;
 }
 
 export interface SignalSpec {
@@ -153,6 +176,8 @@ export interface CallbackSpec {
   readonly params: readonly (readonly [string, TypeName])[];
   readonly doc: string;
   readonly required?: boolean;
+  /** Bounds of the parameters the client fills from outside (by parameter name). */
+  readonly bounds?: Readonly<Record<string, ExternalBound>>;
 }
 
 /** The whole API: the manifest's `interface_version` names this exact content. */
@@ -178,7 +203,26 @@ export interface SpellScriptApi {
   }[];
   /** Upper bounds the verifier enforces; `maxIterations` is the server's default. */
   readonly limits: {
+    /** Loop iterations and calls one run of an entry point may cause (the server's default). */
     readonly maxIterations: number;
     readonly maxFormatWidth: number;
+    /** Largest count (characters, elements) or weight of any value. */
+    readonly maxValueSize: number;
+    /** How much a value kept in a member may grow each run of an entry point. */
+    readonly maxGrowthPerRun: number;
+    /** Nodes, timers, tweens, effects and sounds one run may create (counting its callbacks). */
+    readonly maxObjectsPerRun: number;
+    /** Lines one run may print (world calls print too). */
+    readonly maxPrintsPerRun: number;
+    /** Characters one print may have. */
+    readonly maxPrintChars: number;
+    /** Characters one run may print, all its prints together. */
+    readonly maxPrintedPerRun: number;
+    /** Objects, prints and printed characters of one run of on_tick (every frame, every cast). */
+    readonly maxObjectsPerFrame: number;
+    readonly maxPrintsPerFrame: number;
+    readonly maxPrintedPerFrame: number;
+    /** Most loops of a tween (`set_loops`). */
+    readonly maxTweenLoops: number;
   };
 }

@@ -27,6 +27,7 @@ import type {
 import type { CallableFlows, CallGraph } from "./calls.ts";
 import type { Growth } from "./growth.ts";
 import type { Binding, EnumInfo, FnInfo, MemberInfo, Program, Resolved } from "./model.ts";
+import { INT64_MAX, intLiteral } from "./bounds.ts";
 import { API, apiType, binaryType, cls, INT, NONE, type Ty, VARIANT, VOID } from "./types.ts";
 
 /** Services the binder allocates ids from. */
@@ -52,6 +53,8 @@ class Binder {
   #typeOf: TypeOf;
   /** Local scopes of the function being walked, innermost last. */
   #scopes: Scope[] = [];
+  /** The function or lambda being walked. */
+  #owner: FuncDecl | LambdaExpression | null = null;
 
   constructor(script: Script, alloc: Allocators, typeOf: TypeOf) {
     this.#alloc = alloc;
@@ -84,7 +87,7 @@ class Binder {
       member?: boolean;
       declared?: Ty | null;
       fixedBy?: Expression | null;
-      constant?: Expression | number | null;
+      constant?: Expression | bigint | null;
       initializer?: Expression | null;
     } = {},
   ): Binding {
@@ -102,6 +105,7 @@ class Binder {
       ty: options.declared ?? NONE,
       cell: this.#alloc.growth.cell(),
       flowNode: this.#alloc.flows.node(),
+      owner: options.member ? null : this.#owner,
     };
     this.program.bindings.push(binding);
     this.program.declared.set(decl, binding);
@@ -199,15 +203,19 @@ class Binder {
 
   #declareEnum(decl: EnumDecl): void {
     const values = new Map<string, Binding>();
-    let next = 0;
+    // Implicit values count on from the previous one, exactly (Godot's ints are 64-bit).
+    let next: bigint | null = 0n;
     for (const value of decl.values) {
-      let constant: Expression | number | null = next;
+      let constant: Expression | bigint | null = next;
       if (value.value) {
-        constant = value.value.kind === "number" && value.value.isInt
-          ? value.value.value
-          : value.value;
+        constant = value.value;
+        const literal = value.value.kind === "number" && value.value.isInt
+          ? intLiteral(value.value.raw)
+          : null;
+        next = literal === null || literal === INT64_MAX ? null : literal + 1n;
+      } else {
+        next = next === null || next === INT64_MAX ? null : next + 1n;
       }
-      next = typeof constant === "number" ? constant + 1 : NaN;
       const binding = this.#binding("enum_value", value.name, {
         member: true,
         declared: INT,
@@ -272,9 +280,11 @@ class Binder {
   #function(decl: FuncDecl): void {
     const fn = this.program.functions.get(decl)!;
     this.#scopes = [new Map()];
+    this.#owner = decl;
     this.#params(fn, decl.params);
     if (decl.body) this.#block(decl.body, false);
     this.#scopes = [];
+    this.#owner = null;
   }
 
   #params(fn: FnInfo, params: readonly Param[]): void {
@@ -463,8 +473,11 @@ class Binder {
     // A named lambda sees its own name: using it from inside is recursion.
     if (e.name) scope.set(e.name.name, { k: "func", fn });
     this.#scopes.push(scope);
+    const owner = this.#owner;
+    this.#owner = e;
     this.#params(fn, e.params);
     this.#block(e.body, false);
+    this.#owner = owner;
     this.#scopes.pop();
   }
 

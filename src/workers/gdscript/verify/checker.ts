@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Capability, MethodSpec, ParamSpec, SizeTerm } from "../api/types.ts";
+import type { Capability, ExternalBound, MethodSpec, ParamSpec, SizeTerm } from "../api/types.ts";
 import type {
   Annotation,
   AssignmentExpression,
@@ -17,6 +17,7 @@ import type {
   Identifier,
   LambdaExpression,
   MatchBranch,
+  Node,
   Param,
   Pattern,
   Span,
@@ -24,21 +25,68 @@ import type {
   TypeRef,
   VarDecl,
 } from "../parser/ast.ts";
-import { type Interval, intervalOf, rangeTrips } from "./bounds.ts";
+import {
+  ANY_INT,
+  INT64_MIN,
+  type Interval,
+  intervalOf,
+  intLiteral,
+  type Range,
+  rangeOf,
+  rangeTrips,
+  rangeValues,
+} from "./bounds.ts";
 import { CallableFlows, type CallableSources, CallGraph, NO_CALLABLES } from "./calls.ts";
 import { checkFormat } from "./format.ts";
+import { MIN_FOREVER_STEP } from "../api/spellscript_api.ts";
+import type { Budget } from "./budget.ts";
 import {
   addParts,
+  type Factor,
   Growth,
   located,
   NO_SIZE,
   type Parts,
   partsOf,
+  type Scope,
   type SizedValue,
+  sizeOf,
 } from "./growth.ts";
+import { addedSize, printed, resultSize } from "./size_rules.ts";
+import {
+  add,
+  BRACKETS,
+  constant,
+  scalar,
+  SEPARATOR,
+  type Size,
+  sumSizes,
+  text,
+  textOf,
+} from "./sizes.ts";
 import type { Binding, FnInfo, Program } from "./model.ts";
+import { walk } from "../parser/walk.ts";
 import type { Typer } from "./typer.ts";
-import { API, apiType, isClass, isSized, showTy, type Ty } from "./types.ts";
+import {
+  API,
+  apiType,
+  binaryType,
+  BOOL,
+  CALLABLE,
+  FLOAT,
+  INT,
+  isClass,
+  isSized,
+  NONE,
+  sameTy,
+  SELF,
+  showTy,
+  STRING,
+  type Ty,
+  VARIANT,
+} from "./types.ts";
+import { typeOfRef } from "./binder.ts";
+import { alwaysReturns, castable, comparable, compatible, isObjectClass } from "./typing.ts";
 
 /** A refused construct at a 1-based line and column. */
 export interface Violation {
@@ -52,13 +100,35 @@ export interface CheckState {
   readonly graph: CallGraph;
   readonly flows: CallableFlows;
   readonly growth: Growth;
+  readonly budget: Budget;
 }
+
+/** A callable handed to the engine, charged to the budget once its functions are known. */
+interface PendingCallback {
+  readonly fn: number;
+  readonly scope: Scope;
+  readonly sources: CallableSources;
+  readonly at: Span;
+  /** How often the engine calls it: per element of a cell, per sort step, or a count. */
+  readonly times: Factor | "tween" | "tween_loops";
+}
+
+/** A scalar of each type, as a value (shared: values are never changed). */
+const SCALAR_VALUES = new Map<string, SizedValue>();
+
+/** The spell's own prints. */
+const PRINTS = new Set(["print", "push_warning", "push_error"]);
 
 /** Global functions that only read their arguments, so a callable may be printed. */
 const READ_ONLY_FUNCTIONS = new Set(["print", "push_warning", "push_error", "str"]);
 
 const SELF_ALIAS =
   "the spell's members are reached through self, not through a variable that holds it";
+
+/** Godot's global random functions: each client's generator differs from the others'. */
+const GLOBAL_RANDOM = new Set(["randf", "randi", "randf_range", "randi_range", "randfn"]);
+const RANDOM_HINT = ": it uses the global random generator, which differs between clients; use " +
+  "ctx.rng (ctx.randf(), ctx.randi_range(a, b), ctx.rng.randfn())";
 
 /** The ending of every "not allowlisted" message. */
 const NOT_PART = "is not part of the SpellScript API";
@@ -93,6 +163,30 @@ export class Checker {
   /** Trip counts of the `range` loops around the current statement, in the current function. */
   #rangeTrips: number[] = [];
   #uses: CallableUse[] = [];
+  #unchanged = new Map<Binding, boolean>();
+  /** Calls of a tween-settings chain that initializes a variable (`create_tween().set_loops(0)`). */
+  #chainOf = new Map<Expression, Binding>();
+  /** `set_loops()` calls that loop forever, checked once every use of the tween is seen. */
+  #forevers: CallExpression[] = [];
+  /** The call each method callee belongs to (for #forever, which finds uses by walking). */
+  #callOf = new Map<Node, CallExpression>();
+  /** The `Timer.new()` being checked as a variable's initializer. */
+  #timerInit: Expression | null = null;
+  /** Each variable made with `Timer.new()`: where, whether `one_shot = true` is set, its function. */
+  #timers = new Map<
+    Binding,
+    { at: Span; oneShot: boolean; fn: FnInfo["node"]; connects: number; oneShotConnects: number }
+  >();
+  /** `Timer.start()` calls: where, and whether on a timer made in the same function. */
+  #starts: { fn: number; at: Span; fresh: boolean }[] = [];
+  /** Sizes of the elements of each array literal (for `%`, which prints them one by one). */
+  #elementSizes = new Map<Expression, Size[]>();
+  /** Callables handed to the engine, charged to the budget in finish(). */
+  #callbacks: PendingCallback[] = [];
+  /** The most loops any tween of the spell has (set_loops), at least 1. */
+  #tweenLoops = 1;
+  /** The call an expression statement makes (its result, if void, is not used). */
+  #statementCall: Expression | null = null;
   #wirings: CallbackWiring[] = [];
 
   constructor(program: Program, typer: Typer, state: CheckState, maxIterations: number) {
@@ -124,6 +218,26 @@ export class Checker {
         );
       }
     }
+    for (const [binding, timer] of this.#timers) {
+      if (timer.oneShot || (timer.connects > 0 && timer.connects === timer.oneShotConnects)) {
+        continue;
+      }
+      this.report(
+        timer.at,
+        `the timer \`${binding.name}\` must be one-shot: set \`${binding.name}.one_shot = true\` ` +
+          "(a repeating timer runs its callback every time, for as long as it lives)",
+      );
+    }
+    this.#rearming();
+    for (const call of this.#forevers) this.#forever(call);
+    for (const callback of this.#callbacks) {
+      const times: Factor = callback.times === "tween" || callback.times === "tween_loops"
+        ? { k: this.#tweenLoops }
+        : callback.times;
+      for (const to of flows.resolve(callback.sources).fns) {
+        this.#state.budget.call(callback.fn, callback.scope, to, callback.at, times);
+      }
+    }
     const byId = new Map(this.#p.fns.map((fn) => [fn.id, fn]));
     for (const wiring of this.#wirings) {
       for (const id of flows.resolve(wiring.sources).fns) {
@@ -153,6 +267,15 @@ export class Checker {
     if (this.#badName(name)) return;
     if (API.globalNames.has(name.name)) {
       this.report(name, `${name.name} is a SpellScript API name and cannot be declared again`);
+      return;
+    }
+    const godot = API.godotNames.get(name.name);
+    if (godot) {
+      this.report(
+        name,
+        `${name.name} is ${godot}: a spell may not declare it (Godot would use its own ` +
+          `${name.name}, or refuse the script): choose another name`,
+      );
     }
   }
 
@@ -218,6 +341,13 @@ export class Checker {
     this.annotations(decl.annotations);
     this.declaredName(decl.name);
     this.typeRef(decl.type);
+    if (decl.isStatic) {
+      this.report(
+        decl,
+        "static variables are not part of SpellScript (every cast, and every spell loaded from " +
+          "the same script, would share them): use a member variable",
+      );
+    }
     if (decl.property) {
       this.report(
         decl.property,
@@ -226,7 +356,10 @@ export class Checker {
       );
     }
     this.#fn = this.#p.initializers;
-    this.#declaration(decl, this.#p.declared.get(decl.name)!);
+    const binding = this.#p.declared.get(decl.name)!;
+    // Kept from one run of the spell to the next.
+    this.#state.growth.persistent.add(binding.cell);
+    this.#declaration(decl, binding);
   }
 
   /** `var`/`const` (member or local): the initializer flows into the binding. */
@@ -235,8 +368,32 @@ export class Checker {
     binding: Binding,
   ): void {
     if (!decl.value) return;
+    const timer = isTimerNew(decl.value);
+    if (timer) {
+      this.#timerInit = decl.value;
+      this.#timers.set(binding, {
+        at: decl.value,
+        oneShot: false,
+        fn: this.#fn.node,
+        connects: 0,
+        oneShotConnects: 0,
+      });
+    }
+    for (
+      let link: Expression = decl.value;
+      link.kind === "call" && link.callee.kind === "attribute" &&
+      TWEEN_SETTINGS.has(link.callee.member.name);
+      link = link.callee.base
+    ) {
+      this.#chainOf.set(link, binding);
+    }
     const value = this.expr(decl.value);
+    this.#timerInit = null;
     this.#flowInto(binding, decl.value, value, decl);
+    const what = `\`${binding.name}\``;
+    if (binding.kind === "const") this.#constantValue(decl.value, binding.name);
+    if (binding.fixedBy === decl.value) this.#inferable(decl.value, what);
+    else if (binding.declared) this.#slot(binding.declared, decl.value, what);
   }
 
   memberConst(
@@ -260,30 +417,84 @@ export class Checker {
   func(decl: FuncDecl): void {
     const fn = this.#p.functions.get(decl)!;
     this.annotations(decl.annotations);
+    if (decl.isStatic) this.#staticBody(decl);
+    const name = decl.name.name;
+    if (
+      API.api.callbacks.some((c) => c.name === name) || name === "_init" || name === "get_manifest"
+    ) {
+      this.#state.budget.root(fn.id, decl.name, name);
+    }
+    const callback = API.api.callbacks.find((c) => c.name === name);
     this.#badName(decl.name);
     const reserved = API.reservedFunctions.get(decl.name.name);
     if (reserved) this.report(decl.name, `func ${decl.name.name} ${NOT_PART}: ${reserved}`);
-    else if (API.globalNames.has(decl.name.name)) this.declaredName(decl.name);
+    else if (!overridable(decl)) this.declaredName(decl.name);
     if (decl.restParam) {
       this.report(decl.restParam, "variadic parameters (...) are not part of SpellScript");
     }
     this.typeRef(decl.returnType, true);
     this.#withFn(fn, () => {
       this.#params(decl.params);
+      if (decl.name.name === "on_event" && fn.params[1]) {
+        this.#state.growth.readOnly(fn.params[1].cell, "the event");
+      }
+      for (const [param, bound] of Object.entries(callback?.bounds ?? {})) {
+        const binding = fn.params.find((b) => b.name === param);
+        if (binding) this.#external(binding.cell, bound);
+      }
       this.#block(decl.body ?? []);
     });
+    this.#returnsOnEveryPath(decl.returnType, decl.body ?? [], decl.name);
+  }
+
+  /** A function with a return type must return a value on every path (or Godot refuses it). */
+  #returnsOnEveryPath(type: TypeRef | null, body: readonly Statement[], at: Span): void {
+    if (!type || type.isVoid || alwaysReturns(body)) return;
+    this.report(
+      at,
+      "not every path of this function returns a value (Godot refuses the script): end every " +
+        "branch with a return, or give match a _ branch",
+    );
+  }
+
+  /**
+   * A static function has no spell instance: Godot refuses one that uses the spell's variables,
+   * its other functions or SpellModule's methods (constants and enums are fine).
+   */
+  #staticBody(decl: FuncDecl): void {
+    for (const statement of decl.body ?? []) {
+      walk(statement, (node) => {
+        if (node.kind !== "identifier") return;
+        const resolved = this.#p.resolved.get(node);
+        const instance =
+          (resolved?.k === "binding" && resolved.b.member && resolved.b.kind === "var") ||
+          (resolved?.k === "func" && resolved.fn.node.kind === "func" &&
+            !resolved.fn.node.isStatic) ||
+          resolved?.k === "base_method";
+        if (instance) {
+          this.report(
+            node,
+            `${node.name} belongs to the spell instance: a static function cannot use it`,
+          );
+        }
+      });
+    }
   }
 
   #withFn(fn: FnInfo, body: () => void): void {
     const saved = this.#fn;
     const savedTrips = this.#rangeTrips;
+    const { growth } = this.#state;
+    const savedScope = growth.scope;
     this.#fn = fn;
     this.#rangeTrips = [];
+    growth.scope = null;
     try {
       body();
     } finally {
       this.#fn = saved;
       this.#rangeTrips = savedTrips;
+      growth.scope = savedScope;
     }
   }
 
@@ -293,7 +504,11 @@ export class Checker {
       this.typeRef(param.type);
       if (param.default) {
         const value = this.expr(param.default);
-        this.#flowInto(this.#p.declared.get(param.name)!, param.default, value, param);
+        const binding = this.#p.declared.get(param.name)!;
+        this.#flowInto(binding, param.default, value, param);
+        const what = `\`${param.name.name}\``;
+        if (param.inferred) this.#inferable(param.default, what);
+        else if (param.type) this.#slot(binding.declared ?? VARIANT, param.default, what);
       }
     }
   }
@@ -318,10 +533,18 @@ export class Checker {
         this.typeRef(s.type);
         this.#declaration(s, this.#p.declared.get(s.name)!);
         break;
-      case "expression_statement":
-        if (s.expression.kind === "assignment") this.#assignment(s.expression);
-        else this.expr(s.expression);
+      case "expression_statement": {
+        const expression = s.expression;
+        if (expression.kind === "assignment") {
+          this.#assignment(expression);
+          break;
+        }
+        // A call of a void function is a statement, never a value.
+        this.#statementCall = expression.kind === "await" ? expression.operand : expression;
+        this.expr(expression);
+        this.#statementCall = null;
         break;
+      }
       case "if":
         this.expr(s.condition);
         this.#block(s.body);
@@ -348,6 +571,7 @@ export class Checker {
         break;
       }
       case "return":
+        this.#returnType(s);
         if (s.value) {
           const value = this.expr(s.value);
           this.#state.growth.flow(
@@ -419,13 +643,14 @@ export class Checker {
     const binding = this.#p.declared.get(s.variable)!;
     const iterable = s.iterable;
     let trips: number | null = null;
+    let factor: Factor | null = null;
     if (this.#isRange(iterable)) {
       const call = iterable as CallExpression;
       for (const arg of call.args) this.expr(arg);
       if (call.args.length < 1 || call.args.length > 3) {
         this.report(call, "range() takes 1 to 3 arguments");
       } else {
-        trips = rangeTrips(call.args.map((arg) => this.#interval(arg)));
+        trips = rangeTrips(call.args.map((arg) => this.#range(arg)));
       }
       if (trips === null) trips = Infinity;
     } else {
@@ -436,6 +661,7 @@ export class Checker {
       } else if (ty.t === "class" && API.classes.get(ty.name)?.iterates) {
         const collection = value.alias ?? growth.cell();
         growth.merge(binding.cell, growth.element(collection));
+        factor = { cell: collection };
         growth.loop(
           collection,
           this.#fn.id,
@@ -471,9 +697,37 @@ export class Checker {
         trips = 1;
       }
       this.#rangeTrips.push(trips);
+      factor = { k: trips };
+    }
+    const outer = growth.scope;
+    if (factor) {
+      this.#state.budget.loop(this.#fn.id, outer, factor, iterable);
+      growth.scope = { factor, up: outer };
+    }
+    if (s.variableType) {
+      const declared = binding.declared ?? VARIANT;
+      const element = this.#isRange(iterable) ? INT : this.#elementType(iterable);
+      this.#slotType(
+        declared,
+        element,
+        this.#hardElement(iterable),
+        `the loop variable \`${s.variable.name}\``,
+        s.variable,
+      );
     }
     this.#block(s.body);
+    growth.scope = outer;
     if (trips !== null) this.#rangeTrips.pop();
+  }
+
+  /** What `for x in value` gives x (VARIANT when unknown). */
+  #elementType(iterable: Expression): Ty {
+    const ty = this.#ty(iterable);
+    if (ty.t !== "class") return VARIANT;
+    if (ty.name === "int") return INT;
+    if (ty.elem && ty.name === "Array") return ty.elem;
+    const spec = API.classes.get(ty.name);
+    return spec?.iterates ? apiType(spec.iterates, ty) : VARIANT;
   }
 
   #isRange(e: Expression): boolean {
@@ -482,16 +736,58 @@ export class Checker {
   }
 
   #interval(e: Expression): Interval {
-    return intervalOf(e, (x) => this.#constant(x));
+    return intervalOf(e, (x) => this.#constant(x), (x) => this.#fixedSize(x));
+  }
+
+  #range(e: Expression): Range {
+    return rangeOf(e, (x) => this.#constant(x), (x) => this.#fixedSize(x));
+  }
+
+  /**
+   * The size of a value that cannot change: a string literal, a constant array, dictionary or
+   * string (Godot makes constant arrays and dictionaries read-only), or a string variable never
+   * reassigned.
+   */
+  #fixedSize(e: Expression): bigint | undefined {
+    let value: Expression | null = e;
+    if (e.kind === "identifier") {
+      const resolved = this.#p.resolved.get(e);
+      if (resolved?.k !== "binding") return undefined;
+      const b = resolved.b;
+      if (b.kind === "const" && b.constant !== null && typeof b.constant !== "bigint") {
+        value = b.constant;
+      } else if (b.kind === "var" && b.assignments === 0 && b.initializer?.kind === "string") {
+        value = b.initializer;
+      } else if (
+        b.kind === "var" && b.assignments === 0 &&
+        (b.initializer?.kind === "array" || b.initializer?.kind === "dictionary") &&
+        this.#neverChanged(b)
+      ) {
+        value = b.initializer;
+      } else {
+        return undefined;
+      }
+    }
+    switch (value.kind) {
+      case "string":
+        return BigInt([...value.value].length);
+      case "array":
+        return BigInt(value.elements.length);
+      case "dictionary":
+        return BigInt(value.entries.length);
+      default:
+        return undefined;
+    }
   }
 
   /**
    * What an identifier or attribute stands for, when it has a fixed value or range: a constant,
    * an enum value, a variable never reassigned after its initializer, a `range` loop's variable.
    */
-  #constant(e: Expression): Expression | number | Interval | undefined {
+  #constant(e: Expression): Expression | number | bigint | Range | undefined {
     if (e.kind === "identifier") {
       const resolved = this.#p.resolved.get(e);
+      if (resolved?.k === "api_constant") return API.constants.get(resolved.name)?.value;
       if (resolved?.k !== "binding") return undefined;
       const b = resolved.b;
       if (b.constant !== null) return b.constant;
@@ -508,16 +804,388 @@ export class Checker {
   }
 
   /** The values a loop variable takes over `range(…)` or an int. */
-  #loopRange(iterable: Expression): Interval | undefined {
+  #loopRange(iterable: Expression): Range | undefined {
     if (this.#isRange(iterable)) {
-      const args = (iterable as CallExpression).args.map((arg) => this.#interval(arg));
-      if (args.length === 1) return { lo: 0, hi: args[0]!.hi - 1 };
-      if (args.length === 2) return { lo: args[0]!.lo, hi: args[1]!.hi - 1 };
-      const [from, to] = args as [Interval, Interval];
-      return { lo: Math.min(from.lo, to.lo), hi: Math.max(from.hi, to.hi) };
+      return rangeValues((iterable as CallExpression).args.map((arg) => this.#range(arg)));
     }
-    if (isClass(this.#ty(iterable), "int")) return { lo: 0, hi: this.#interval(iterable).hi - 1 };
+    if (isClass(this.#ty(iterable), "int")) return rangeValues([this.#range(iterable)]);
     return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Typed slots
+
+  /**
+   * A value goes into a slot with a written or inferred type (a variable, a parameter, a return,
+   * a typed loop variable). Godot's release builds store it without checking it (only typed
+   * arrays and dictionaries are checked), and then trust the slot: a method of Node called on a
+   * RefCounted, a String read from what is not one, a vector component written into a pointer. So
+   * the verifier must already know the value has that type: an object of that class or a subclass
+   * (or null), or, for a built-in type, a value whose type Godot itself knows there.
+   */
+  #slot(target: Ty, value: Expression, what: string): void {
+    this.#slotType(target, this.#ty(value), this.#hard(value), what, value);
+  }
+
+  #slotType(target: Ty, ty: Ty, hard: Ty | null, what: string, at: Span): void {
+    if (target.t !== "class" || ty.t === "void") return;
+    const want = showTy(target);
+    const cast = `give the value its type with \`as ${want}\``;
+    if (isObjectClass(target.name)) {
+      if (ty.t === "none") return;
+      if (ty.t === "class" && isObjectClass(ty.name) && API.inherits(ty.name, target.name)) return;
+      this.report(
+        at,
+        ty.t === "class" && isObjectClass(ty.name)
+          ? `${what} is ${article(want)}, and this is ${
+            article(ty.name)
+          }, which may not be one (Godot would ` +
+            `not check it when the spell runs): ${cast} (null when it is not)`
+          : ty.t === "class"
+          ? `${what} is ${article(want)}, not ${article(showTy(ty))}`
+          : `${what} is ${
+            article(want)
+          }, and the verifier does not know this value's type (Godot ` +
+            `would not check it when the spell runs): ${cast} (null when it is not)`,
+      );
+      return;
+    }
+    if (ty.t === "none") {
+      this.report(at, `${what} is ${article(want)} and cannot be null`);
+      return;
+    }
+    if (ty.t === "class" && !compatible(ty, target)) {
+      this.report(at, `${what} is ${article(want)}, not ${article(showTy(ty))}`);
+      return;
+    }
+    // Typed arrays and dictionaries are checked when the spell runs, even in release builds.
+    if (target.elem) return;
+    if (hard?.t === "class" && compatible(hard, target)) return;
+    const element = this.#literalElement(at);
+    if (element?.t === "class" && compatible(element, target)) return;
+    this.report(
+      at,
+      `${what} is ${
+        article(want)
+      }, and Godot does not know this value's type here (a release build ` +
+        `would store whatever it is without checking): ${cast}`,
+    );
+  }
+
+  /**
+   * Whether a variable's array or dictionary is only ever read where it is named: its elements
+   * read, walked by `for`, measured, searched, or read by methods that do not change it. Named
+   * anywhere else (passed on, stored, returned, captured by an engine call), it might change.
+   */
+  #neverChanged(b: Binding): boolean {
+    const known = this.#unchanged.get(b);
+    if (known !== undefined) return known;
+    // Every use of a local is inside the function (or lambda) it belongs to.
+    const parents = new Map<Node, Node>();
+    const uses: Identifier[] = [];
+    walk(b.owner ?? this.#p.script, (node, parent) => {
+      if (node.kind !== "identifier") return;
+      const resolved = this.#p.resolved.get(node);
+      if (resolved?.k !== "binding" || resolved.b !== b || !parent) return;
+      uses.push(node);
+      parents.set(node, parent);
+    });
+    // A second pass finds the parents of those parents.
+    const grandparents = new Map<Node, Node>();
+    const wanted = new Set(parents.values());
+    walk(b.owner ?? this.#p.script, (node, parent) => {
+      if (parent && wanted.has(node)) grandparents.set(node, parent);
+    });
+    let unchanged = true;
+    for (const identifier of uses) {
+      const parent = parents.get(identifier);
+      const grand = parent ? grandparents.get(parent) : undefined;
+      let reads = false;
+      if (parent?.kind === "attribute" && parent.base === identifier) {
+        const method = API.member(b.ty.t === "class" ? b.ty.name : "Array", parent.member.name);
+        reads = grand?.kind === "call" && grand.callee === parent && method?.kind === "method" &&
+          !method.spec.mutates && !method.spec.sizes?.grows &&
+          !method.spec.params.some((param) => param.type === "Callable");
+      } else if (parent?.kind === "subscript" && parent.base === identifier) {
+        reads = !(grand?.kind === "assignment" && grand.target === parent);
+      } else if (parent?.kind === "for") {
+        reads = parent.iterable === identifier;
+      } else if (parent?.kind === "binary") {
+        reads = (parent.op === "in" || parent.op === "not in") && parent.right === identifier;
+      } else if (parent?.kind === "call") {
+        reads = parent.callee.kind === "identifier" && parent.callee.name === "len";
+      }
+      if (!reads) {
+        unchanged = false;
+        break;
+      }
+    }
+    this.#unchanged.set(b, unchanged);
+    return unchanged;
+  }
+
+  /**
+   * `a[i]` where `a` is an array literal that never changes (a const, or a variable never
+   * reassigned nor changed in place) whose elements all have one type that Godot knows, and `i`
+   * is within its bounds: that element's type, though Godot types it as unknown.
+   */
+  #literalElement(at: Span): Ty | null {
+    const e = at as Expression;
+    if (e.kind !== "subscript" || e.base.kind !== "identifier") return null;
+    const size = this.#fixedSize(e.base);
+    const resolved = this.#p.resolved.get(e.base);
+    if (size === undefined || resolved?.k !== "binding") return null;
+    const b = resolved.b;
+    const literal = b.kind === "const" ? b.constant : b.initializer;
+    if (!literal || typeof literal === "bigint" || literal.kind !== "array") return null;
+    const index = this.#range(e.index);
+    if (!index.int || index.lo < -size || index.hi >= size) return null;
+    let type: Ty | null = null;
+    for (const element of literal.elements) {
+      const hard = this.#hard(element);
+      if (!hard || hard.t !== "class" || (type && !sameTy(type, hard))) return null;
+      type = hard;
+    }
+    return type;
+  }
+
+  /** `var x := value`: Godot must know the value's type (it refuses the script otherwise). */
+  #inferable(value: Expression, what: string): void {
+    const hard = this.#hard(value);
+    if (hard && hard.t !== "none" && hard.t !== "void") return;
+    this.report(
+      value,
+      `Godot cannot infer the type of ${what} from this value (` +
+        (hard?.t === "none" ? "it is null" : "its type is not known where it is written") +
+        `): write the type, var x: Type = …, with \`as Type\` if needed`,
+    );
+  }
+
+  /** A `return` against the function's written return type. */
+  #returnType(s: Statement & { kind: "return" }): void {
+    const node = this.#fn.node;
+    if (node.kind === "script") return;
+    const type = node.returnType;
+    if (!type) return;
+    if (type.isVoid) {
+      if (s.value) this.report(s.value, "a void function cannot return a value");
+      return;
+    }
+    if (!s.value) {
+      this.report(s, `this function must return a ${showTy(this.#fn.returnTy)}`);
+      return;
+    }
+    this.#slot(this.#fn.returnTy, s.value, "the returned value");
+  }
+
+  /**
+   * The type Godot itself knows for an expression where it is written (its "hard" type), or null
+   * when it knows none (an untyped variable, an element of an untyped array, the result of an
+   * untyped function). VARIANT is a type Godot knows to be any value (`Dictionary.get`).
+   */
+  #hard(e: Expression): Ty | null {
+    switch (e.kind) {
+      case "number":
+      case "bool":
+      case "string":
+      case "array":
+      case "dictionary":
+      case "lambda":
+      case "type_test":
+        return this.#ty(e);
+      case "null":
+        return NONE;
+      case "self":
+        return SELF;
+      case "cast":
+        return typeOfRef(e.type, this.#p.members);
+      case "identifier":
+        return this.#hardName(e);
+      case "unary":
+        return e.op === "not" ? BOOL : this.#hard(e.operand);
+      case "binary": {
+        if (["and", "or"].includes(e.op)) return BOOL;
+        const l = this.#hard(e.left);
+        const r = this.#hard(e.right);
+        if (!l || !r) return null;
+        if (["==", "!=", "<", "<=", ">", ">=", "in", "not in"].includes(e.op)) return BOOL;
+        if (e.op === "%" && isClass(l, "String")) return STRING;
+        const ty = binaryType(e.op, l, r);
+        return ty.t === "variant" ? null : ty;
+      }
+      case "ternary": {
+        const a = this.#hard(e.whenTrue);
+        const b = this.#hard(e.whenFalse);
+        if (!a || !b) return null;
+        if (sameTy(a, b)) return a;
+        const numbers = (t: Ty) => isClass(t, "int") || isClass(t, "float");
+        return numbers(a) && numbers(b) ? FLOAT : null;
+      }
+      case "await":
+        return e.operand.kind === "call" ? this.#hard(e.operand) : null;
+      case "subscript": {
+        const base = this.#hard(e.base);
+        if (base?.t !== "class") return null;
+        if (base.name === "String" || base.name === "PackedStringArray") return STRING;
+        return base.name === "Array" && base.elem ? base.elem : null;
+      }
+      case "attribute":
+        return this.#hardMember(e);
+      case "call":
+        return this.#hardCall(e);
+      default:
+        return null;
+    }
+  }
+
+  #hardName(e: Identifier): Ty | null {
+    const resolved = this.#p.resolved.get(e);
+    switch (resolved?.k) {
+      case "binding": {
+        const b = resolved.b;
+        if (b.declared) return b.declared;
+        if (b.kind === "enum_value") return INT;
+        if (b.fixedBy) return this.#hard(b.fixedBy);
+        if (b.kind === "loop" && b.initializer) return this.#hardElement(b.initializer);
+        return null;
+      }
+      case "func":
+      case "base_method":
+        return CALLABLE;
+      case "api_constant":
+        return this.#ty(e);
+      default:
+        return null;
+    }
+  }
+
+  /** What Godot knows of a `for` variable: ints over range() or an int, typed elements. */
+  #hardElement(iterable: Expression): Ty | null {
+    if (this.#isRange(iterable)) return INT;
+    const base = this.#hard(iterable);
+    if (base?.t !== "class") return null;
+    if (base.name === "int") return INT;
+    if (base.name === "String" || base.name === "PackedStringArray") return STRING;
+    return base.name === "Array" && base.elem ? base.elem : null;
+  }
+
+  #hardMember(e: Expression & { kind: "attribute" }): Ty | null {
+    const base = e.base.kind === "identifier" ? this.#p.resolved.get(e.base) : undefined;
+    if (base?.k === "enum") return INT;
+    if (base?.k === "api_class") return this.#ty(e);
+    if (e.base.kind === "self") {
+      const member = this.#p.members.get(e.member.name);
+      if (member?.k === "binding") return this.#hardName({ ...e.member, kind: "identifier" });
+      return member?.k === "func" ? CALLABLE : null;
+    }
+    const hard = this.#hard(e.base);
+    return hard?.t === "class" ? this.#ty(e) : null;
+  }
+
+  #hardCall(e: CallExpression): Ty | null {
+    const own = this.#ownFunction(e.callee);
+    if (own) {
+      const node = own.node as FuncDecl;
+      return node.returnType ? own.returnTy : null;
+    }
+    const callee = e.callee;
+    if (callee.kind === "identifier") {
+      const resolved = this.#p.resolved.get(callee);
+      // SpellModule.get_param has no return type in the client.
+      if (resolved?.k === "base_method") {
+        return resolved.spec.returns === "Variant" ? null : this.#ty(e);
+      }
+      if (resolved?.k === "api_function") {
+        return resolved.spec.returns === "Arg0" ? VARIANT : this.#ty(e);
+      }
+      if (resolved?.k === "api_class") return this.#ty(e);
+      return null;
+    }
+    if (callee.kind !== "attribute") return null;
+    const base = callee.base.kind === "identifier" ? this.#p.resolved.get(callee.base) : undefined;
+    if (base?.k === "api_class") return this.#ty(e);
+    if (callee.base.kind === "self") {
+      const inherited = API.member(API.api.base, callee.member.name);
+      return inherited?.kind === "method" && inherited.spec.returns !== "Variant"
+        ? this.#ty(e)
+        : null;
+    }
+    const hard = this.#hard(callee.base);
+    if (hard?.t !== "class") return null;
+    const member = API.member(hard.name, callee.member.name);
+    if (member?.kind !== "method") return null;
+    // Methods that give an element of a typed array are typed Variant by Godot (an empty array
+    // gives null).
+    if (member.spec.returns === "Element") return VARIANT;
+    return this.#ty(e);
+  }
+
+  /**
+   * A constant's value must be what Godot folds when it compiles the script: literals, other
+   * constants and enum values, operators, constructors of built-in types and global functions
+   * of constants, array and dictionary literals of constants. Never a method call, a variable or a
+   * world call (Godot refuses the script).
+   */
+  #constantValue(value: Expression, name: string): void {
+    const bad = this.#notConstant(value);
+    if (bad) {
+      this.report(
+        bad,
+        `the constant ${name} must be a value Godot can compute when it compiles the script ` +
+          `(literals, constants, operators, constructors such as Vector3(1, 2, 3)): use a var`,
+      );
+    }
+  }
+
+  /** The first part of `e` that is not a constant expression, or null. */
+  #notConstant(e: Expression): Expression | null {
+    const all = (parts: readonly Expression[]) => {
+      for (const part of parts) {
+        const bad = this.#notConstant(part);
+        if (bad) return bad;
+      }
+      return null;
+    };
+    switch (e.kind) {
+      case "number":
+      case "bool":
+      case "string":
+      case "null":
+        return null;
+      case "identifier": {
+        const resolved = this.#p.resolved.get(e);
+        if (resolved?.k === "api_constant") return null;
+        if (resolved?.k === "binding" && ["const", "enum_value"].includes(resolved.b.kind)) {
+          return null;
+        }
+        return e;
+      }
+      case "attribute": {
+        const base = e.base.kind === "identifier" ? this.#p.resolved.get(e.base) : undefined;
+        return base?.k === "enum" || base?.k === "api_class" ? null : e;
+      }
+      case "unary":
+        return this.#notConstant(e.operand);
+      case "binary":
+        return all([e.left, e.right]);
+      case "ternary":
+        return all([e.condition, e.whenTrue, e.whenFalse]);
+      case "cast":
+        return this.#notConstant(e.operand);
+      case "array":
+        return all(e.elements);
+      case "dictionary":
+        return all(e.entries.flatMap((entry) => [entry.key, entry.value]));
+      case "call": {
+        const callee = e.callee;
+        if (callee.kind !== "identifier") return e;
+        const resolved = this.#p.resolved.get(callee);
+        if (resolved?.k !== "api_function" && resolved?.k !== "api_class") return e;
+        return all(e.args);
+      }
+      default:
+        return e;
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -528,6 +1196,7 @@ export class Checker {
     const value = this.expr(e.value);
     const target = e.target;
     const compound = e.op !== "=";
+    if (e.op === "/=" || e.op === "%=") this.#division(e.op.slice(0, 1), target, e.value, e);
     if (
       target.kind === "identifier" || (target.kind === "attribute" && target.base.kind === "self")
     ) {
@@ -536,15 +1205,17 @@ export class Checker {
       else if (this.#badName(target)) return;
       const binding = this.#assignable(target, name);
       if (!binding) return;
+      this.#typedAssignment(binding, e);
       if (!compound) {
         this.#flowInto(binding, e.value, value, e);
       } else if (isSized(binding.ty) && e.op === "+=") {
         const parts = addParts(new Map([[binding.cell, 1]]), partsOf(value));
         const what = `\`${binding.name}\``;
         if (binding.ty.t === "class" && binding.ty.name === "String") {
-          growth.flow(binding.cell, { alias: null, parts }, e, what, this.#fn.id);
+          const size = sumSizes(sizeOf(located(binding.cell)), sizeOf(value));
+          growth.flow(binding.cell, { alias: null, parts, size }, e, what, this.#fn.id);
         } else {
-          growth.mutate(binding.cell, parts, e, what, this.#fn.id);
+          growth.mutate(binding.cell, parts, e, what, this.#fn.id, sizeOf(value));
           growth.flow(
             growth.element(binding.cell),
             { alias: null, parts: partsOf(value) },
@@ -575,6 +1246,22 @@ export class Checker {
         this.report(target.member, `${ty.name}.${target.member.name} is not a property`);
       } else if (member.spec.readonly) {
         this.report(target.member, `${ty.name}.${target.member.name} is read-only`);
+      } else if (isClass(ty, "Timer") && target.member.name === "one_shot") {
+        this.#oneShot(target.base, e);
+      } else if (compound) {
+        this.#staticType(
+          apiType(member.spec.type),
+          binaryType(e.op.slice(0, -1), apiType(member.spec.type), this.#ty(e.value)),
+          e.value,
+          `${ty.name}.${target.member.name}`,
+        );
+      } else {
+        this.#staticType(
+          apiType(member.spec.type),
+          this.#ty(e.value),
+          e.value,
+          `${ty.name}.${target.member.name}`,
+        );
       }
       return;
     }
@@ -593,11 +1280,17 @@ export class Checker {
         );
         return;
       }
+      if (ty.t === "class" && ty.elem && !compound) {
+        this.#staticType(ty.elem, this.#ty(e.value), e.value, `an element of ${showTy(ty)}`);
+      }
       const cell = base.alias ?? growth.cell();
       const what = target.base;
       // The container grows by what is stored in it (a dictionary gains an entry).
       const grows = addParts(addParts(new Map([[cell, 1]]), partsOf(key)), partsOf(value));
-      growth.mutate(cell, grows, e, what, this.#fn.id);
+      const added: Size = spec.grows
+        ? { n: constant(1), w: add(sizeOf(key).w, sizeOf(value).w) }
+        : { n: [], w: sizeOf(value).w };
+      growth.mutate(cell, grows, e, what, this.#fn.id, added);
       const element = growth.element(cell);
       const stored = compound
         ? { alias: null, parts: addParts(new Map([[element, 1]]), partsOf(value)) }
@@ -606,6 +1299,201 @@ export class Checker {
       return;
     }
     this.report(target, "this cannot be assigned");
+  }
+
+  /** `x = v` or `x op= v` where x has a written or inferred type: as a declaration would. */
+  #typedAssignment(binding: Binding, e: AssignmentExpression): void {
+    if (!binding.declared && !binding.fixedBy) return;
+    const target = binding.declared ?? binding.ty;
+    const what = `\`${binding.name}\``;
+    if (e.op === "=") {
+      this.#slot(target, e.value, what);
+      return;
+    }
+    const op = e.op.slice(0, -1);
+    const hardValue = this.#hard(e.value);
+    const result = binaryType(op, target, this.#ty(e.value));
+    const hard = hardValue ? binaryType(op, target, hardValue) : null;
+    this.#slotType(target, result, hard?.t === "variant" ? null : hard, what, e.value);
+  }
+
+  /**
+   * A value of a type the verifier knows, where Godot's analyzer would refuse it (a Color for a
+   * Vector3): the script would not compile on any client. Unknown values are checked by Godot
+   * when the spell runs.
+   */
+  #staticType(target: Ty, ty: Ty, at: Expression, what: string): void {
+    if (target.t !== "class" || (ty.t !== "class" && ty.t !== "none")) return;
+    if (target.name === "Object") {
+      if (ty.t === "none" || isObjectClass(ty.name)) return;
+    } else if (compatible(ty, target)) {
+      return;
+    }
+    this.report(
+      at,
+      `${what} takes ${article(showTy(target))}, not ${
+        ty.t === "none" ? "null" : article(showTy(ty))
+      }`,
+    );
+  }
+
+  /**
+   * `t.timeout.connect(f, flags)`: a timer that is not one-shot is fine if every callable it is
+   * connected to is connected with CONNECT_ONE_SHOT (each runs once; the timer then ticks idle).
+   */
+  #timerConnect(call: CallExpression): void {
+    const signal = call.callee.kind === "attribute" ? call.callee.base : null;
+    const base = signal?.kind === "attribute" ? signal.base : null;
+    const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    if (!timer) return;
+    timer.connects++;
+    const flags = call.args[1] ? this.#range(call.args[1]) : null;
+    const oneShot = API.constants.get("CONNECT_ONE_SHOT")?.value ?? 4;
+    if (flags?.int && flags.lo === flags.hi && (flags.lo & BigInt(oneShot)) !== 0n) {
+      timer.oneShotConnects++;
+    }
+  }
+
+  #timerStart(e: CallExpression): void {
+    const base = e.callee.kind === "attribute" ? e.callee.base : null;
+    const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    this.#starts.push({ fn: this.#fn.id, at: e, fresh: timer?.fn === this.#fn.node });
+  }
+
+  /**
+   * A timer started again from a callback the engine runs (a timer's or a tween's) could restart
+   * itself without end: in those functions only timers they make themselves may be started.
+   */
+  #rearming(): void {
+    const { flows, graph } = this.#state;
+    const deferred = new Set<number>();
+    for (const callback of this.#callbacks) {
+      if (typeof callback.times === "object" && !("k" in callback.times)) continue;
+      for (const fn of flows.resolve(callback.sources).fns) deferred.add(fn);
+    }
+    const reach = new Set<number>();
+    const work = [...deferred];
+    while (work.length > 0) {
+      const fn = work.pop()!;
+      if (reach.has(fn)) continue;
+      reach.add(fn);
+      for (const edge of graph.calls(fn)) work.push(edge.to);
+    }
+    for (const start of this.#starts) {
+      if (start.fresh || !reach.has(start.fn)) continue;
+      this.report(
+        start.at,
+        "a timer started from a callback the engine runs could restart itself without end: " +
+          "start timers where they are made (a callback may start only a timer it creates)",
+      );
+    }
+  }
+
+  /** `set_loops(n)`: at least 1, or 0 (forever) under the rules of #forever. */
+  #loopCount(arg: Expression, call: CallExpression): void {
+    const range = this.#range(arg);
+    if (range.int && range.lo === 0n && range.hi === 0n) {
+      this.#forevers.push(call);
+    } else if (!(range.int ? range.lo >= 1n : range.lo >= 1)) {
+      this.report(
+        arg,
+        "set_loops()'s loops must be at least 1 (or a tween may loop forever under the rules " +
+          "of set_loops): write a constant, or bound it with clampi()",
+      );
+    }
+  }
+
+  /**
+   * A tween that loops forever hangs the client if a loop can take no time (only callbacks, or
+   * steps on an object already freed). Allowed only for `var t := node.create_tween()` whose every
+   * use animates properties of `node` itself, or waits, for at least MIN_FOREVER_STEP seconds a
+   * step: the engine ends a tween when its node is freed, so its steps always take time.
+   */
+  #forever(call: CallExpression): void {
+    const refuse = (why: string) =>
+      this.report(
+        call,
+        `this tween would loop forever ${why}: give set_loops() a count, or keep the tween in ` +
+          `a variable made by node.create_tween() that only animates node's own properties (and ` +
+          `waits) for at least ${MIN_FOREVER_STEP} s a step`,
+      );
+    const base = call.callee.kind === "attribute" ? call.callee.base : null;
+    const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    // `var t := node.create_tween().set_loops(0)`: the call is part of t's initializer.
+    const tween = resolved?.k === "binding" ? resolved.b : this.#chainOf.get(call) ?? null;
+    let init = tween?.initializer;
+    // `node.create_tween().set_loops(0).set_trans(…)`: the same tween.
+    while (
+      init?.kind === "call" && init.callee.kind === "attribute" &&
+      TWEEN_SETTINGS.has(init.callee.member.name)
+    ) {
+      init = init.callee.base;
+    }
+    if (
+      !tween || tween.kind !== "var" || tween.assignments > 0 || init?.kind !== "call" ||
+      init.callee.kind !== "attribute" || init.callee.member.name !== "create_tween" ||
+      init.callee.base.kind !== "identifier"
+    ) {
+      refuse("(it is not a variable made by node.create_tween())");
+      return;
+    }
+    const owner = this.#p.resolved.get(init.callee.base);
+    const node = owner?.k === "binding" ? owner.b : null;
+    let why: string | null = null;
+    walk(tween.owner ?? this.#p.script, (n, parent) => {
+      if (why || n.kind !== "identifier" || parent === null) return;
+      const use = this.#p.resolved.get(n);
+      if (use?.k !== "binding" || use.b !== tween) return;
+      why = this.#foreverUse(n, parent, node);
+    });
+    if (why) refuse(why);
+  }
+
+  /** Why one use of a forever tween's variable is not allowed, or null. */
+  #foreverUse(
+    use: Identifier,
+    parent: Node,
+    node: Binding | null,
+  ): string | null {
+    if (parent.kind !== "attribute" || parent.base !== use) return "(the tween is passed on)";
+    const method = parent.member.name;
+    if (TWEEN_SETTINGS.has(method) || ["kill", "is_valid", "is_running"].includes(method)) {
+      return null;
+    }
+    const call = this.#callOf.get(parent);
+    if (!call) return `(its ${method} is used)`;
+    const slow = (e: Expression | undefined) =>
+      e !== undefined && this.#interval(e).lo >= MIN_FOREVER_STEP;
+    if (method === "tween_interval") {
+      return slow(call.args[0]) ? null : "(a wait shorter than the minimum)";
+    }
+    if (method === "tween_property") {
+      const target = call.args[0];
+      const same = target?.kind === "identifier" && node !== null &&
+        this.#p.resolved.get(target)?.k === "binding" &&
+        (this.#p.resolved.get(target) as { b: Binding }).b === node;
+      if (!same) return "(it animates another object than the node it belongs to)";
+      return slow(call.args[3]) ? null : "(a step shorter than the minimum)";
+    }
+    return `(it runs ${method}, which can take no time)`;
+  }
+
+  /** `t.one_shot = true` on a timer variable; anything else would let a timer repeat. */
+  #oneShot(base: Expression, e: AssignmentExpression): void {
+    const resolved = base.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    if (e.op === "=" && e.value.kind === "bool" && e.value.value && timer) {
+      timer.oneShot = true;
+      return;
+    }
+    this.report(
+      e,
+      "a timer must be one-shot: write `t.one_shot = true` on the variable made with " +
+        "Timer.new(), never false or a computed value (a repeating timer runs its callback " +
+        "every time, for as long as it lives)",
+    );
   }
 
   /** The binding an assignment target names, if it may be assigned; reports otherwise. */
@@ -646,6 +1534,15 @@ export class Checker {
     }
   }
 
+  /** A cell filled from outside the spell, with its bound (and its elements'). */
+  #external(cell: number, bound: ExternalBound): void {
+    const { growth } = this.#state;
+    growth.fixed.set(cell, { n: bound.count, w: bound.weight });
+    if (bound.element) {
+      growth.fixed.set(growth.element(cell), { n: bound.element.count, w: bound.element.weight });
+    }
+  }
+
   /** Callables stored inside engine objects or collections cannot be followed: refused. */
   #noStoredCallable(value: Expression, where: string): void {
     if (isClass(this.#ty(value), "Callable")) {
@@ -660,12 +1557,43 @@ export class Checker {
   // -------------------------------------------------------------------------------------------
   // Expressions
 
-  /** Checks an expression used as a value and returns what it is made of (for sizes). */
+  /**
+   * Checks an expression used as a value and returns what it is made of and how large it can be
+   * (a value not kept anywhere is a scalar of its type).
+   */
   expr(e: Expression): SizedValue {
+    const value = this.#expr(e);
+    if (value.alias !== null || value.size) return value;
+    if (value === NO_SIZE) {
+      const ty = this.#ty(e);
+      const name = ty.t === "class" ? ty.name : "";
+      let scalarValue = SCALAR_VALUES.get(name);
+      if (!scalarValue) {
+        SCALAR_VALUES.set(name, scalarValue = { ...NO_SIZE, size: scalar(name || null) });
+      }
+      return scalarValue;
+    }
+    return { ...value, size: this.#scalarSize(e) };
+  }
+
+  #scalarSize(e: Expression): Size {
+    const ty = this.#ty(e);
+    return scalar(ty.t === "class" ? ty.name : null);
+  }
+
+  #expr(e: Expression): SizedValue {
     switch (e.kind) {
       case "identifier":
         return this.#identifier(e);
       case "number":
+        if (e.isInt && intLiteral(e.raw) === null) {
+          this.report(
+            e,
+            "this integer does not fit in 64 bits (Godot would change it): the largest is " +
+              "9223372036854775807",
+          );
+        }
+        return NO_SIZE;
       case "bool":
       case "null":
         return NO_SIZE;
@@ -673,7 +1601,7 @@ export class Checker {
         if (e.stringKind === "node_path") {
           this.report(e, `NodePath literals (^"…") ${NOT_PART}: a spell cannot name nodes`);
         }
-        return NO_SIZE;
+        return { alias: null, parts: null, size: text([...e.value].length) };
       case "self":
         return NO_SIZE;
       case "unary":
@@ -685,9 +1613,16 @@ export class Checker {
         this.typeRef(e.type);
         this.expr(e.operand);
         return NO_SIZE;
-      case "cast":
+      case "cast": {
         this.typeRef(e.type);
-        return this.expr(e.operand);
+        const value = this.expr(e.operand);
+        const from = this.#hard(e.operand);
+        const to = typeOfRef(e.type, this.#p.members);
+        if (from && !castable(from, to)) {
+          this.report(e, `Godot cannot cast ${article(showTy(from))} as ${showTy(to)}`);
+        }
+        return value;
+      }
       case "ternary": {
         this.expr(e.condition);
         const { growth } = this.#state;
@@ -703,7 +1638,7 @@ export class Checker {
       case "await":
         return this.#await(e.operand);
       case "call":
-        return this.#call(e);
+        return this.#callValue(e);
       case "subscript":
         return this.#subscript(e.base, e.index, e);
       case "attribute":
@@ -712,31 +1647,46 @@ export class Checker {
         const { growth } = this.#state;
         const cell = growth.cell();
         let parts: Parts = new Map();
+        let weight = constant(0);
+        const sizes: Size[] = [];
         for (const element of e.elements) {
           this.#noStoredCallable(element, "an array");
           const value = this.expr(element);
           growth.flow(growth.element(cell), value, element, "an element", this.#fn.id);
           parts = addParts(parts, partsOf(value));
+          sizes.push(sizeOf(value));
+          weight = add(weight, sizeOf(value).w);
         }
-        if (parts.size > 0) growth.flow(cell, { alias: null, parts }, e, "this array", this.#fn.id);
+        this.#elementSizes.set(e, sizes);
+        const size: Size = {
+          n: constant(e.elements.length),
+          w: add(weight, constant(BRACKETS + SEPARATOR * e.elements.length)),
+        };
+        growth.flow(cell, { alias: null, parts, size }, e, "this array", this.#fn.id);
         return located(cell);
       }
       case "dictionary": {
         const { growth } = this.#state;
         const cell = growth.cell();
         let parts: Parts = new Map();
+        let weight = constant(0);
         for (const entry of e.entries) {
           if (e.style === "lua" && entry.key.kind === "string") this.#luaKey(entry.key);
           this.#noStoredCallable(entry.key, "a dictionary");
           this.#noStoredCallable(entry.value, "a dictionary");
-          const key = e.style === "python" ? this.expr(entry.key) : NO_SIZE;
+          const key = e.style === "python"
+            ? this.expr(entry.key)
+            : { ...NO_SIZE, size: text((entry.key as { value?: string }).value?.length ?? 0) };
           const value = this.expr(entry.value);
           growth.flow(growth.element(cell), value, entry.value, "an element", this.#fn.id);
           parts = addParts(addParts(parts, partsOf(key)), partsOf(value));
+          weight = add(weight, add(sizeOf(key).w, sizeOf(value).w));
         }
-        if (parts.size > 0) {
-          growth.flow(cell, { alias: null, parts }, e, "this dictionary", this.#fn.id);
-        }
+        const size: Size = {
+          n: constant(e.entries.length),
+          w: add(weight, constant(BRACKETS + (SEPARATOR + 2) * e.entries.length)),
+        };
+        growth.flow(cell, { alias: null, parts, size }, e, "this dictionary", this.#fn.id);
         return located(cell);
       }
       case "lambda":
@@ -862,7 +1812,12 @@ export class Checker {
       if (why) this.report(e.member, `${ty.name}.${name} cannot be a function value: ${why}`);
     }
     if (member.kind === "property" && isSized(apiType(member.spec.type))) {
-      const cell = this.#state.growth.namedCell(`${member.owner.name}.${name}`);
+      const { growth } = this.#state;
+      const cell = growth.namedCell(`${member.owner.name}.${name}`);
+      // The client's dictionaries are shared by reference (strings are copied).
+      if (member.owner.name === "SpellContext" && member.spec.type === "Dictionary") {
+        growth.readOnly(cell, `ctx.${name}`);
+      }
       return { alias: cell, parts: new Map() };
     }
     return NO_SIZE;
@@ -892,6 +1847,13 @@ export class Checker {
     const right = this.expr(e.right);
     const lty = this.#ty(e.left);
     const rty = this.#ty(e.right);
+    if (e.op === "/" || (e.op === "%" && isClass(lty, "int"))) {
+      this.#division(e.op, e.left, e.right, e);
+    }
+    this.#operands(e.op, lty, rty, e);
+    if (e.op === "%" && isClass(lty, "float")) {
+      this.report(e, "% is for ints (and format strings): use fmod() or fposmod() for floats");
+    }
     if (e.op === "%" && !isClass(lty, "int") && !isClass(lty, "float")) {
       if (e.left.kind === "string" && e.left.stringKind === "string") {
         const problem = checkFormat(e.left.value, API.api.limits.maxFormatWidth);
@@ -901,7 +1863,20 @@ export class Checker {
       } else {
         this.report(e, `% on ${showTy(lty)} ${NOT_PART}: give the value a type first`);
       }
-      return { alias: null, parts: partsOf(right) };
+      // The format, and each value printed, padded to at most the widest format width.
+      const width = API.api.limits.maxFormatWidth;
+      const values = e.right.kind === "array" ? e.right.elements : [e.right];
+      const sizes = e.right.kind === "array"
+        ? this.#elementSizes.get(e.right) ?? []
+        : [sizeOf(right)];
+      const printedValues = printed(
+        sizes,
+        (i) => isClass(this.#ty(values[i]!), "String"),
+        width,
+      );
+      const size = textOf(add(sizeOf(left).n, printedValues.n));
+      this.#state.budget.check(size, e, "this text");
+      return { alias: null, parts: partsOf(right), size };
     }
     if (e.op === "in" || e.op === "not in") {
       const ok = rty.t === "class" &&
@@ -915,9 +1890,101 @@ export class Checker {
       return NO_SIZE;
     }
     if (e.op === "+" && (isSized(lty) || isSized(rty))) {
-      return { alias: null, parts: addParts(partsOf(left), partsOf(right)) };
+      const size = sumSizes(sizeOf(left), sizeOf(right));
+      this.#state.budget.check(size, e, "this value");
+      return { alias: null, parts: addParts(partsOf(left), partsOf(right)), size };
     }
     return NO_SIZE;
+  }
+
+  /** Operands Godot's analyzer refuses (`Vector3 + 1`, `1 == "a"`): the script would not compile. */
+  #operands(op: string, l: Ty, r: Ty, at: Span): void {
+    if (l.t !== "class" || r.t !== "class") return;
+    if (["==", "!=", "<", "<=", ">", ">="].includes(op)) {
+      if (!comparable(op, l, r)) {
+        this.report(
+          at,
+          `Godot cannot compare ${article(showTy(l))} with ${article(showTy(r))} (${op})`,
+        );
+      }
+      return;
+    }
+    if (["and", "or", "in", "not in", "%"].includes(op)) return;
+    if (binaryType(op, l, r).t === "variant") {
+      this.report(
+        at,
+        `Godot cannot apply ${op} to ${article(showTy(l))} and ${article(showTy(r))}`,
+      );
+    }
+  }
+
+  /**
+   * An integer division or remainder must not trap: Godot's release builds divide without checking,
+   * so `x / 0`, `x % 0` and `INT64_MIN / -1` end the client (a wasm trap, SIGFPE on a desktop), at
+   * run time or already when the compiler folds constants. Unless one operand is a float, the
+   * divisor must fold to a range without 0, and without -1 unless the dividend cannot be
+   * INT64_MIN. Vector3i divides its 32-bit components the same way.
+   */
+  #division(op: string, left: Expression, right: Expression, at: Span): void {
+    const lty = this.#ty(left);
+    const rty = this.#ty(right);
+    const floating = (ty: Ty) => ty.t === "class" && ty.name !== "int" && ty.name !== "Vector3i";
+    if (floating(lty) || floating(rty)) return;
+    const what = op === "/" ? "division" : "remainder";
+    if (isClass(lty, "Vector3i") || isClass(rty, "Vector3i")) {
+      const d = this.#range(right);
+      if (!(isClass(rty, "int") && d.int && d.lo === d.hi && d.lo > 0n)) {
+        this.report(
+          at,
+          `a Vector3i ${what} must be by a positive int constant: dividing by 0, or the smallest ` +
+            `int by -1, crashes every client`,
+        );
+      }
+      return;
+    }
+    const d = this.#range(right);
+    const has = (r: Range, v: bigint) =>
+      r.int ? r.lo <= v && v <= r.hi : r.lo <= Number(v) && Number(v) <= r.hi;
+    if (has(d, 0n)) {
+      this.report(
+        at,
+        `this integer ${what} may be by 0, which crashes every client (release builds do not ` +
+          `check it): divide by a constant, by maxi(n, 1), or by a float (x / 2.0)`,
+      );
+    } else if (has(d, -1n) && has(this.#range(left), INT64_MIN)) {
+      this.report(
+        at,
+        `this integer ${what} may be -9223372036854775808 by -1, which crashes every client: ` +
+          `keep the divisor away from -1 (maxi(n, 1)) or the dividend above the smallest int`,
+      );
+    }
+  }
+
+  /** `posmod(x, y)` and `wrapi(v, lo, hi)` divide too (Godot checks only for 0). */
+  #integerTraps(name: string, e: CallExpression): void {
+    const [a, b, c] = e.args;
+    let divisor: Range | null = null;
+    let dividend: Range = ANY_INT;
+    if (name === "posmod" && a && b) {
+      divisor = this.#range(b);
+      dividend = this.#range(a);
+    } else if (name === "wrapi" && b && c) {
+      // wrapi divides (v - lo) by (hi - lo).
+      const lo = this.#range(b);
+      const hi = this.#range(c);
+      if (lo.int && hi.int) divisor = { int: true, lo: hi.lo - lo.hi, hi: hi.hi - lo.lo };
+      else divisor = ANY_INT;
+    }
+    if (!divisor || !divisor.int) return;
+    const hasMinusOne = divisor.lo <= -1n && -1n <= divisor.hi;
+    const minDividend = !dividend.int || dividend.lo <= INT64_MIN;
+    if (hasMinusOne && (name === "wrapi" || minDividend)) {
+      this.report(
+        e,
+        `${name}() divides by ${name === "wrapi" ? "max - min" : "its second argument"}, which ` +
+          `may be -1: with the smallest int that crashes desktop clients; use constants`,
+      );
+    }
   }
 
   #await(operand: Expression): SizedValue {
@@ -963,6 +2030,17 @@ export class Checker {
   // -------------------------------------------------------------------------------------------
   // Calls
 
+  /** A call used as a value must give one: Godot refuses the result of a void call. */
+  #callValue(e: CallExpression): SizedValue {
+    const statement = this.#statementCall === e;
+    this.#statementCall = null;
+    const value = this.#call(e);
+    if (!statement && this.#ty(e).t === "void") {
+      this.report(e, "this call gives no value (it returns void): it can only be a statement");
+    }
+    return value;
+  }
+
   #call(e: CallExpression): SizedValue {
     const callee = e.callee;
     if (callee.kind === "super") {
@@ -983,14 +2061,30 @@ export class Checker {
   }
 
   #ownCall(fn: FnInfo, e: CallExpression): SizedValue {
-    const { growth, graph } = this.#state;
+    const { growth, graph, budget } = this.#state;
     graph.edge(this.#fn.id, fn.id, e);
+    budget.call(this.#fn.id, growth.scope, fn.id, e);
+    const decl = fn.node as FuncDecl;
+    const required = decl.params.filter((p) => !p.default).length;
+    if (e.args.length < required || e.args.length > decl.params.length) {
+      const most = decl.params.length;
+      this.report(
+        e,
+        `${fn.name}() takes ${required === most ? `${most}` : `${required} to ${most}`} argument${
+          most === 1 ? "" : "s"
+        }`,
+      );
+    }
     e.args.forEach((arg, i) => {
       const value = this.expr(arg);
       const param = fn.params[i];
       if (!param) return;
       growth.flow(param.cell, value, arg, `\`${param.name}\``, this.#fn.id);
       this.#callableFlow(param.flowNode, arg, param.ty);
+      const target = param.declared ?? (param.fixedBy ? param.ty : null);
+      if (target && target.t !== "variant") {
+        this.#slot(target, arg, `${fn.name}()'s \`${param.name}\``);
+      }
     });
     return located(fn.retCell);
   }
@@ -1023,7 +2117,10 @@ export class Checker {
         this.report(callee, `the enum ${callee.name} cannot be called`);
         break;
       default:
-        this.report(callee, `${callee.name} ${NOT_PART}`);
+        this.report(
+          callee,
+          `${callee.name} ${NOT_PART}` + (GLOBAL_RANDOM.has(callee.name) ? RANDOM_HINT : ""),
+        );
     }
     for (const arg of e.args) this.expr(arg);
     return NO_SIZE;
@@ -1034,9 +2131,12 @@ export class Checker {
     const spec = API.classes.get(name)!;
     const overloads = spec.constructors ?? [];
     let parts: Parts = new Map();
+    const sizes: Size[] = [];
     for (const arg of e.args) {
       this.#noStoredCallable(arg, `a ${name}`);
-      parts = addParts(parts, partsOf(this.expr(arg)));
+      const value = this.expr(arg);
+      parts = addParts(parts, partsOf(value));
+      sizes.push(sizeOf(value));
     }
     if (!overloads.some((params) => params.length === e.args.length)) {
       this.report(
@@ -1048,11 +2148,17 @@ export class Checker {
           } ${NOT_PART}`,
       );
     }
-    return spec.sized ? { alias: null, parts } : NO_SIZE;
+    if (!spec.sized) return NO_SIZE;
+    // String(x) prints x; Array(x), Dictionary(x), PackedStringArray(x) copy x.
+    const size = name === "String"
+      ? printed(sizes, (i) => isClass(this.#ty(e.args[i]!), "String"))
+      : sizes[0] ?? { n: [], w: [] };
+    return { alias: null, parts, size };
   }
 
   #methodCall(callee: Expression & { kind: "attribute" }, e: CallExpression): SizedValue {
     const name = callee.member.name;
+    this.#callOf.set(callee, e);
     const skipArgs = () => {
       for (const arg of e.args) this.expr(arg);
       return NO_SIZE;
@@ -1072,6 +2178,16 @@ export class Checker {
           this.report(callee.member, `${className}.new() ${NOT_PART}`);
         } else if (e.args.length > 0) {
           this.report(callee.member, `${className}.new() takes no arguments`);
+        }
+        if (API.inherits(className, "Node")) {
+          this.#state.budget.charge(this.#fn.id, this.#state.growth.scope, "objects", e);
+        }
+        if (className === "Timer" && this.#timerInit !== e) {
+          this.report(
+            e,
+            "create a timer as `var t := Timer.new()` and set `t.one_shot = true`: a timer " +
+              "must be one-shot, and the verifier checks it through that variable",
+          );
         }
         return skipArgs();
       }
@@ -1134,6 +2250,15 @@ export class Checker {
       );
     }
     if (spec.capability) this.#capability(spec.capability, e);
+    if (!receiverTy) this.#integerTraps(spec.name, e);
+    if (receiverTy && isClass(receiverTy, "Timer") && spec.name === "start") this.#timerStart(e);
+    if (receiverTy && isClass(receiverTy, "Tween") && spec.name === "set_loops" && !e.args[0]) {
+      this.#forevers.push(e);
+    }
+    const argSizes = args.map(sizeOf);
+    const isString = (i: number) =>
+      e.args[i] !== undefined && isClass(this.#ty(e.args[i]!), "String");
+    this.#charges(spec, e, argSizes, isString, receiverTy);
     const callbackResult = growth.cell();
     if (receiverTy && isClass(receiverTy, "Callable") && spec.name === "bind") this.#bind(e, args);
     e.args.forEach((arg, i) => {
@@ -1142,7 +2267,7 @@ export class Checker {
         if (!READ_ONLY_FUNCTIONS.has(spec.name)) this.#noStoredCallable(arg, `${spec.name}()`);
         return;
       }
-      this.#argument(spec, param, arg, e, receiver, args, callbackResult);
+      this.#argument(spec, param, arg, e, receiver, args, callbackResult, receiverTy);
     });
     const sizes = spec.sizes;
     const cellOf = (value: SizedValue | null) => value?.alias ?? growth.cell();
@@ -1179,23 +2304,46 @@ export class Checker {
           );
         }
       }
+      const added = addedSize(spec.name, sizeOf(located(target)), argSizes, {
+        argHi: (i) => (e.args[i] ? this.#interval(e.args[i]!).hi : 0),
+        isString,
+        callback: sizeOf(located(callbackResult)),
+      }) ?? argSizes.reduce(sumSizes, { n: [], w: [] });
       growth.mutate(
         target,
         parts,
         e,
         (e.callee as { base: Expression }).base,
         this.#fn.id,
+        added,
       );
     } else if (spec.mutates && receiver) {
       const target = cellOf(receiver);
-      growth.mutate(target, new Map([[target, 1]]), e, "this value", this.#fn.id);
+      growth.mutate(target, new Map([[target, 1]]), e, "this value", this.#fn.id, {
+        n: [],
+        w: [],
+      });
     }
     const returns = apiType(spec.returns, receiverTy ?? undefined);
+    if (spec.name === "get_param" && (!receiverTy || receiverTy.t === "self")) {
+      // A value of ctx.params, shared with the client like the dictionary itself.
+      const params = growth.namedCell("SpellContext.params");
+      growth.readOnly(params, "ctx.params");
+      return located(growth.element(params));
+    }
     if (spec.returns === "Element" && receiver) {
       const element = growth.element(cellOf(receiver));
       let parts: Parts = new Map([[element, 1]]);
       for (const a of args) parts = addParts(parts, partsOf(a));
-      return { alias: element, parts };
+      // An element, or a default given as an argument (`get(key, default)`).
+      const size = argSizes.reduce(sumSizes, sizeOf(located(element)));
+      return { alias: element, parts, size };
+    }
+    if (spec.bound) {
+      // Filled by the world: its own fresh value, bounded by the API.
+      const result = growth.cell();
+      this.#external(result, spec.bound);
+      return located(result);
     }
     let parts: Parts;
     if (sizes?.result) {
@@ -1206,13 +2354,21 @@ export class Checker {
     } else {
       return NO_SIZE;
     }
-    if (!isCollection(returns)) return { alias: null, parts };
+    const owner = receiverTy?.t === "class" ? receiverTy.name : receiverTy ? "self" : null;
+    const size = resultSize(owner, spec.name, receiver ? sizeOf(receiver) : null, argSizes, {
+      argHi: (i) => (e.args[i] ? this.#interval(e.args[i]!).hi : 0),
+      isString,
+      callback: sizeOf(located(callbackResult)),
+    }) ?? argSizes.reduce(sumSizes, receiver ? sizeOf(receiver) : { n: [], w: [] });
+    this.#state.budget.check(size, e, "this value");
+    if (!isCollection(returns)) return { alias: null, parts, size };
     // A new collection (slice, filter, map, keys, split…): its elements are the receiver's
     // elements (shared), pieces of a text receiver, or what the callable returned.
     const result = growth.cell();
-    growth.flow(result, { alias: null, parts }, e, "this value", this.#fn.id);
+    growth.flow(result, { alias: null, parts, size }, e, "this value", this.#fn.id);
     const element = growth.element(result);
-    if (receiver?.alias !== undefined && receiver.alias !== null) {
+    const deepCopy = spec.name === "duplicate" && e.args[0]?.kind === "bool" && e.args[0].value;
+    if (receiver?.alias !== undefined && receiver.alias !== null && !deepCopy) {
       if (receiverTy && isClass(receiverTy, "String")) {
         growth.flow(element, { alias: null, parts: partsOf(receiver) }, e, "a piece", this.#fn.id);
       } else {
@@ -1225,6 +2381,34 @@ export class Checker {
     return located(result);
   }
 
+  /**
+   * What a call costs the run that makes it: world calls are work, some create engine objects
+   * that live on, prints (the spell's, and the world calls' own) are counted and sized.
+   */
+  #charges(
+    spec: MethodSpec,
+    e: CallExpression,
+    args: readonly Size[],
+    isString: (i: number) => boolean,
+    receiverTy: Ty | null,
+  ): void {
+    const { budget, growth } = this.#state;
+    const fn = this.#fn.id;
+    if (spec.capability || spec.prints) {
+      budget.charge(
+        fn,
+        growth.scope,
+        "work",
+        e,
+        spec.prints ? printed(args, isString).n : undefined,
+      );
+    }
+    if (spec.creates) budget.charge(fn, growth.scope, "objects", e);
+    if (!receiverTy && PRINTS.has(spec.name)) {
+      budget.charge(fn, growth.scope, "prints", e, printed(args, isString).n);
+    }
+  }
+
   /** One argument of an API call against its parameter. */
   #argument(
     spec: MethodSpec,
@@ -1234,6 +2418,7 @@ export class Checker {
     receiver: SizedValue | null,
     args: readonly SizedValue[],
     callbackResult: number,
+    receiverTy: Ty | null,
   ): void {
     const where = `${spec.name}()'s ${param.name}`;
     if (param.type === "Callable") {
@@ -1244,6 +2429,7 @@ export class Checker {
       }
       const sources = this.#sources(arg);
       this.#uses.push({ fn: this.#fn.id, sources, at: arg, strict: true });
+      this.#pendingCallback(spec, sources, arg, receiver, call);
       const receiverExpr = call.callee.kind === "attribute" ? call.callee.base : null;
       if (param.callback?.some((from) => from.includes("element")) && receiver && receiverExpr) {
         // map/filter/reduce/any/all/sort_custom walk the receiver while calling the callable:
@@ -1272,16 +2458,25 @@ export class Checker {
       return;
     }
     this.#noStoredCallable(arg, where);
-    if (param.max !== undefined) {
-      const hi = this.#interval(arg).hi;
-      if (!(hi <= param.max)) {
+    this.#staticType(apiType(param.type, receiverTy ?? undefined), this.#ty(arg), arg, where);
+    if (param.max !== undefined || param.min !== undefined) {
+      const { lo, hi } = this.#interval(arg);
+      if (param.max !== undefined && !(hi <= param.max)) {
         this.report(
           arg,
           `${where} must be at most ${param.max}: write a constant, or cap it with mini() or ` +
             `clampi()`,
         );
+      } else if (param.min !== undefined && !(lo >= param.min)) {
+        this.report(
+          arg,
+          `${where} must be at least ${param.min}: write a constant, or bound it with maxi() or ` +
+            `clampi()`,
+        );
       }
+      if (spec.name === "set_loops") this.#tweenLoops = Math.max(this.#tweenLoops, hi);
     }
+    if (spec.name === "set_loops") this.#loopCount(arg, call);
     switch (param.literal?.kind) {
       case "asset_path":
         if (!isAssetPath(arg)) {
@@ -1298,7 +2493,59 @@ export class Checker {
       case "options":
         this.#options(where, arg, param.literal.keys);
         break;
+      case "flags": {
+        const { lo, hi } = this.#interval(arg);
+        const { mask, names } = param.literal;
+        if (!(lo === hi && Number.isInteger(lo) && lo >= 0 && (lo & ~mask) === 0)) {
+          this.report(arg, `${where} must combine constants among ${names.join(", ")} with |`);
+        }
+        break;
+      }
     }
+  }
+
+  /**
+   * A callable the engine will call: the run that hands it over pays for every call (`map` once
+   * per element, a sort n·log n times, a tween step once per loop, a signal once: timers are
+   * one-shot).
+   */
+  #pendingCallback(
+    spec: MethodSpec,
+    sources: CallableSources,
+    at: Expression,
+    receiver: SizedValue | null,
+    call: CallExpression,
+  ): void {
+    const { growth } = this.#state;
+    const collection = () => receiver?.alias ?? growth.cell();
+    let times: PendingCallback["times"];
+    switch (spec.name) {
+      case "map":
+      case "filter":
+      case "reduce":
+      case "any":
+      case "all":
+        times = { cell: collection() };
+        break;
+      case "sort_custom":
+        times = { sort: collection() };
+        break;
+      case "tween_callback":
+      case "tween_method":
+        times = "tween";
+        break;
+      case "connect": {
+        const signal = call.callee.kind === "attribute" && call.callee.base.kind === "attribute"
+          ? call.callee.base.member.name
+          : "";
+        times = signal === "loop_finished" ? "tween_loops" : { k: 1 };
+        if (signal === "timeout") this.#timerConnect(call);
+        break;
+      }
+      default:
+        times = { k: 1 };
+    }
+    this.#callbacks.push({ fn: this.#fn.id, scope: growth.scope, sources, at, times });
   }
 
   /** `f.bind(a, b)`: the bound values reach the parameters of whatever `f` may be. */
@@ -1440,6 +2687,18 @@ export class Checker {
 }
 
 /**
+ * A function the spell may define although its base class has it: the engine callbacks (their
+ * signatures are checked by structure.ts) and `get_manifest() -> Dictionary`.
+ */
+function overridable(decl: FuncDecl): boolean {
+  const name = decl.name.name;
+  if (API.api.callbacks.some((callback) => callback.name === name)) return true;
+  const ret = decl.returnType;
+  return name === "get_manifest" && decl.params.length === 0 && !decl.isStatic && ret !== null &&
+    ret.chain.length === 1 && ret.chain[0]!.name === "Dictionary" && ret.elementTypes.length === 0;
+}
+
+/**
  * Why an API method may not be handed to the engine as a callable (`arr.map(obj.method)`): the
  * engine would call it with arguments the verifier never sees, so a method whose arguments are
  * checked (literals, bounds, callables), that changes its receiver, or whose result can be many
@@ -1454,6 +2713,27 @@ function notAFunctionValue(spec: MethodSpec): string | null {
     return "its result can be many times the size of its inputs";
   }
   return null;
+}
+
+/** Tween methods that change how it plays and return the tween itself. */
+const TWEEN_SETTINGS = new Set([
+  "set_loops",
+  "set_trans",
+  "set_ease",
+  "set_parallel",
+  "parallel",
+  "chain",
+]);
+
+/** `Timer.new()`. */
+function isTimerNew(e: Expression): boolean {
+  return e.kind === "call" && e.callee.kind === "attribute" && e.callee.member.name === "new" &&
+    e.callee.base.kind === "identifier" && e.callee.base.name === "Timer";
+}
+
+/** "a Vector3", "an Array". */
+function article(noun: string): string {
+  return (/^[AEIOU]/i.test(noun) ? "an " : "a ") + noun;
 }
 
 /** Arrays, dictionaries and string lists: values with elements. */

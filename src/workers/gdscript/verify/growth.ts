@@ -24,6 +24,7 @@
 
 import type { Span } from "../parser/ast.ts";
 import { components, UnionFind } from "./graphs.ts";
+import { cellSize, SCALAR, type Size } from "./sizes.ts";
 
 /** How many copies of a cell a size holds; `Infinity` for "as many as some runtime count". */
 export type Parts = Map<number, number>;
@@ -35,6 +36,8 @@ export type Parts = Map<number, number>;
 export interface SizedValue {
   readonly alias: number | null;
   readonly parts: Parts | null;
+  /** Its size bound; when absent, that of its location (or a scalar without one). */
+  readonly size?: Size;
 }
 
 export const NO_SIZE: SizedValue = { alias: null, parts: null };
@@ -44,16 +47,37 @@ export function located(cell: number): SizedValue {
   return { alias: cell, parts: null };
 }
 
+/** The size bound of a value. */
+export function sizeOf(value: SizedValue): Size {
+  if (value.size) return value.size;
+  return value.alias === null ? SCALAR : cellSize(value.alias);
+}
+
 /** What a value is made of. */
 export function partsOf(value: SizedValue): Parts {
   if (value.parts) return value.parts;
-  return value.alias === null ? new Map() : new Map([[value.alias, 1]]);
+  return value.alias === null ? NO_PARTS : new Map([[value.alias, 1]]);
 }
+
+/** Nothing: shared, so never changed (Parts are never changed once made). */
+const NO_PARTS: Parts = new Map();
 
 /** A step or loop is described by a message text, or by the source text of a node. */
 export type What = string | Span;
 
-interface Step {
+/** A loop (or a repetition) around a place in a function: how many times its body runs. */
+export type Factor =
+  /** At most this many times. */
+  | { readonly k: number }
+  /** As many times as the count of a cell (a `for` over it, `map` over it). */
+  | { readonly cell: number }
+  /** A comparison sort of a cell: about n·log2(n) times. */
+  | { readonly sort: number };
+
+/** The loops around a place, innermost first (shared tails: capturing one costs nothing). */
+export type Scope = { readonly factor: Factor; readonly up: Scope } | null;
+
+export interface Step {
   readonly target: number;
   readonly parts: Parts;
   readonly at: Span;
@@ -61,6 +85,10 @@ interface Step {
   readonly fn: number;
   /** Changes the object in place (not a new value): matters to loops over it. */
   readonly inPlace: boolean;
+  /** The value's size (a flow), or what it adds to the target each time it runs (in place). */
+  readonly size: Size;
+  /** The loops around it in its function. */
+  readonly scope: Scope;
 }
 
 interface Loop {
@@ -80,6 +108,12 @@ export interface GrowthProblem {
 
 export class Growth {
   readonly cells = new UnionFind();
+  /** The loops around what the checker is looking at; steps capture it. */
+  scope: Scope = null;
+  /** Cells kept from one run of the spell to the next (members). */
+  readonly persistent = new Set<number>();
+  /** Bounds of cells filled from outside the spell (`ctx.params`): count and weight. */
+  readonly fixed = new Map<number, { n: number; w: number }>();
   #steps: Step[] = [];
   #loops: Loop[] = [];
   #named = new Map<string, number>();
@@ -96,6 +130,14 @@ export class Growth {
     let element = this.#elements.get(root);
     if (element === undefined) this.#elements.set(root, element = this.cell());
     return element;
+  }
+
+  /** Cells of values the spell may read but never change, with what to call them. */
+  #readOnly = new Map<number, string>();
+
+  /** The value in `cell`, and everything inside it, may not be changed in place. */
+  readOnly(cell: number, what: string): void {
+    if (!this.#readOnly.has(cell)) this.#readOnly.set(cell, what);
   }
 
   /** One cell per name (API properties such as `SpellContext.params`). */
@@ -130,15 +172,44 @@ export class Growth {
   /** A value flows into a cell: the same object (merge) or a new value made of parts (a step). */
   flow(target: number, value: SizedValue, at: Span, what: What, fn: number): void {
     if (value.alias !== null) this.merge(target, value.alias);
-    const parts = value.parts;
-    if (!parts || parts.size === 0) return;
-    if (value.alias !== null && parts.size === 1 && parts.get(value.alias) === 1) return;
-    this.#steps.push({ target, parts, at, what, fn, inPlace: false });
+    const parts = value.parts ?? new Map<number, number>();
+    if (value.alias !== null && !value.size && (!value.parts || value.parts.size === 0)) return;
+    if (value.alias !== null && !value.size && parts.size === 1 && parts.get(value.alias) === 1) {
+      return;
+    }
+    if (parts.size === 0 && !value.size) return;
+    this.#steps.push({
+      target,
+      parts,
+      at,
+      what,
+      fn,
+      inPlace: false,
+      size: sizeOf(value),
+      scope: this.scope,
+    });
   }
 
-  /** A cell changed in place by `parts` (its own size included): `a.append(x)`, `d[k] = v`. */
-  mutate(target: number, parts: Parts, at: Span, what: What, fn: number): void {
-    this.#steps.push({ target, parts, at, what, fn, inPlace: true });
+  /**
+   * A cell changed in place by `parts` (its own size included): `a.append(x)`, `d[k] = v`; it
+   * grows by `added` each time.
+   */
+  mutate(target: number, parts: Parts, at: Span, what: What, fn: number, added: Size): void {
+    this.#steps.push({
+      target,
+      parts,
+      at,
+      what,
+      fn,
+      inPlace: true,
+      size: added,
+      scope: this.scope,
+    });
+  }
+
+  /** Every step, for the size and cost solver. */
+  get steps(): readonly Step[] {
+    return this.#steps;
   }
 
   /** A `for` loop over the collection in `collection`, spanning `[start, end)` of function `fn`. */
@@ -158,6 +229,7 @@ export class Growth {
     const problems: GrowthProblem[] = [];
     const describe = (what: What) => typeof what === "string" ? what : `\`${text(what)}\``;
     const find = (cell: number) => this.cells.find(cell);
+    this.#readOnlyProblems(problems);
     const edges = new Map<number, Set<number>>();
     for (const step of this.#steps) {
       const target = find(step.target);
@@ -214,6 +286,36 @@ export class Growth {
     return problems;
   }
 
+  /**
+   * In-place changes of a read-only value, or of anything inside it (its elements share it): the
+   * client's own dictionaries (`ctx.params`, `ctx.manifest`, an event) outlive the cast and are
+   * read by the client and other spells.
+   */
+  #readOnlyProblems(problems: GrowthProblem[]): void {
+    if (this.#readOnly.size === 0) return;
+    const owner = new Map<number, string>();
+    for (const [cell, what] of this.#readOnly) {
+      for (let c: number | undefined = this.cells.find(cell); c !== undefined;) {
+        const root = this.cells.find(c);
+        if (owner.has(root)) break;
+        owner.set(root, what);
+        c = this.#elements.get(root);
+      }
+    }
+    const reported = new Set<number>();
+    for (const step of this.#steps) {
+      if (!step.inPlace) continue;
+      const what = owner.get(this.cells.find(step.target));
+      if (what === undefined || reported.has(step.at.start)) continue;
+      reported.add(step.at.start);
+      problems.push({
+        at: step.at,
+        message: `this changes ${what} (or a value that may be it, or inside it), which the ` +
+          `client owns and shares: copy it first with .duplicate(true)`,
+      });
+    }
+  }
+
   /** The cells each function changes in place, itself or through what it runs. */
   #grownBy(calls: (fn: number) => readonly { to: number }[], fnCount: number): Set<number>[] {
     const grown = Array.from({ length: fnCount }, () => new Set<number>());
@@ -239,6 +341,8 @@ export class Growth {
 
 /** `a` and `b` added together (`x + y`, the parts of a call result). */
 export function addParts(a: Parts, b: Parts, times = 1): Parts {
+  if (b.size === 0) return a;
+  if (a.size === 0 && times === 1) return b;
   const out = new Map(a);
   for (const [cell, n] of b) out.set(cell, (out.get(cell) ?? 0) + n * times);
   return out;

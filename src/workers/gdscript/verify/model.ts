@@ -29,8 +29,8 @@ export interface Binding {
   readonly sources: (() => Ty)[];
   /** `:=` and constants: the type of this one initializer, fixed. */
   readonly fixedBy: Expression | null;
-  /** A constant's value expression (or an enum value's number), for folding bounds. */
-  readonly constant: Expression | number | null;
+  /** A constant's value expression (or an implicit enum value), for folding bounds. */
+  readonly constant: Expression | bigint | null;
   /** A variable's initializer, or a loop variable's iterable: folded while never reassigned. */
   readonly initializer: Expression | null;
   /** How many assignments it has besides its initializer. */
@@ -39,6 +39,8 @@ export interface Binding {
   ty: Ty;
   /** Growth cell (see growth.ts). */
   readonly cell: number;
+  /** The function or lambda it is local to (null for members). */
+  readonly owner: FuncDecl | LambdaExpression | null;
   /** Callable-flow node (see calls.ts). */
   readonly flowNode: number;
 }

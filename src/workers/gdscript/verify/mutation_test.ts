@@ -8,13 +8,27 @@
  *   and comments) means the spell is refused;
  * - a fresh name (one the corpus never declares) that occurs once in the code can only be accepted
  *   where it declares something (after `var`, `const`, `func`, `for`, `enum`, `(`, `,`, `{`):
- *   anywhere else it is a use of a name that is not part of the API.
+ *   anywhere else it is a use of a name that is not part of the API;
+ * - a name Godot defines (godot_names.ts) right after `var`, `const`, `func`, `enum` or `for` is
+ *   a declaration the spell may not make (except the callbacks and `func get_manifest`);
+ * - `static var`, `one_shot = false`, an integer literal beyond 64 bits, and `set_loops(n)` with a
+ *   literal above the limit are refused wherever they are written.
  *
  * The oracle makes no claim about a mutant it cannot tokenize cleanly (a stray quote), so it never
  * disagrees with the real lexer about what is a string.
  * @module
  */
 import assert from "node:assert/strict";
+import {
+  BUILTIN_TYPES,
+  CLASSES,
+  CONSTANTS,
+  GDSCRIPT_FUNCTIONS,
+  GLOBAL_ENUMS,
+  INHERITED_MEMBERS,
+  SINGLETONS,
+  UTILITY_FUNCTIONS,
+} from "../api/godot_names.ts";
 import { SPELLSCRIPT_API } from "../api/spellscript_api.ts";
 import { validateSpellScript } from "../mod.ts";
 import { corpus } from "../../../../tests/helpers/spellscript_corpus.ts";
@@ -90,6 +104,19 @@ const REFUSED_WORDS = new Set([
 ]);
 const ALLOWED_ANNOTATIONS = new Set(SPELLSCRIPT_API.annotations.map((a) => `@${a.name}`));
 const DECLARING = new Set(["var", "const", "func", "for", "enum", "(", ",", "{"]);
+/** Names a spell may never declare, and the keywords that declare. */
+const GODOT_NAMES = new Set([
+  ...UTILITY_FUNCTIONS,
+  ...GDSCRIPT_FUNCTIONS,
+  ...BUILTIN_TYPES,
+  ...GLOBAL_ENUMS,
+  ...SINGLETONS,
+  ...CLASSES,
+  ...CONSTANTS,
+  ...INHERITED_MEMBERS,
+]);
+const OVERRIDABLE = new Set([...SPELLSCRIPT_API.callbacks.map((c) => c.name), "get_manifest"]);
+const DECLARATIONS = new Set(["var", "const", "func", "enum", "for"]);
 const FRESH = /^zqfresh\d+$/;
 
 /** Why the oracle says this source must be refused, or null when it claims nothing. */
@@ -102,6 +129,23 @@ function mustRefuse(tokens: readonly Token[]): string | null {
     if (token.kind === "ann" && !ALLOWED_ANNOTATIONS.has(token.text)) return `uses ${token.text}`;
     if (token.kind === "op" && token.text === "$") return "uses $";
     if (token.kind === "str" && /^[rR]?\^/.test(token.text)) return "uses a NodePath literal";
+  }
+  for (let i = 0; i + 1 < code.length; i++) {
+    const [a, b, c, d] = [code[i]!, code[i + 1]!, code[i + 2], code[i + 3]];
+    if (a.kind === "id" && DECLARATIONS.has(a.text) && b.kind === "id") {
+      if (GODOT_NAMES.has(b.text) && !OVERRIDABLE.has(b.text)) return `declares ${b.text}`;
+    }
+    if (a.text === "static" && b.text === "var") return "declares a static var";
+    if (a.text === "one_shot" && b.text === "=" && c?.text === "false") return "repeats a timer";
+    if (
+      a.kind === "num" && /^\d[\d_]*$/.test(a.text) &&
+      BigInt(a.text.replaceAll("_", "")) > 2n ** 63n - 1n
+    ) {
+      return "writes an integer beyond 64 bits";
+    }
+    if (a.text === "set_loops" && b.text === "(" && c?.kind === "num" && d?.text === ")") {
+      if (Number(c.text) > SPELLSCRIPT_API.limits.maxTweenLoops) return "loops a tween too often";
+    }
   }
   const counts = new Map<string, number>();
   for (const token of code) {
@@ -167,6 +211,13 @@ function pools(sources: readonly string[]) {
     "range(1000000)",
     "[] + ",
     ".append(",
+    "static var",
+    "one_shot = false",
+    "9223372036854775808",
+    "set_loops(100000)",
+    "func typeof",
+    "var var_to_str",
+    "const Node3D",
   ];
   return { identifiers: [...identifiers], hostile, snippets };
 }

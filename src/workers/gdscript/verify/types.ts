@@ -8,6 +8,16 @@
  * @module
  */
 
+import {
+  BUILTIN_TYPES,
+  CLASSES,
+  CONSTANTS,
+  GDSCRIPT_FUNCTIONS,
+  GLOBAL_ENUMS,
+  INHERITED_MEMBERS,
+  SINGLETONS,
+  UTILITY_FUNCTIONS,
+} from "../api/godot_names.ts";
 import { SPELLSCRIPT_API } from "../api/spellscript_api.ts";
 import type {
   ClassSpec,
@@ -124,6 +134,11 @@ export class ApiIndex {
   readonly annotations = new Set<string>();
   /** Every name the API defines anywhere: declarations may not reuse them. */
   readonly globalNames = new Set<string>();
+  /**
+   * Names Godot resolves ahead of the spell's own, or refuses it to declare, with what each is
+   * (godot_names.ts): declarations may not use them either.
+   */
+  readonly godotNames = new Map<string, string>();
   #members = new Map<string, Map<string, Member>>();
 
   constructor(api: SpellScriptApi) {
@@ -139,6 +154,21 @@ export class ApiIndex {
     ) {
       this.globalNames.add(name);
     }
+    const kinds: [readonly string[], string][] = [
+      [INHERITED_MEMBERS, "a member every spell inherits from Object"],
+      [CONSTANTS, "a global constant of Godot"],
+      [GLOBAL_ENUMS, "a global enum of Godot"],
+      [CLASSES, "a class of Godot"],
+      [SINGLETONS, "a singleton of Godot"],
+      [BUILTIN_TYPES, "a built-in type of Godot"],
+      [GDSCRIPT_FUNCTIONS, "a GDScript function"],
+      [UTILITY_FUNCTIONS, "a global function of Godot"],
+    ];
+    for (const [names, kind] of kinds) for (const name of names) this.godotNames.set(name, kind);
+    for (const [name, member] of this.membersOf(api.base)) {
+      if (member.kind === "method") this.godotNames.set(name, `a method of ${api.base}`);
+    }
+    for (const { name } of api.callbacks) this.godotNames.set(name, `a method of ${api.base}`);
   }
 
   /** A member of a class or of one of its API ancestors. */
@@ -278,9 +308,16 @@ export function binaryType(op: string, left: Ty, right: Ty): Ty {
   if (l === "String" && (op === "%" || (op === "+" && r === "String"))) return STRING;
   if (op === "+" && l === "Array" && r === "Array") return ARRAY;
   if (VECTORS.has(l) && (l === r || NUMERIC.has(r)) && ["+", "-", "*", "/"].includes(op)) {
-    return op === "+" || op === "-" ? (l === r ? left : VARIANT) : cls(l);
+    if (op === "+" || op === "-") return l === r ? left : VARIANT;
+    // An int vector scaled by a float is a float vector.
+    return l === "Vector3i" && r === "float" ? cls("Vector3") : cls(l);
   }
-  if (NUMERIC.has(l) && VECTORS.has(r) && op === "*") return cls(r);
+  if (NUMERIC.has(l) && VECTORS.has(r) && op === "*") {
+    return r === "Vector3i" && l === "float" ? cls("Vector3") : cls(r);
+  }
+  if (op === "*" && l === "Vector3" && (r === "Basis" || r === "Transform3D")) {
+    return cls("Vector3");
+  }
   if (op === "*" && (l === "Transform3D" || l === "Basis")) {
     if (r === "Vector3") return cls("Vector3");
     if (r === l) return cls(l);

@@ -9,8 +9,10 @@
 import type { Capability } from "../api/types.ts";
 import type { Script, Span } from "../parser/ast.ts";
 import { bind } from "./binder.ts";
+import { Budget } from "./budget.ts";
 import { CallableFlows, CallGraph } from "./calls.ts";
 import { Checker, programSource, sourceOf, type Violation } from "./checker.ts";
+import { tooDeep } from "./depth.ts";
 import { Growth } from "./growth.ts";
 import { checkStructure } from "./structure.ts";
 import { Typer } from "./typer.ts";
@@ -21,7 +23,7 @@ export type { Violation };
 export interface VerifyOptions {
   /** Capabilities this server allows (default: all). */
   readonly capabilities?: readonly Capability[];
-  /** Most iterations of a `range` loop, or of nested ones together (default: the API's). */
+  /** Most work (loop iterations, calls) one run of an entry point may set in motion (default: the API's). */
   readonly maxIterations?: number;
 }
 
@@ -35,27 +37,54 @@ export function verifySpell(
   source: string,
   options: VerifyOptions = {},
 ): VerifyResult {
+  // First, before anything recurses on the tree.
+  const deep = tooDeep(script);
+  if (deep) {
+    return {
+      ok: false,
+      violations: [{ line: deep.at.line, col: deep.at.col, message: deep.message }],
+    };
+  }
   const growth = new Growth();
   const flows = new CallableFlows();
   const graph = new CallGraph();
+  const budget = new Budget(growth, graph.names);
   const typer = new Typer();
   const program = bind(script, { growth, flows, graph }, (e) => typer.typeOf(e));
+  budget.root(program.initializers.id, script.body[0] ?? script, "the member initializers");
   programSource.set(program, source);
   typer.program = program;
   typer.solve();
-  const checker = new Checker(
-    program,
-    typer,
-    { growth, flows, graph },
-    options.maxIterations ?? API.api.limits.maxIterations,
-  );
+  const maxIterations = options.maxIterations ?? API.api.limits.maxIterations;
+  const checker = new Checker(program, typer, { growth, flows, graph, budget }, maxIterations);
   checkStructure(script, program, checker);
   checker.finish();
-  for (const problem of graph.cycles()) checker.report(problem.at, problem.message);
+  const cycles = graph.cycles();
+  for (const problem of cycles) checker.report(problem.at, problem.message);
   const calls = (fn: number) => graph.calls(fn);
   const text = (node: Span) => sourceOf(program, node);
   for (const problem of growth.problems(calls, graph.size, text)) {
     checker.report(problem.at, problem.message);
+  }
+  // The budget counts what everything else allows: only for a spell nothing else refuses (its
+  // findings would repeat, less precisely, what was already said).
+  if (checker.violations.length === 0) {
+    const limits = API.api.limits;
+    const budgetLimits = {
+      maxWork: maxIterations,
+      maxValueSize: limits.maxValueSize,
+      maxGrowthPerRun: limits.maxGrowthPerRun,
+      maxObjects: limits.maxObjectsPerRun,
+      maxPrints: limits.maxPrintsPerRun,
+      maxPrintChars: limits.maxPrintChars,
+      maxPrintedPerRun: limits.maxPrintedPerRun,
+      maxObjectsPerFrame: limits.maxObjectsPerFrame,
+      maxPrintsPerFrame: limits.maxPrintsPerFrame,
+      maxPrintedPerFrame: limits.maxPrintedPerFrame,
+    };
+    for (const problem of budget.problems(budgetLimits, text)) {
+      checker.report(problem.at, problem.message);
+    }
   }
   const allowed = new Set(options.capabilities ?? API.api.capabilities.map((c) => c.name));
   for (const [capability, at] of checker.capabilities) {
