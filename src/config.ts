@@ -35,10 +35,24 @@ export interface Config {
   blobGraceSec: number;
   /** A WAL file past this size is checkpointed and truncated at once. */
   walTruncateBytes: number;
+  /** Cluster mode (issue 17): Postgres is the system of record; "" = SQLite in DATA_DIR. */
+  databaseUrl: string;
+  /** Cluster mode: the bus and presence across nodes; "" = in-process (one node). */
+  redisUrl: string;
+  /** This node's name in the cluster (presence, job leases); "" = generated at start. */
+  nodeId: string;
+  /** How often a node writes its presence and reads the others'. */
+  clusterHeartbeatMs: number;
+  /** A node whose presence is older than this is gone: its players leave every count. */
+  presenceTtlMs: number;
+  /** A running build's lease; a node that stops renewing it loses the job to another node. */
+  jobLeaseMs: number;
+  /** How long an op that arrived ahead of a missing one waits before the gap is read from Postgres. */
+  opGapMs: number;
   limits: Limits;
 }
 
-type Kind = "int" | "string" | "level" | "list" | "capabilities";
+type Kind = "int" | "string" | "level" | "list" | "capabilities" | "url";
 
 interface OptionSpec {
   env: string;
@@ -46,6 +60,8 @@ interface OptionSpec {
   help: string;
   min?: number;
   max?: number;
+  /** URL options: the schemes allowed. */
+  schemes?: readonly string[];
   /** Checks one item of a list option; throws a message naming what is wrong. */
   checkItem?: (item: string) => void;
   /** Where the value goes: a top-level key or a key of `limits`. */
@@ -86,6 +102,63 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkItem: (item) => void parseAddressOrRange(item),
     help:
       "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (default: none)",
+  },
+  {
+    env: "DATABASE_URL",
+    kind: "url",
+    key: "databaseUrl",
+    schemes: ["postgres:", "postgresql:"],
+    help:
+      "cluster mode: postgres://user:password@host:port/db as the system of record instead of SQLite (default: none)",
+  },
+  {
+    env: "REDIS_URL",
+    kind: "url",
+    key: "redisUrl",
+    schemes: ["redis:", "rediss:"],
+    help:
+      "cluster mode: redis://host:port carries messages and player counts between nodes; needs DATABASE_URL (default: none)",
+  },
+  {
+    env: "NODE_ID",
+    kind: "string",
+    key: "nodeId",
+    help:
+      "cluster mode: this node's name (letters, digits, . _ -) (default: host name and a random suffix)",
+  },
+  {
+    env: "CLUSTER_HEARTBEAT_MS",
+    kind: "int",
+    key: "clusterHeartbeatMs",
+    min: 100,
+    max: 60_000,
+    help: "cluster mode: how often a node publishes its player counts and reads the others'",
+  },
+  {
+    env: "PRESENCE_TTL_MS",
+    kind: "int",
+    key: "presenceTtlMs",
+    min: 500,
+    max: 600_000,
+    help: "cluster mode: a node silent this long is gone and its players leave every count",
+  },
+  {
+    env: "JOB_LEASE_MS",
+    kind: "int",
+    key: "jobLeaseMs",
+    min: 1000,
+    max: 3_600_000,
+    help:
+      "cluster mode: lease of a running build, renewed while it runs; a dead node's builds run again elsewhere after it",
+  },
+  {
+    env: "OP_GAP_MS",
+    kind: "int",
+    key: "opGapMs",
+    min: 1,
+    max: 10_000,
+    help:
+      "cluster mode: how long an op waits for a missing earlier one before it is read from Postgres",
   },
   {
     env: "MAX_INBOUND_BYTES",
@@ -417,6 +490,13 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   failedJobRetentionHours: 24,
   blobGraceSec: 600,
   walTruncateBytes: 16 * 1024 * 1024,
+  databaseUrl: "",
+  redisUrl: "",
+  nodeId: "",
+  clusterHeartbeatMs: 1000,
+  presenceTtlMs: 5000,
+  jobLeaseMs: 15_000,
+  opGapMs: 100,
   limits: Object.freeze({
     maxInboundBytes: 1024 * 1024,
     maxOutboundBytes: 65535,
@@ -496,6 +576,14 @@ export function parseConfig(
   for (const [spec, { value, source }] of raw) {
     assign(config, spec, parseValue(spec, value, source));
   }
+  if (config.redisUrl !== "" && config.databaseUrl === "") {
+    throw new ConfigError(
+      "REDIS_URL needs DATABASE_URL: cluster mode keeps everything in Postgres and uses Redis between nodes (set both, or neither for one node on SQLite)",
+    );
+  }
+  if (config.nodeId !== "" && !/^[A-Za-z0-9._-]{1,64}$/.test(config.nodeId)) {
+    throw new ConfigError("NODE_ID must be 1-64 letters, digits, '.', '_' or '-'");
+  }
   config.limits = Object.freeze(config.limits);
   config.corsOrigins = Object.freeze(config.corsOrigins) as string[];
   config.trustedProxies = Object.freeze(config.trustedProxies) as string[];
@@ -537,6 +625,21 @@ function parseValue(spec: OptionSpec, value: string, source: string): unknown {
       }
       return [...new Set(names)].sort();
     }
+    case "url": {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        // The value may hold a password: never repeat it.
+        throw new ConfigError(`${source} is not a URL`);
+      }
+      if (!spec.schemes!.includes(url.protocol)) {
+        throw new ConfigError(
+          `${source} must start with ${spec.schemes!.map((scheme) => `${scheme}//`).join(" or ")}`,
+        );
+      }
+      return value;
+    }
     case "level":
       if (!["debug", "info", "warn", "error"].includes(value)) {
         throw new ConfigError(`${source} must be one of debug, info, warn, error (got "${value}")`);
@@ -572,6 +675,19 @@ function splitOnce(text: string, separator: string): [string, string] {
   return [text.slice(0, at), text.slice(at + 1)];
 }
 
+/**
+ * A database or Redis URL as it may be logged: scheme, host, port and path, never the user name
+ * or password.
+ */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    return `${url.protocol}//${url.host}${url.pathname === "/" ? "" : url.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
 /** The `--help` text, generated from OPTIONS so it cannot drift from the parser. */
 export function helpText(version: string): string {
   const lines = [
@@ -605,7 +721,8 @@ export function helpText(version: string): string {
 }
 
 function defaultFor(spec: OptionSpec): string {
-  if (spec.kind === "list" || spec.env === "BUILD_WORKERS") return "";
+  if (spec.kind === "list" || spec.kind === "url" || spec.env === "BUILD_WORKERS") return "";
+  if (spec.env === "NODE_ID") return "";
   if (spec.env === "SPELL_CAPABILITIES") return " (default all)";
   const value = spec.key.startsWith("limits.")
     ? DEFAULT_CONFIG.limits[spec.key.slice(7) as keyof Limits]

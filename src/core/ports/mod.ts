@@ -7,7 +7,7 @@
 export type { BlobStore } from "./blob_store.ts";
 export type { Bus, BusSubscriber, Target } from "./bus.ts";
 export { type Cancel, type Clock, settlesWithin } from "./clock.ts";
-export type { JobStatus, JobStore, NewJob, RecoveredJob } from "./job_store.ts";
+export type { JobLease, JobStatus, JobStore, NewJob, RecoveredJob } from "./job_store.ts";
 export type { LogFields, Logger } from "./logger.ts";
 export type { Presence } from "./presence.ts";
 export type { Charge, ChargeKind, OwnerUsage, QuotaLedger } from "./quota_ledger.ts";

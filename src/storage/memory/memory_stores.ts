@@ -1,5 +1,5 @@
 import type { BuildRequest, JobView } from "../../core/build/job.ts";
-import type { JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
+import type { JobLease, JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
 import type { Charge, OwnerUsage, QuotaLedger } from "../../core/ports/quota_ledger.ts";
 import type {
   CastableSpell,
@@ -437,18 +437,25 @@ class MemoryJobStore implements JobStore {
     });
   }
 
-  start(jobId: string, now: string): Promise<void> {
+  /** One process owns the data: leases are not needed here. */
+  start(jobId: string, now: string, _lease?: JobLease): Promise<boolean> {
     return this.#run((data) => {
       const entry = data.jobs.get(jobId);
-      if (entry) {
-        Object.assign(entry.view, {
-          status: "running",
-          stage: "prepare",
-          progress_pct: 0,
-          updated_at: now,
-        });
+      if (!entry || (entry.view.status !== "pending" && entry.view.status !== "running")) {
+        return false;
       }
+      Object.assign(entry.view, {
+        status: "running",
+        stage: "prepare",
+        progress_pct: 0,
+        updated_at: now,
+      });
+      return true;
     });
+  }
+
+  renew(jobId: string, _lease: JobLease): Promise<boolean> {
+    return this.#run((data) => data.jobs.get(jobId)?.view.status === "running");
   }
 
   complete(jobId: string, revisionId: string, now: string): Promise<void> {
@@ -535,6 +542,7 @@ class MemoryJobStore implements JobStore {
         jobId: entry.view.job_id,
         spellId: entry.view.spell_id,
         request: copy(entry.request ?? { prompt: "", metadata: {}, parentRevisionId: "" }),
+        requestedBy: entry.requestedBy,
       }));
     });
   }
