@@ -158,11 +158,12 @@ export function jobStoreContract(factory: StoreFactory): void {
         requestedBy: "c_a",
         now: at(1),
       });
-      assert.equal(await jobs.start("job_000000000001", at(2)), true);
-      assert.equal(await jobs.renew("job_000000000001", { holder: "n1", ms: 1000 }), true);
+      const lease = { holder: "n1", ms: 60_000 };
+      assert.equal(await jobs.start("job_000000000001", at(2), lease), true);
+      assert.equal(await jobs.renew("job_000000000001", lease), true);
       await jobs.fail("job_000000000001", "x", { stage: "prepare", pct: 0 }, at(3));
       assert.equal(await jobs.start("job_000000000001", at(4)), false);
-      assert.equal(await jobs.renew("job_000000000001", { holder: "n1", ms: 1000 }), false);
+      assert.equal(await jobs.renew("job_000000000001", lease), false);
       assert.equal((await jobs.get("job_000000000001"))!.status, "failed");
       assert.equal(await jobs.start("job_000000000009", at(4)), false);
       const [recovered] = await (async () => {
