@@ -19,6 +19,9 @@ export interface ThrowawayRedis {
   readonly port: number;
   /** Stops the server (as a crash would: no save) and starts it again on the same port. */
   restart(): Promise<void>;
+  /** Kills the server (as a crash would); `up` starts it again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -156,6 +159,8 @@ export async function startRedis(): Promise<ThrowawayRedis> {
       await kill();
       await start();
     },
+    down: kill,
+    up: start,
     stop: async () => {
       await kill();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
