@@ -28,6 +28,15 @@ import { PgBlobStore } from "./storage/postgres/pg_blob_store.ts";
 import { pgStores } from "./storage/postgres/pg_stores.ts";
 import { decodeOp } from "./storage/postgres/pg_world_store.ts";
 
+/** The machine's name for a generated NODE_ID ("node" where reading it is not allowed). */
+function hostName(): string {
+  try {
+    return hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 40) || "node";
+  } catch {
+    return "node";
+  }
+}
+
 /** How long a readiness check waits for Postgres or Redis. */
 const READY_TIMEOUT_MS = 2000;
 /** Connections per node (the hot path uses few: appends to one world go as one batch at a time). */
@@ -65,7 +74,7 @@ export interface ClusterMessaging {
 
 /** Connects to Postgres (migrating it) and builds the stores; throws if Postgres is unreachable. */
 export async function openClusterStorage(config: Config, log: Logger): Promise<ClusterStorage> {
-  const nodeId = config.nodeId || `${hostname().replace(/[^A-Za-z0-9._-]/g, "-")}-${randomHex(3)}`;
+  const nodeId = config.nodeId || `${hostName()}-${randomHex(3)}`;
   log.info("cluster mode", {
     node_id: nodeId,
     database: redactUrl(config.databaseUrl),
