@@ -27,6 +27,7 @@ import { connectPostgres, migratePostgres, type Sql } from "./storage/postgres/p
 import { PgBlobStore } from "./storage/postgres/pg_blob_store.ts";
 import { pgStores } from "./storage/postgres/pg_stores.ts";
 import { decodeOp } from "./storage/postgres/pg_world_store.ts";
+import { SchemaTooNewError, ServiceUnreachableError } from "./storage/storage_errors.ts";
 
 /** The machine's name for a generated NODE_ID ("node" where reading it is not allowed). */
 function hostName(): string {
@@ -39,6 +40,8 @@ function hostName(): string {
 
 /** How long a readiness check waits for Postgres or Redis. */
 const READY_TIMEOUT_MS = 2000;
+/** How long start-up waits for Redis (node-redis would otherwise retry forever). */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** Connections per node (the hot path uses few: appends to one world go as one batch at a time). */
 const POOL_SIZE = 10;
 
@@ -85,7 +88,8 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
     await migratePostgres(sql);
   } catch (error) {
     await sql.end({ timeout: 1 }).catch(() => {});
-    throw error;
+    if (error instanceof SchemaTooNewError) throw error;
+    throw new ServiceUnreachableError("postgres", redactUrl(config.databaseUrl), error);
   }
   let sequencer: WorldSequencer | undefined;
   const { stores, unitOfWork } = pgStores(sql, {
@@ -145,8 +149,15 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
       const publisher = redisClient(config.redisUrl, errors);
       const subscriber = redisClient(config.redisUrl, errors);
       redisClients.push(publisher, subscriber);
-      await publisher.connect();
-      await subscriber.connect();
+      try {
+        for (const client of [publisher, subscriber]) {
+          await withDeadline(client.connect(), CONNECT_TIMEOUT_MS);
+        }
+      } catch (error) {
+        for (const client of [publisher, subscriber]) destroyQuietly(client);
+        redisClients.length = 0;
+        throw new ServiceUnreachableError("redis", redactUrl(config.redisUrl), error);
+      }
       const seq = sequencer = new WorldSequencer({
         source: {
           lastSeq: (worldId) => stores.worlds.lastSeq(worldId),
@@ -196,11 +207,11 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
     },
     readiness: async () => {
       const postgres = await withTimeout(sql`SELECT 1`.then(() => "ok"), "down");
-      return { postgres, redis: await redisReady() };
+      return config.redisUrl ? { postgres, redis: await redisReady() } : { postgres };
     },
     close: async () => {
       for (const client of redisClients) {
-        await client.quit().catch(() => client.destroy());
+        await client.quit().catch(() => destroyQuietly(client));
       }
       await sql.end({ timeout: 5 });
     },
@@ -231,6 +242,29 @@ async function messagesAfter(
     const op = decodeOp({ op_type: row.op_type, op_data: row.op_data! });
     return message(ServerEvent.APPLY_OP, { op, seq }, seq);
   });
+}
+
+/** Drops a Redis connection, open or not (node-redis throws if it never opened). */
+function destroyQuietly(client: RedisClient): void {
+  try {
+    client.destroy();
+  } catch {
+    // never opened: nothing to drop
+  }
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) =>
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+      ),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function withTimeout(promise: Promise<string>, fallback: string): Promise<string> {

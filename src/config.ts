@@ -701,7 +701,7 @@ export function helpText(version: string): string {
     "       ugc-world-server gc [options]             run the storage collector once (safe while the server runs)",
     "",
     "Exit codes: 0 ok, 1 command failed, 2 bad usage or option, 3 cannot listen (port in use),",
-    "            4 data directory not writable or in use by another server, 5 database too new or unreadable.",
+    "            4 data directory not writable or in use by another server, 5 database too new or unreadable, or Postgres/Redis unreachable.",
     "",
     "Every option can also be set by the environment variable in brackets.",
     "",

@@ -1,11 +1,11 @@
 import postgres from "postgres";
+import { SchemaTooNewError } from "../storage_errors.ts";
 import { MIGRATIONS } from "./migrations.ts";
+
+export { SchemaTooNewError };
 
 /** A Postgres connection pool, or a transaction's connection: both are tagged templates. */
 export type Sql = postgres.Sql;
-
-/** Thrown when the database was migrated by a newer server than this one. */
-export class SchemaTooNewError extends Error {}
 
 /**
  * Opens a pool on `url`. Notices are not logged (they would repeat the URL's database name at
@@ -35,9 +35,7 @@ export async function migratePostgres(sql: Sql): Promise<number> {
     let version = row?.version ?? 0;
     if (!row) await tx`INSERT INTO schema_version (version) VALUES (0)`;
     if (version > MIGRATIONS.length) {
-      throw new SchemaTooNewError(
-        `The database schema is version ${version}; this server knows ${MIGRATIONS.length}`,
-      );
+      throw new SchemaTooNewError(version, MIGRATIONS.length);
     }
     for (; version < MIGRATIONS.length; version++) {
       await tx.unsafe(MIGRATIONS[version]!);
