@@ -205,7 +205,7 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
         },
       };
     },
-    readiness: async () => {
+    readiness: async (): Promise<Record<string, string>> => {
       const postgres = await withTimeout(sql`SELECT 1`.then(() => "ok"), "down");
       return config.redisUrl ? { postgres, redis: await redisReady() } : { postgres };
     },
