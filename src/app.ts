@@ -218,6 +218,17 @@ async function startClusterNode(
     clock,
   });
   let messaging: ClusterMessaging | undefined;
+  let quota!: QuotaService;
+  // Every node collects on its own schedule; batches skip rows another node holds.
+  const collection = new CollectorSchedule({
+    collector: cluster.collector,
+    intervalMs: config.gcIntervalSec * 1000,
+    log: storageLog,
+    onCollected: () => {
+      quota.invalidate();
+      budget.remeasure().catch((error) => storageLog.warn("could not measure data", { error }));
+    },
+  });
   return await startServices(config, options, {
     stores: cluster.stores,
     unitOfWork: cluster.unitOfWork,
@@ -228,8 +239,8 @@ async function startClusterNode(
     leaseBlobs: (jobId, hashes) => cluster.leaseBlobs(jobId, hashes),
     // A build writes its files into this node's cache; they reach Postgres before its revision.
     uploadBlobs: (hashes) => blobs.upload(hashes),
-    nextCollection: () => undefined,
-    setQuota: () => {},
+    nextCollection: () => collection.nextRunAt,
+    setQuota: (service) => quota = service,
     messaging: async (parts) => messaging = await cluster.messaging(parts),
     readiness: async () => ({
       ...await cluster.readiness(),
@@ -241,39 +252,26 @@ async function startClusterNode(
       ms: config.jobLeaseMs,
       recoverEveryMs: Math.max(500, Math.floor(config.jobLeaseMs / 2)),
     },
-    collect: () => Promise.resolve(CLUSTER_COLLECTION),
+    collect: () => collection.runNow(),
     afterStart: (requeued) => {
       if (requeued > 0 || sweptTemp > 0) {
         log.info("took over builds", { queued_builds: requeued, temp_files_removed: sweptTemp });
       }
     },
-    closeFirst: () => Promise.resolve(),
+    closeFirst: () => collection.close(),
     closeLast: async () => {
       await messaging?.close();
       await cluster.close();
       lock.release();
     },
     closeOnFailedStart: async () => {
+      await collection.close();
       await messaging?.close();
       await cluster.close();
       lock.release();
     },
   });
 }
-
-/** The collector is SQLite's; in cluster mode retention and blob collection do not run yet. */
-const CLUSTER_COLLECTION: CollectionReport = {
-  revisions: 0,
-  spells: 0,
-  jobs: 0,
-  ledger_rows: 0,
-  blobs: 0,
-  blob_bytes: 0,
-  blobs_kept: 0,
-  temp_files: 0,
-  blobs_skipped: "cluster mode: no collector",
-  ms: 0,
-};
 
 /** What differs between one process on SQLite and a cluster node; the rest is the same. */
 interface Backend {

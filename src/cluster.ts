@@ -25,6 +25,7 @@ import type { Logger } from "./log.ts";
 import { ServerEvent } from "./protocol/mod.ts";
 import { connectPostgres, migratePostgres, type Sql } from "./storage/postgres/pg.ts";
 import { PgBlobStore } from "./storage/postgres/pg_blob_store.ts";
+import { leaseBlobs, PgCollector } from "./storage/postgres/pg_collector.ts";
 import { pgStores } from "./storage/postgres/pg_stores.ts";
 import { decodeOp } from "./storage/postgres/pg_world_store.ts";
 import { SchemaTooNewError, ServiceUnreachableError } from "./storage/storage_errors.ts";
@@ -53,6 +54,8 @@ export interface ClusterStorage {
   blobs: PgBlobStore;
   /** Blob leases of a build in progress (the worker asks before it looks at the cache). */
   leaseBlobs(jobId: string, hashes: readonly string[]): Promise<void>;
+  /** Retention and blob collection on Postgres (every node runs it; they do not collide). */
+  collector: PgCollector;
   /** Bytes the database uses (MAX_DATA_BYTES counts these). */
   measureDataBytes(): Promise<number>;
   /** A write to Postgres and a file written in the cache: storage takes writes again. */
@@ -112,14 +115,13 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
     stores,
     unitOfWork,
     blobs,
-    leaseBlobs: async (jobId, hashes) => {
-      if (hashes.length === 0) return;
-      await sql`
-        INSERT INTO blob_leases (hash, holder, expires_at)
-        SELECT h, ${jobId}, now() + interval '1 hour'
-        FROM json_array_elements_text(${JSON.stringify(hashes)}::text::json) AS h
-        ON CONFLICT (hash, holder) DO UPDATE SET expires_at = excluded.expires_at`;
-    },
+    leaseBlobs: (jobId, hashes) => leaseBlobs(sql, jobId, hashes),
+    collector: new PgCollector(sql, {
+      draftRetentionHours: config.draftRetentionHours,
+      failedJobRetentionHours: config.failedJobRetentionHours,
+      blobGraceSec: config.blobGraceSec,
+      cache: blobs.cache,
+    }),
     measureDataBytes: async () => {
       const [row] = await sql<{ bytes: string }[]>`
         SELECT pg_database_size(current_database()) AS bytes`;

@@ -10,6 +10,7 @@ import { freshDatabase, stopSharedPostgres } from "../../../tests/helpers/pg_fix
 import { world } from "../contract/world_store_contract.ts";
 import { migratePostgres, SchemaTooNewError } from "./pg.ts";
 import { PgBlobStore } from "./pg_blob_store.ts";
+import { leaseBlobs, PgCollector } from "./pg_collector.ts";
 import { pgStores } from "./pg_stores.ts";
 import { connectPostgres } from "./pg.ts";
 import type { VoxelOp } from "../../protocol/mod.ts";
@@ -143,6 +144,56 @@ Deno.test("postgres: a blob stored by one node is read by another; a rotted cach
   } finally {
     await db.drop();
     for (const dir of dirs) await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("postgres: the collector keeps what is referenced, leased, published or young, and removes the rest", async () => {
+  const db = await freshDatabase();
+  const dir = await Deno.makeTempDir();
+  try {
+    const { stores } = pgStores(db.sql);
+    const blobs = new PgBlobStore(db.sql, dir);
+    const put = async (text: string) => (await blobs.put(new TextEncoder().encode(text))).hash;
+    const [kept, garbage, leased, young] = [
+      await put("referenced"),
+      await put("garbage"),
+      await put("leased"),
+      await put("young"),
+    ];
+    const old = "2020-01-01T00:00:00.000Z";
+    await stores.spells.ensure("fire", "Fire", old);
+    const manifest = (version: number, hash: string) => ({
+      manifest: {
+        spell_id: "fire",
+        revision_id: `rev_${version}`,
+        version,
+        created_at: old,
+        interface_version: "x",
+        code: [],
+        assets: [],
+      } as unknown as import("../../core/spell/manifest.ts").Manifest,
+      parentRevisionId: "",
+      files: [{ path: "spell.gd", hash, size: 1 }],
+    });
+    await stores.spells.addRevision(manifest(1, kept), old);
+    await stores.spells.setActive("fire", "beta", "rev_1", old); // published: kept
+    await stores.spells.addRevision(manifest(2, garbage), old); // an old draft: collected
+    await leaseBlobs(db.sql, "job_000000000001", [leased]);
+    await db.sql`UPDATE blobs SET created_at = now() - interval '1 day' WHERE hash <> ${young}`;
+    const report = await new PgCollector(db.sql, {
+      draftRetentionHours: 1,
+      failedJobRetentionHours: 1,
+      blobGraceSec: 600,
+      cache: blobs.cache,
+    }).run();
+    assert.equal(report.revisions, 1);
+    assert.equal(report.blobs, 1, JSON.stringify(report));
+    const left = (await db.sql<{ hash: string }[]>`SELECT hash FROM blobs`).map((r) => r.hash);
+    assert.deepEqual(left.sort(), [kept, leased, young].sort());
+    assert.equal((await stores.spells.get("fire"))!.active_draft_rev, "rev_1", "draft repointed");
+  } finally {
+    await db.drop();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
