@@ -40,7 +40,7 @@ const embedded =
 const WORKER_URLS: WorkerUrls = {
   build: new URL(embedded.build ?? new URL("./src/workers/build_worker.ts", import.meta.url)),
   checkpoint: new URL(
-    embedded.checkpoint ?? new URL("./src/storage/checkpoint_worker.ts", import.meta.url),
+    embedded.checkpoint ?? new URL("./src/storage/sqlite/checkpoint_worker.ts", import.meta.url),
   ),
 };
 

@@ -31,7 +31,7 @@ async function bundle(entry: string, output: string): Promise<void> {
 
 const WORKERS = {
   build: "src/workers/build_worker.ts",
-  checkpoint: "src/storage/checkpoint_worker.ts",
+  checkpoint: "src/storage/sqlite/checkpoint_worker.ts",
 };
 const urls: Record<string, string> = {};
 for (const [name, entry] of Object.entries(WORKERS)) {

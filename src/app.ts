@@ -1,13 +1,16 @@
 import { join } from "node:path";
+import { LocalBus } from "./bus/local_bus.ts";
+import { LocalPresence } from "./bus/local_presence.ts";
 import type { Config } from "./config.ts";
 import { BuildService } from "./core/build/build_service.ts";
-import { Dispatcher } from "./core/dispatcher.ts";
-import { Hub } from "./core/hub.ts";
+import { Dispatcher, eventTable } from "./core/dispatcher.ts";
+import { LocalFanout } from "./core/local_fanout.ts";
 import { Metrics } from "./core/metrics.ts";
 import { highWaterFor } from "./core/pacing.ts";
-import { type Clock, systemClock } from "./core/rate_limiter.ts";
+import type { Clock } from "./core/ports/clock.ts";
 import { DataBudget } from "./core/quota/data_budget.ts";
 import { QuotaService } from "./core/quota/quota_service.ts";
+import { Rooms } from "./core/rooms.ts";
 import { ContentService } from "./core/spell/content_service.ts";
 import { SpellService } from "./core/spell/spell_service.ts";
 import { WorldService } from "./core/world/world_service.ts";
@@ -17,22 +20,19 @@ import { coreRoutes } from "./http/routes.ts";
 import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
 import type { Logger } from "./log.ts";
-import { ClientEvent } from "./protocol/mod.ts";
-import { closeDatabase, type Database, openDatabase, transaction } from "./storage/db.ts";
-import { BlobLeases } from "./storage/blob_leases.ts";
-import { Checkpointer } from "./storage/checkpointer.ts";
-import { type CollectionReport, Collector } from "./storage/collector.ts";
-import { CollectorSchedule } from "./storage/collector_schedule.ts";
-import { measureDataBytes } from "./storage/data_usage.ts";
+import { systemClock } from "./platform/system_clock.ts";
 import { lockDataDir, prepareDataDir } from "./storage/data_dir.ts";
-import { FsBlobStore } from "./storage/fs_blob_store.ts";
-import { SqliteJobRepo } from "./storage/job_repo.ts";
-import { SqliteQuotaRepo } from "./storage/quota_repo.ts";
+import { FsBlobStore } from "./storage/fs/fs_blob_store.ts";
+import { BlobLeases } from "./storage/sqlite/blob_leases.ts";
+import { Checkpointer } from "./storage/sqlite/checkpointer.ts";
+import { type CollectionReport, Collector } from "./storage/sqlite/collector.ts";
+import { CollectorSchedule } from "./storage/sqlite/collector_schedule.ts";
+import { measureDataBytes } from "./storage/sqlite/data_usage.ts";
+import { closeDatabase, type Database, openDatabase } from "./storage/sqlite/db.ts";
+import { sqliteStores } from "./storage/sqlite/sqlite_stores.ts";
+import { probeStorage } from "./storage/sqlite/storage_probe.ts";
 import { isStorageFull } from "./storage/storage_errors.ts";
 import { StorageHealth } from "./storage/storage_health.ts";
-import { probeStorage } from "./storage/storage_probe.ts";
-import { SqliteSpellRepo } from "./storage/spell_repo.ts";
-import { SqliteWorldRepo } from "./storage/world_repo.ts";
 import { type RunningServer, startServer } from "./transport/server.ts";
 import { WorkerPool } from "./workers/worker_pool.ts";
 
@@ -61,7 +61,11 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** The composition root: builds every real object from the config and starts listening. */
+/**
+ * The composition root: picks an implementation for every port (today SQLite, the blob folder and
+ * the in-process bus; cluster mode will pick Postgres and Redis here), builds the services and
+ * starts listening.
+ */
 export async function startApp(
   config: Config,
   options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls },
@@ -79,9 +83,14 @@ export async function startApp(
     lock.release();
     throw error;
   }
+  const { stores, unitOfWork, gate } = sqliteStores(db);
+  const run = <T>(call: () => T) => gate.run(call);
   const blobs = new FsBlobStore(join(config.dataDir, "blobs"));
   const storageLog = log.child("storage");
-  const health = new StorageHealth({ log: storageLog, probe: () => probeStorage(db, blobs.root) });
+  const health = new StorageHealth({
+    log: storageLog,
+    probe: () => probeStorage(db, blobs.root, run),
+  });
   const checkpointer = new Checkpointer({
     db,
     path: dbPath,
@@ -93,10 +102,10 @@ export async function startApp(
     ...(options.workerUrls?.checkpoint ? { workerUrl: options.workerUrls.checkpoint } : {}),
   });
   const sweptTemp = await blobs.sweepTemp();
-  const leases = new BlobLeases(db);
+  const leases = new BlobLeases(db, run);
   const budget = new DataBudget({
     max: config.limits.maxDataBytes,
-    measure: () => measureDataBytes(db),
+    measure: () => run(() => measureDataBytes(db)),
     clock,
   });
   const collection = new CollectorSchedule({
@@ -107,39 +116,43 @@ export async function startApp(
       failedJobRetentionHours: config.failedJobRetentionHours,
       blobGraceSec: config.blobGraceSec,
       now: () => clock.now(),
-      pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+      pause: () => clock.nextTurn(),
+      run,
     }),
     intervalMs: config.gcIntervalSec * 1000,
     log: storageLog,
     // What it freed no longer counts against anyone's quota or the data budget.
     onCollected: () => {
       quota.invalidate();
-      budget.remeasure();
+      budget.remeasure().catch((error) => storageLog.warn("could not measure data", { error }));
     },
   });
   const quota = new QuotaService({
-    repo: new SqliteQuotaRepo(db),
-    transaction: (body) => transaction(db, body),
+    stores,
+    unitOfWork,
     budget,
     limits: config.limits,
     clock,
     draftRetentionHours: config.draftRetentionHours,
     nextCollection: () => collection.nextRunAt,
+    log: log.child("quota"),
   });
 
+  // One process: the bus delivers straight to this node's sessions; presence is its own counts.
   const metrics = new Metrics();
-  const hub = new Hub({
+  const presence = new LocalPresence();
+  const rooms = new Rooms({ presence });
+  const fanout = new LocalFanout({
+    rooms,
     onDeliver: (event, bytes, recipients) => metrics.sent(event, bytes, recipients),
   });
-  const worldRepo = new SqliteWorldRepo(db);
-  const spellRepo = new SqliteSpellRepo(db);
-  const jobRepo = new SqliteJobRepo(db);
-  const spells = new SpellService({ spells: spellRepo, hub, clock, limits: config.limits, quota });
-  const content = new ContentService({ spells: spellRepo, blobs, hub });
+  const bus = new LocalBus(fanout);
+
+  const spells = new SpellService({ stores, clock, limits: config.limits, quota });
+  const content = new ContentService({ spells: stores.spells, blobs });
   const builds = new BuildService({
-    spells: spellRepo,
-    jobs: jobRepo,
-    transaction: (body) => transaction(db, body),
+    stores,
+    unitOfWork,
     runner: new WorkerPool({
       size: config.buildWorkers,
       blobRoot: blobs.root,
@@ -149,7 +162,7 @@ export async function startApp(
       isStorageFull,
       ...(options.workerUrls?.build ? { workerUrl: options.workerUrls.build } : {}),
     }),
-    hub,
+    bus,
     clock,
     concurrency: config.buildWorkers,
     limits: config.limits,
@@ -160,45 +173,43 @@ export async function startApp(
     storage: health,
   });
   const worlds = new WorldService({
-    repo: worldRepo,
-    hub,
+    stores,
+    bus,
+    presence,
     clock,
+    log: log.child("core"),
     limits: config.limits,
-    afterJoin: (session, worldId) => spells.announceOnJoin(session, worldId),
+    joinAnnouncements: (worldId) => spells.joinAnnouncements(worldId),
     quota,
   });
   const dispatcher = new Dispatcher({
-    hub,
-    worlds,
-    handlers: {
-      [ClientEvent.SPELL_CREATE_DRAFT]: (session, payload) => spells.createDraft(session, payload),
-      [ClientEvent.SPELL_START_BUILD]: (session, payload) => builds.startBuild(session, payload),
-      [ClientEvent.SPELL_PUBLISH]: (session, payload) => spells.publish(session, payload),
-      [ClientEvent.SPELL_LIST]: (session) => spells.list(session),
-      [ClientEvent.SPELL_GET_REVISIONS]: (session, payload) =>
-        spells.getRevisions(session, payload),
-      [ClientEvent.SPELL_CAST_REQUEST]: (session, payload) => spells.castRequest(session, payload),
-      [ClientEvent.CONTENT_GET_MANIFEST]: (session, payload) =>
-        content.getManifest(session, payload),
-      [ClientEvent.CONTENT_GET_FILE]: (session, payload) => content.getFile(session, payload),
-      [ClientEvent.CONTENT_LIST_FILES]: (session, payload) => content.listFiles(session, payload),
-    },
+    rooms,
+    fanout,
+    bus,
+    handlers: eventTable({ worlds, spells, content, builds }),
     clock,
     rate: { perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst },
     reads: {
       queueMax: config.limits.readQueueMax,
       highWater: highWaterFor(config.limits.maxBufferedBytes),
+      stallMs: config.limits.readerStallMs,
     },
     log: log.child("core"),
     observer: metrics,
     mapError: (error) => health.refusal(error),
   });
   const router = new Router();
-  coreRoutes(router, { hub, worlds: worlds.lists, version: VERSION, startedAt: clock.now() });
+  coreRoutes(router, {
+    presence,
+    worlds: worlds.lists,
+    version: VERSION,
+    startedAt: clock.now(),
+    clock,
+  });
   spellRoutes(router, { spells, content, builds });
   metricsRoute(router, metrics, {
-    connections: () => hub.countByTransport(),
-    worlds: () => worldRepo.count(),
+    connections: () => rooms.countByTransport(),
+    worlds: () => worlds.count(),
     buildQueueDepth: () => builds.depth,
   });
   const http = createHttpApp({
@@ -222,7 +233,7 @@ export async function startApp(
       limits: config.limits,
       clock,
       dispatcher,
-      hub,
+      sessions: () => rooms.sessions(),
       http,
       log: log.child("transport"),
       onRawFrameBytes: (bytes) => metrics.receivedRawBytes(bytes),
@@ -231,13 +242,13 @@ export async function startApp(
     await collection.close();
     await builds.close(0);
     health.close();
-    worlds.close();
+    await worlds.close();
     checkpointer.close();
     db.close();
     lock.release();
     throw error;
   }
-  const requeued = builds.recover();
+  const requeued = await builds.recover();
   if (requeued > 0 || sweptTemp > 0) {
     log.info("recovered after restart", {
       requeued_builds: requeued,
@@ -261,11 +272,11 @@ export async function startApp(
         health.close();
         await server.close();
         try {
-          quota.close();
+          await quota.close();
         } catch (error) {
           log.warn("could not record the last second of quota charges", { error });
         }
-        worlds.close();
+        await worlds.close();
         checkpointer.close();
         closeDatabase(db);
         lock.release();

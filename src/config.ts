@@ -4,46 +4,13 @@
  * the default. Invalid values fail at start-up with a message naming the option.
  */
 
+import type { Limits } from "./core/limits.ts";
 import { parseAddressOrRange } from "./transport/client_address.ts";
 import { CAPABILITY_NAMES, SPELLSCRIPT_API } from "./workers/gdscript/api/spellscript_api.ts";
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export type { Limits };
 
-export interface Limits {
-  maxInboundBytes: number;
-  maxOutboundBytes: number;
-  maxWorldNameChars: number;
-  maxWorldDescriptionChars: number;
-  maxSpellCodeBytes: number;
-  maxCastParamsBytes: number;
-  maxOpsPerWorld: number;
-  rateLimitPerSecond: number;
-  rateLimitBurst: number;
-  buildQueueMax: number;
-  buildsPerConnection: number;
-  maxConnections: number;
-  maxConnectionsPerAddress: number;
-  connectRatePerAddress: number;
-  connectBurstPerAddress: number;
-  maxPacketsPerPoll: number;
-  maxBufferedBytes: number;
-  maxHttpBodyBytes: number;
-  spellMaxIterations: number;
-  maxWorldsPerAddress: number;
-  maxSpellsPerAddress: number;
-  maxBuildsPerHour: number;
-  maxStoredBytesPerAddress: number;
-  maxDataBytes: number;
-  worldCreatesPerMinute: number;
-  maxWorlds: number;
-  worldListUpdateMs: number;
-  worldsPageMax: number;
-  joinAnnounceSpells: number;
-  readQueueMax: number;
-  opDedupeMs: number;
-  maxTargetEntityIdChars: number;
-  maxCastParamsDepth: number;
-}
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Config {
   host: string;
@@ -400,6 +367,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "read requests (content.get_file, lists…) per connection that wait beyond the rate limit",
   },
   {
+    env: "READER_STALL_MS",
+    kind: "int",
+    key: "limits.readerStallMs",
+    min: 100,
+    max: 600_000,
+    help:
+      "a connection whose replies or world sync wait and that reads none of them for this long is disconnected (1008)",
+  },
+  {
     env: "OP_DEDUPE_MS",
     kind: "int",
     key: "limits.opDedupeMs",
@@ -472,6 +448,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     worldsPageMax: 500,
     joinAnnounceSpells: 200,
     readQueueMax: 1000,
+    readerStallMs: 10_000,
     opDedupeMs: 2000,
     maxTargetEntityIdChars: 256,
     maxCastParamsDepth: 8,

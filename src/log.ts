@@ -1,17 +1,9 @@
 import type { LogLevel } from "./config.ts";
+import type { LogFields, Logger } from "./core/ports/logger.ts";
+
+export type { LogFields, Logger };
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export type LogFields = Record<string, unknown>;
-
-/** Structured logger: one JSON object per line, with a scope per component. */
-export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-  child(scope: string): Logger;
-}
 
 /** Creates a logger writing JSON lines through `write` (stderr in production, a buffer in tests). */
 export function createLogger(

@@ -10,7 +10,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { measureDataBytes } from "../../src/storage/data_usage.ts";
+import { measureDataBytes } from "../../src/storage/sqlite/data_usage.ts";
 import { paddedSpell } from "../../tests/helpers/spells.ts";
 import { spawnServer } from "../../tests/helpers/subprocess_server.ts";
 

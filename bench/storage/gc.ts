@@ -9,9 +9,9 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { Collector } from "../../src/storage/collector.ts";
-import { openDatabase } from "../../src/storage/db.ts";
-import { FsBlobStore } from "../../src/storage/fs_blob_store.ts";
+import { Collector } from "../../src/storage/sqlite/collector.ts";
+import { openDatabase } from "../../src/storage/sqlite/db.ts";
+import { FsBlobStore } from "../../src/storage/fs/fs_blob_store.ts";
 
 const args = Deno.args;
 const total = Number(args[args.indexOf("--blobs") + 1] || 100_000) || 100_000;

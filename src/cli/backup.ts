@@ -1,7 +1,7 @@
 import { backup as sqliteBackup, DatabaseSync } from "node:sqlite";
 import { dirname, join, resolve } from "node:path";
-import { BlobLeases } from "../storage/blob_leases.ts";
-import { FsBlobStore } from "../storage/fs_blob_store.ts";
+import { FsBlobStore } from "../storage/fs/fs_blob_store.ts";
+import { BlobLeases } from "../storage/sqlite/blob_leases.ts";
 import { blobCatalog, type BlobUse, contents, hasTable, integrity } from "./blob_catalog.ts";
 
 /** What `backup` wrote (also saved as DIR/backup.json). */
@@ -55,7 +55,7 @@ async function copyInto(source: string, blobs: FsBlobStore, dir: string): Promis
   const leases = hasTable(live, "gc_holds") ? new BlobLeases(live) : undefined;
   try {
     live.exec("PRAGMA busy_timeout = 10000");
-    leases?.hold(holder);
+    await leases?.hold(holder);
     await sqliteBackup(live, copyPath, { rate: -1 });
     const copy = new DatabaseSync(copyPath);
     let report: BackupReport;
@@ -103,7 +103,7 @@ async function copyInto(source: string, blobs: FsBlobStore, dir: string): Promis
     return report;
   } finally {
     try {
-      leases?.unhold(holder);
+      await leases?.unhold(holder);
     } finally {
       live.close();
     }

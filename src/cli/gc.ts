@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { Config } from "../config.ts";
-import { type CollectionReport, Collector } from "../storage/collector.ts";
-import { openDatabase } from "../storage/db.ts";
-import { FsBlobStore } from "../storage/fs_blob_store.ts";
+import { FsBlobStore } from "../storage/fs/fs_blob_store.ts";
+import { type CollectionReport, Collector } from "../storage/sqlite/collector.ts";
+import { openDatabase } from "../storage/sqlite/db.ts";
 
 /**
  * `gc`: one run of the storage collector with the configured retention, the same the server runs

@@ -1,8 +1,8 @@
 import { DatabaseSync } from "node:sqlite";
 import { join, resolve } from "node:path";
 import { lockDataDir, prepareDataDir } from "../storage/data_dir.ts";
-import { FsBlobStore } from "../storage/fs_blob_store.ts";
-import { MIGRATIONS } from "../storage/migrations.ts";
+import { FsBlobStore } from "../storage/fs/fs_blob_store.ts";
+import { MIGRATIONS } from "../storage/sqlite/migrations.ts";
 import { blobCatalog, contents, integrity } from "./blob_catalog.ts";
 import { describe } from "./backup.ts";
 

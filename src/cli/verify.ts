@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { FsBlobStore } from "../storage/fs_blob_store.ts";
+import { FsBlobStore } from "../storage/fs/fs_blob_store.ts";
 import { blobCatalog, type BlobUse, integrity } from "./blob_catalog.ts";
 
 export interface VerifyReport {

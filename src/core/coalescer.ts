@@ -1,15 +1,4 @@
-import type { Clock } from "./rate_limiter.ts";
-
-/** Timer functions, injectable so tests can run time by hand. */
-export interface Timers {
-  set(run: () => void, ms: number): unknown;
-  clear(id: unknown): void;
-}
-
-export const realTimers: Timers = {
-  set: (run, ms) => setTimeout(run, ms),
-  clear: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
-};
+import type { Cancel, Clock } from "./ports/clock.ts";
 
 /**
  * Turns any number of "something changed" pokes into at most one `run` per `intervalMs`, always
@@ -19,48 +8,45 @@ export const realTimers: Timers = {
  */
 export class Coalescer {
   #run: () => void;
-  #clock: Clock;
-  #timers: Timers;
+  #clock: Pick<Clock, "monotonic" | "after">;
   #intervalMs: number;
   #settleMs: number;
   #lastRunAt = -Infinity;
-  #timer: unknown;
+  #cancel: Cancel | undefined;
 
   constructor(options: {
     run: () => void;
     intervalMs: number;
     settleMs?: number;
-    clock: Clock;
-    timers?: Timers;
+    clock: Pick<Clock, "monotonic" | "after">;
   }) {
     this.#run = options.run;
     this.#clock = options.clock;
-    this.#timers = options.timers ?? realTimers;
     this.#intervalMs = options.intervalMs;
     this.#settleMs = Math.min(options.settleMs ?? options.intervalMs / 10, options.intervalMs);
   }
 
   /** Something changed: make sure a run follows, no sooner than the interval allows. */
   poke(): void {
-    if (this.#timer !== undefined) return;
-    const now = this.#clock.now();
+    if (this.#cancel !== undefined) return;
+    const now = this.#clock.monotonic();
     const delay = Math.max(this.#settleMs, this.#lastRunAt + this.#intervalMs - now);
-    this.#timer = this.#timers.set(() => this.#fire(), delay);
+    this.#cancel = this.#clock.after(delay, () => this.#fire());
   }
 
   get pending(): boolean {
-    return this.#timer !== undefined;
+    return this.#cancel !== undefined;
   }
 
   /** Drops a pending run (shutdown). */
   close(): void {
-    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
-    this.#timer = undefined;
+    this.#cancel?.();
+    this.#cancel = undefined;
   }
 
   #fire(): void {
-    this.#timer = undefined;
-    this.#lastRunAt = this.#clock.now();
+    this.#cancel = undefined;
+    this.#lastRunAt = this.#clock.monotonic();
     this.#run();
   }
 }

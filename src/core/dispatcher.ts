@@ -1,4 +1,3 @@
-import type { Logger } from "../log.ts";
 import {
   ClientEvent,
   CloseCode,
@@ -8,20 +7,56 @@ import {
   ProtocolError,
   ServerEvent,
 } from "../protocol/mod.ts";
-import type { Hub } from "./hub.ts";
+import type { BuildService } from "./build/build_service.ts";
 import { clip } from "./ids.ts";
+import type { LocalFanout } from "./local_fanout.ts";
+import { type Call, isPace, isRelease, message, type Outcome, type StreamItem } from "./outcome.ts";
 import { readerReady } from "./pacing.ts";
+import type { Bus } from "./ports/bus.ts";
+import type { Clock } from "./ports/clock.ts";
+import type { Logger } from "./ports/logger.ts";
 import { RateLimiter } from "./rate_limiter.ts";
-import type { Clock } from "./rate_limiter.ts";
+import type { Rooms } from "./rooms.ts";
 import type { Session } from "./session.ts";
-import { sleep } from "./timing.ts";
+import type { ContentService } from "./spell/content_service.ts";
+import type { SpellService } from "./spell/spell_service.ts";
 import type { WorldService } from "./world/world_service.ts";
 
-/** A handler for one client event. It may be async; a session's events still run one at a time. */
-export type Handler = (session: Session, payload: Payload) => void | Promise<void>;
+/** A handler for one client event: plain values in, an Outcome out (see outcome.ts). */
+export type Handler = (call: Call, payload: Payload) => Outcome | Promise<Outcome>;
 
-/** Extra handlers registered by other services (spells, content) under their wire names. */
 export type HandlerTable = Partial<Record<ClientEvent, Handler>>;
+
+/** The services behind the event table. */
+export interface Services {
+  worlds: WorldService;
+  spells: SpellService;
+  content: ContentService;
+  builds: BuildService;
+}
+
+/** The whole event table: every client event and the service that answers it. */
+export function eventTable({ worlds, spells, content, builds }: Services): HandlerTable {
+  return {
+    [ClientEvent.WORLD_LIST]: () => worlds.list(),
+    [ClientEvent.WORLD_CREATE]: (call, payload) => worlds.create(call, payload),
+    [ClientEvent.WORLD_JOIN]: (_call, payload) => worlds.join(payload),
+    [ClientEvent.WORLD_LEAVE]: (call) => worlds.leave(call),
+    [ClientEvent.WORLD_GET]: (_call, payload) => worlds.get(payload),
+    [ClientEvent.REQUEST_SPELL]: (call, payload) => worlds.requestSpell(call, payload),
+    [ClientEvent.PING]: (call) => worlds.ping(call),
+    [ClientEvent.CLEAR_WORLD]: (call) => worlds.clearWorld(call),
+    [ClientEvent.SPELL_CREATE_DRAFT]: (call, payload) => spells.createDraft(call, payload),
+    [ClientEvent.SPELL_START_BUILD]: (call, payload) => builds.startBuild(call, payload),
+    [ClientEvent.SPELL_PUBLISH]: (_call, payload) => spells.publish(payload),
+    [ClientEvent.SPELL_LIST]: () => spells.list(),
+    [ClientEvent.SPELL_GET_REVISIONS]: (_call, payload) => spells.getRevisions(payload),
+    [ClientEvent.SPELL_CAST_REQUEST]: (call, payload) => spells.castRequest(call, payload),
+    [ClientEvent.CONTENT_GET_MANIFEST]: (_call, payload) => content.getManifest(payload),
+    [ClientEvent.CONTENT_GET_FILE]: (_call, payload) => content.getFile(payload),
+    [ClientEvent.CONTENT_LIST_FILES]: (_call, payload) => content.listFiles(payload),
+  };
+}
 
 /** Counters the dispatcher reports (metrics implement it; tests may ignore it). */
 export interface DispatchObserver {
@@ -30,21 +65,20 @@ export interface DispatchObserver {
 }
 
 export interface DispatcherOptions {
-  hub: Hub;
-  worlds: WorldService;
-  handlers?: HandlerTable;
+  rooms: Rooms;
+  fanout: LocalFanout;
+  bus: Bus;
+  handlers: HandlerTable;
   clock: Clock;
   rate: { perSecond: number; burst: number };
   /**
    * Reads (READ_EVENTS) beyond the rate wait for a token instead of being dropped, at most
-   * `queueMax` messages per connection; every read's reply waits while the connection has more
-   * than `highWater` bytes unsent.
+   * `queueMax` messages per connection; every read's reply, and every step of a stream, waits
+   * while the connection has more than `highWater` bytes unsent, up to `stallMs` without progress.
    */
-  reads: { queueMax: number; highWater: number };
+  reads: { queueMax: number; highWater: number; stallMs: number };
   log: Logger;
   observer?: DispatchObserver;
-  /** Called when a connection closes (after its membership is gone). */
-  onClose?: (session: Session) => void;
   /** Turns an error that is no bug (a full disk) into the client's refusal; undefined otherwise. */
   mapError?: (error: unknown) => ProtocolError | undefined;
 }
@@ -71,32 +105,43 @@ const MIN_FLOOD_REFUSALS = 100;
 /** A read whose payload is bigger than this (as JSON, about) is not kept waiting: reads name ids. */
 const MAX_WAITING_READ_BYTES = 1024;
 
+/** World messages a syncing joiner may have waiting before it counts as too slow. */
+export const MAX_HELD_MESSAGES = 10_000;
+
+type Ack = (reply: Payload) => void;
+
 /**
- * The protocol-neutral core entry: adapters call `open`, `dispatch` and `close`; this maps event
- * names to services, enforces the per-connection rate, keeps each connection's messages in order and
- * turns a ProtocolError into the reply the client expects.
+ * The protocol-neutral core entry: adapters call `open`, `dispatch` and `close`. It owns the event
+ * table, enforces the per-connection rate, runs each connection's messages one at a time and in
+ * order, and applies what the handler returned: Rooms for enter/leave, the reply (and the Socket.IO
+ * acknowledgement, which is the reply's payload), the Bus for events, then the stream, paced by the
+ * reader. A ProtocolError becomes the reply the client expects; anything else is logged and
+ * answered `internal_error` with an id.
  */
 export class Dispatcher {
-  #hub: Hub;
+  #rooms: Rooms;
+  #fanout: LocalFanout;
+  #bus: Bus;
   #handlers: Map<string, Handler>;
   #limiter: RateLimiter;
   /** Refusals a connection may earn: a second bucket, twice the burst, refilled at the rate. */
   #refusals: RateLimiter;
   #log: Logger;
   #observer?: DispatchObserver;
-  #onClose?: (session: Session) => void;
   #mapError?: (error: unknown) => ProtocolError | undefined;
   #reads: DispatcherOptions["reads"];
+  #clock: Clock;
   /** The in-flight async handler of each busy session; later messages queue behind it. */
   #tails = new Map<string, Promise<void>>();
   /** Reads of each session waiting for a rate-limit token. */
   #waitingReads = new Map<string, number>();
 
   constructor(options: DispatcherOptions) {
-    this.#hub = options.hub;
+    this.#rooms = options.rooms;
+    this.#fanout = options.fanout;
+    this.#bus = options.bus;
     this.#log = options.log;
     if (options.observer) this.#observer = options.observer;
-    if (options.onClose) this.#onClose = options.onClose;
     if (options.mapError) this.#mapError = options.mapError;
     this.#limiter = new RateLimiter({ ...options.rate, clock: options.clock });
     // A flood is twice the burst refused, but never fewer than MIN_FLOOD_REFUSALS: a small burst
@@ -107,37 +152,28 @@ export class Dispatcher {
       clock: options.clock,
     });
     this.#reads = options.reads;
-    const worlds = options.worlds;
-    const table: Record<string, Handler> = {
-      [ClientEvent.WORLD_LIST]: (session) => worlds.list(session),
-      [ClientEvent.WORLD_CREATE]: (session, payload) => worlds.create(session, payload),
-      [ClientEvent.WORLD_JOIN]: (session, payload) => worlds.join(session, payload),
-      [ClientEvent.WORLD_LEAVE]: (session) => worlds.leave(session),
-      [ClientEvent.WORLD_GET]: (session, payload) => worlds.get(session, payload),
-      [ClientEvent.REQUEST_SPELL]: (session, payload) => worlds.requestSpell(session, payload),
-      [ClientEvent.PING]: (session) => worlds.ping(session),
-      [ClientEvent.CLEAR_WORLD]: (session) => worlds.clearWorld(session),
-      ...options.handlers,
-    };
-    this.#handlers = new Map(Object.entries(table));
+    this.#clock = options.clock;
+    this.#handlers = new Map(
+      Object.entries(options.handlers).filter((entry): entry is [string, Handler] => !!entry[1]),
+    );
   }
 
   /** A new connection: register it and greet it with its id. */
   open(session: Session, serverTime: string): void {
-    this.#hub.add(session);
+    this.#rooms.add(session);
     this.#log.info("connection opened", {
       session: session.id,
       transport: session.transport,
       address: session.address,
     });
-    this.#hub.send(session, ServerEvent.CONNECTED, {
-      client_id: session.id,
-      server_time: serverTime,
-    });
+    this.#fanout.send(
+      session,
+      message(ServerEvent.CONNECTED, { client_id: session.id, server_time: serverTime }),
+    );
   }
 
   close(session: Session): void {
-    const world = this.#hub.remove(session);
+    const world = this.#rooms.remove(session);
     this.#log.info("connection closed", {
       session: session.id,
       transport: session.transport,
@@ -148,19 +184,13 @@ export class Dispatcher {
     this.#refusals.forget(session.id);
     this.#tails.delete(session.id);
     this.#waitingReads.delete(session.id);
-    this.#onClose?.(session);
   }
 
   /**
    * Handles one decoded message. `payload` is whatever followed the event name (validated here);
-   * `ack`, when given, receives the first reply the message produces for this session.
+   * `ack`, when given, receives the answer (the reply's payload, or the error).
    */
-  dispatch(
-    session: Session,
-    event: unknown,
-    payload: unknown,
-    ack?: (reply: Payload) => void,
-  ): void {
+  dispatch(session: Session, event: unknown, payload: unknown, ack?: Ack): void {
     // Socket.IO's parser accepts numeric event names: never let one reach string code.
     if (typeof event !== "string" || event === "") {
       this.rejectFrame(
@@ -205,7 +235,7 @@ export class Dispatcher {
   }
 
   /** Reports a frame the adapter could not decode (bad JSON, no type…), in order with the rest. */
-  rejectFrame(session: Session, error: ProtocolError, ack?: (reply: Payload) => void): void {
+  rejectFrame(session: Session, error: ProtocolError, ack?: Ack): void {
     this.#observer?.received("invalid");
     this.#inOrder(session, () => this.#reject(session, error, ack));
   }
@@ -235,16 +265,11 @@ export class Dispatcher {
     return undefined;
   }
 
-  async #waitForToken(
-    session: Session,
-    event: string,
-    payload: unknown,
-    ack?: (reply: Payload) => void,
-  ): Promise<void> {
+  async #waitForToken(session: Session, event: string, payload: unknown, ack?: Ack) {
     try {
       while (!this.#limiter.take(session.id)) {
-        if (!this.#hub.isConnected(session)) return;
-        await sleep(Math.max(1, this.#limiter.msUntilToken(session.id)));
+        if (!this.#rooms.has(session)) return;
+        await this.#clock.sleep(Math.max(1, this.#limiter.msUntilToken(session.id)));
       }
     } finally {
       const waiting = (this.#waitingReads.get(session.id) ?? 1) - 1;
@@ -259,22 +284,13 @@ export class Dispatcher {
    * burst of file requests from a client that reads 64 KiB a frame goes out at that pace instead
    * of piling up until the client is cut as a slow consumer. One that stops reading is closed.
    */
-  #paced(
-    session: Session,
-    event: string,
-    payload: unknown,
-    ack?: (reply: Payload) => void,
-  ): Promise<void> | undefined {
-    const highWater = this.#reads.highWater;
-    if (session.bufferedBytes <= highWater) return this.#run(session, event, payload, ack);
-    return readerReady(session, { highWater }, () => this.#hub.isConnected(session)).then(
-      (outcome) => {
-        if (outcome === "ready") return this.#run(session, event, payload, ack);
-        if (outcome === "stalled") {
-          session.close(CloseCode.POLICY_VIOLATION, "Too slow: replies not read");
-        }
-      },
-    );
+  #paced(session: Session, event: string, payload: unknown, ack?: Ack): Promise<void> | undefined {
+    if (session.bufferedBytes <= this.#reads.highWater) {
+      return this.#run(session, event, payload, ack);
+    }
+    return this.#readerReady(session, false, () => this.#rooms.has(session)).then((ready) => {
+      if (ready) return this.#run(session, event, payload, ack);
+    });
   }
 
   #track(session: Session, running: Promise<void>): void {
@@ -284,12 +300,8 @@ export class Dispatcher {
     });
   }
 
-  #run(
-    session: Session,
-    event: string,
-    payload: unknown,
-    ack?: (reply: Payload) => void,
-  ): Promise<void> | undefined {
+  #run(session: Session, event: string, payload: unknown, ack?: Ack): Promise<void> | undefined {
+    if (ack) ack = once(ack);
     const handler = this.#handlers.get(event);
     if (!handler) {
       this.#reject(
@@ -308,31 +320,111 @@ export class Dispatcher {
       );
       return undefined;
     }
-    if (ack) this.#hub.captureFirstReply(session, ack);
+    const call: Call = {
+      sessionId: session.id,
+      transport: session.transport,
+      address: session.address,
+      worldId: this.#rooms.worldOf(session),
+    };
+    let result: Outcome | Promise<Outcome>;
     try {
-      const result = handler(session, body);
-      if (result instanceof Promise) {
-        // While it awaits, other connections' broadcasts may arrive: from here on only a reply
-        // sent to this session directly feeds the acknowledgement.
-        if (ack) this.#hub.narrowCapture(session);
-        return result.then(
-          () => this.#finish(session, ack),
-          (error) => this.#fail(session, event, error, ack),
-        );
-      }
-      this.#finish(session, ack);
+      result = handler(call, body);
     } catch (error) {
       this.#fail(session, event, error, ack);
+      return undefined;
     }
-    return undefined;
+    if (result instanceof Promise) {
+      return result.then(
+        (outcome) => this.#apply(session, event, outcome, ack),
+        (error) => this.#fail(session, event, error, ack),
+      );
+    }
+    return this.#apply(session, event, result, ack);
   }
 
-  #finish(session: Session, ack?: (reply: Payload) => void): void {
-    if (ack) this.#hub.releaseCapture(session)?.({});
+  /** Applies an outcome (see Outcome for the order); a stream's promise is returned. */
+  #apply(session: Session, event: string, outcome: Outcome, ack?: Ack): Promise<void> | undefined {
+    // A session that closed while its handler awaited joins nothing; the rest still happens (what
+    // was stored is published, a queued build still runs).
+    const connected = this.#rooms.has(session);
+    if (outcome.leave && connected) this.#rooms.leave(session);
+    const entered = outcome.enter && connected ? outcome.enter.worldId : undefined;
+    if (entered !== undefined) {
+      this.#rooms.enter(session, entered, { hold: outcome.stream !== undefined });
+    }
+    if (outcome.reply) this.#fanout.send(session, outcome.reply);
+    const answer = outcome.ack ?? outcome.reply?.payload;
+    if (ack && (answer !== undefined || !outcome.stream)) {
+      ack(answer ?? {});
+      ack = undefined;
+    }
+    if (outcome.events) {
+      for (const { to, message } of outcome.events) this.#bus.publish(to, message);
+    }
+    outcome.after?.();
+    if (!outcome.stream || !connected) return undefined;
+    return this.#drain(session, outcome.stream, entered, ack).catch((error) =>
+      this.#fail(session, event, error, ack)
+    );
   }
 
-  #fail(session: Session, event: string, error: unknown, ack?: (reply: Payload) => void): void {
-    if (ack) this.#hub.releaseCapture(session);
+  /**
+   * Sends a stream's messages to the session; a Pace waits for the reader (closing it if it
+   * stopped reading), a Release lets its held world messages go. The hold ends however the stream
+   * does.
+   */
+  async #drain(
+    session: Session,
+    stream: AsyncIterable<StreamItem>,
+    world: string | undefined,
+    ack?: Ack,
+  ): Promise<void> {
+    const wanted = world === undefined
+      ? () => this.#rooms.has(session)
+      : () => this.#rooms.worldOf(session) === world;
+    let released = world === undefined;
+    try {
+      for await (const item of stream) {
+        if (isPace(item)) {
+          if (!await this.#readerReady(session, world !== undefined, wanted)) return;
+        } else if (isRelease(item)) {
+          this.#fanout.sendAll(session, this.#rooms.release(session, item.throughSeq));
+          released = true;
+        } else {
+          this.#fanout.send(session, item);
+          ack?.(item.payload);
+          ack = undefined;
+        }
+      }
+    } finally {
+      if (!released && this.#rooms.has(session)) {
+        this.#fanout.sendAll(session, this.#rooms.release(session));
+      }
+    }
+  }
+
+  /**
+   * Lets other connections have a turn, then waits until the session has taken most of what was
+   * sent. False if it went away or stopped reading (then it is closed as too slow); a syncing
+   * joiner with too many world messages waiting is too slow too (a world busier than it can read
+   * would otherwise grow them without limit).
+   */
+  async #readerReady(session: Session, syncing: boolean, wanted: () => boolean) {
+    const { highWater, stallMs } = this.#reads;
+    const outcome = await readerReady(
+      session,
+      { highWater, stallMs, yieldFirst: syncing, clock: this.#clock },
+      wanted,
+    );
+    const reason = syncing ? "Too slow: world sync not read" : "Too slow: replies not read";
+    if (outcome === "stalled" || (syncing && this.#rooms.heldCount(session) > MAX_HELD_MESSAGES)) {
+      session.close(CloseCode.POLICY_VIOLATION, reason);
+      return false;
+    }
+    return outcome === "ready";
+  }
+
+  #fail(session: Session, event: string, error: unknown, ack?: Ack): void {
     const refusal = error instanceof ProtocolError ? error : this.#mapError?.(error);
     if (refusal) {
       this.#reject(session, refusal, ack);
@@ -354,13 +446,23 @@ export class Dispatcher {
     );
   }
 
-  #reject(session: Session, error: ProtocolError, ack?: (reply: Payload) => void): void {
+  #reject(session: Session, error: ProtocolError, ack?: Ack): void {
     this.#observer?.rejected(error.code);
     const event = error.reply?.event ?? ServerEvent.ERROR;
     const payload = error.reply?.payload ?? { message: error.message, code: error.code };
     ack?.(payload);
-    this.#hub.send(session, event, payload);
+    this.#fanout.send(session, message(event, payload));
   }
+}
+
+/** `ack`, answering only the first time (a stream that fails after its first message). */
+function once(ack: Ack): Ack {
+  let answered = false;
+  return (reply) => {
+    if (answered) return;
+    answered = true;
+    ack(reply);
+  };
 }
 
 /**

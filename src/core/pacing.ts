@@ -1,6 +1,5 @@
-import { setImmediate } from "node:timers";
+import type { Clock } from "./ports/clock.ts";
 import type { Session } from "./session.ts";
-import { sleep } from "./timing.ts";
 
 /** Unsent bytes above which replies to a session wait for it to read (capped at a quarter of the cut-off). */
 export const REPLY_HIGH_WATER_BYTES = 1024 * 1024;
@@ -25,23 +24,24 @@ export function highWaterFor(maxBufferedBytes: number): number {
  */
 export async function readerReady(
   session: Session,
-  options: { highWater: number; stallMs?: number; yieldFirst?: boolean },
+  options: { highWater: number; stallMs?: number; yieldFirst?: boolean; clock: Clock },
   stillWanted: () => boolean,
 ): Promise<ReaderWait> {
+  const { clock } = options;
   const stallMs = options.stallMs ?? READER_STALL_MS;
-  if (options.yieldFirst) await new Promise((resolve) => setImmediate(resolve));
+  if (options.yieldFirst) await clock.nextTurn();
   let lowest = session.bufferedBytes;
-  let progressAt = performance.now();
+  let progressAt = clock.monotonic();
   while (session.bufferedBytes > options.highWater) {
     if (!stillWanted()) return "gone";
     const buffered = session.bufferedBytes;
     if (buffered < lowest) {
       lowest = buffered;
-      progressAt = performance.now();
-    } else if (performance.now() - progressAt > stallMs) {
+      progressAt = clock.monotonic();
+    } else if (clock.monotonic() - progressAt > stallMs) {
       return "stalled";
     }
-    await sleep(DRAIN_POLL_MS);
+    await clock.sleep(DRAIN_POLL_MS);
   }
   return stillWanted() ? "ready" : "gone";
 }

@@ -1,9 +1,4 @@
-/** A clock in milliseconds; injected so tests can step time. */
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+import type { Clock } from "./ports/clock.ts";
 
 interface Bucket {
   tokens: number;
@@ -23,10 +18,10 @@ export class RateLimiter {
   #buckets = new Map<string, Bucket>();
   #perSecond: number;
   #burst: number;
-  #clock: Clock;
+  #clock: Pick<Clock, "monotonic">;
   #sweptAt = 0;
 
-  constructor(options: { perSecond: number; burst: number; clock: Clock }) {
+  constructor(options: { perSecond: number; burst: number; clock: Pick<Clock, "monotonic"> }) {
     this.#perSecond = options.perSecond;
     this.#burst = options.burst;
     this.#clock = options.clock;
@@ -34,7 +29,7 @@ export class RateLimiter {
 
   /** Takes one token; false when the key has none left. */
   take(key: string): boolean {
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     const bucket = this.#refilled(key, now);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
@@ -46,7 +41,7 @@ export class RateLimiter {
 
   /** Milliseconds until `take(key)` can succeed (0 if it can now). */
   msUntilToken(key: string): number {
-    const bucket = this.#refilled(key, this.#clock.now());
+    const bucket = this.#refilled(key, this.#clock.monotonic());
     if (bucket.tokens >= 1) return 0;
     return Math.ceil(((1 - bucket.tokens) / this.#perSecond) * 1000);
   }

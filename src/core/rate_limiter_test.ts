@@ -3,7 +3,7 @@ import { RateLimiter } from "./rate_limiter.ts";
 
 function steppedClock(start = 1_000_000) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => now += ms };
+  return { monotonic: () => now, advance: (ms: number) => now += ms };
 }
 
 Deno.test("RateLimiter: burst at once, then perSecond; msUntilToken says when the next one comes", () => {

@@ -9,13 +9,19 @@ export type TransportKind = "websocket" | "socket.io";
 export class OutboundMessage {
   readonly event: string;
   readonly payload: Payload;
+  /**
+   * For a message about a world's op log (`apply_op`, `world_cleared`): its place in the world's
+   * order (the `seq` in its payload). A joiner whose sync already covered it never gets it live.
+   */
+  readonly seq: number | undefined;
   #frame?: string;
   #frameBuffer?: Uint8Array;
   #wire?: Map<WireEncoding<unknown>, unknown>;
 
-  constructor(event: string, payload: Payload) {
+  constructor(event: string, payload: Payload, seq?: number) {
     this.event = event;
     this.payload = payload;
+    this.seq = seq;
   }
 
   /** The raw-protocol frame: the payload with the event name in `type`, `type` first. */

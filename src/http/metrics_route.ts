@@ -4,14 +4,14 @@ import type { Router } from "./http_app.ts";
 /** Live values sampled at scrape time. */
 export interface Gauges {
   connections(): Record<string, number>;
-  worlds(): number;
+  worlds(): Promise<number>;
   buildQueueDepth(): number;
 }
 
 /** `GET /metrics` in the Prometheus text exposition format (version 0.0.4). */
 export function metricsRoute(router: Router, metrics: Metrics, gauges: Gauges): void {
-  router.get("/metrics", () =>
-    new Response(renderMetrics(metrics, gauges), {
+  router.get("/metrics", async () =>
+    new Response(await renderMetrics(metrics, gauges), {
       headers: {
         "content-type": "text/plain; version=0.0.4; charset=utf-8",
         "cache-control": "no-store",
@@ -19,7 +19,8 @@ export function metricsRoute(router: Router, metrics: Metrics, gauges: Gauges): 
     }));
 }
 
-export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
+export async function renderMetrics(metrics: Metrics, gauges: Gauges): Promise<string> {
+  const worlds = await gauges.worlds();
   const out: string[] = [];
   const family = (name: string, type: string, help: string, samples: [string, number][]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -35,7 +36,7 @@ export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
     "Open connections by transport.",
     labelled("transport", gauges.connections()),
   );
-  family("ugc_worlds", "gauge", "Worlds stored on this server.", [["", gauges.worlds()]]);
+  family("ugc_worlds", "gauge", "Worlds stored on this server.", [["", worlds]]);
   family(
     "ugc_messages_received_total",
     "counter",

@@ -1,4 +1,5 @@
-import type { Hub } from "../core/hub.ts";
+import type { Clock } from "../core/ports/clock.ts";
+import type { Presence } from "../core/ports/presence.ts";
 import type { WorldList } from "../core/world/world_list.ts";
 import { ProtocolError } from "../protocol/mod.ts";
 import { HttpError, json, type Router } from "./http_app.ts";
@@ -8,21 +9,27 @@ const HEALTH_PATHS = ["/health", "/healthz", "/api/health"];
 /** Health checks (fly.io and docker probe these) and the world list, a page at a time. */
 export function coreRoutes(
   router: Router,
-  options: { hub: Hub; worlds: WorldList; version: string; startedAt: number },
+  options: {
+    presence: Presence;
+    worlds: WorldList;
+    version: string;
+    startedAt: number;
+    clock: Clock;
+  },
 ): void {
   const health = () =>
     json({
       status: "ok",
-      clients: options.hub.connectionCount,
+      clients: options.presence.connections(),
       server: "ugc-world-backend",
       version: options.version,
-      uptime_s: Math.round((Date.now() - options.startedAt) / 1000),
+      uptime_s: Math.round((options.clock.now() - options.startedAt) / 1000),
     });
   for (const path of HEALTH_PATHS) router.get(path, health);
-  router.get("/api/worlds", ({ url }) => {
+  router.get("/api/worlds", async ({ url }) => {
     try {
       return json(
-        options.worlds.page(url.searchParams.get("limit"), url.searchParams.get("cursor")),
+        await options.worlds.page(url.searchParams.get("limit"), url.searchParams.get("cursor")),
       );
     } catch (error) {
       if (error instanceof ProtocolError) throw new HttpError(400, error.message);

@@ -27,18 +27,19 @@ export function spellRoutes(
   options: { spells: SpellService; content: ContentService; builds: BuildService },
 ): void {
   const { spells, content, builds } = options;
-  router.get("/api/jobs/:job_id", ({ params }) => {
-    const job = JOB_ID.test(params.job_id!) ? builds.view(params.job_id!) : undefined;
+  router.get("/api/jobs/:job_id", async ({ params }) => {
+    const job = JOB_ID.test(params.job_id!) ? await builds.view(params.job_id!) : undefined;
     return job ? json(job) : notFound();
   });
-  router.get("/api/spells", () => json({ spells: spells.listSpells() }));
-  router.get("/api/spells/:spell_id/revisions", ({ params }) => {
+  router.get("/api/spells", async () => json({ spells: await spells.listSpells() }));
+  router.get("/api/spells/:spell_id/revisions", async ({ params }) => {
     const spellId = params.spell_id!;
-    const revisions = SPELL_ID.test(spellId) ? spells.revisionsOf(spellId) : undefined;
+    const revisions = SPELL_ID.test(spellId) ? await spells.revisionsOf(spellId) : undefined;
     return revisions ? json({ spell_id: spellId, revisions }) : notFound();
   });
-  router.get("/api/spells/:spell_id/revisions/:revision_id/manifest", ({ params }) => {
-    const revision = validIds(params) && spells.revision(params.spell_id!, params.revision_id!);
+  router.get("/api/spells/:spell_id/revisions/:revision_id/manifest", async ({ params }) => {
+    const revision = validIds(params) &&
+      await spells.revision(params.spell_id!, params.revision_id!);
     return revision ? json(revision.manifest, 200, { "cache-control": IMMUTABLE }) : notFound();
   });
   router.get(
@@ -56,7 +57,7 @@ async function fileResponse(ctx: HttpContext, content: ContentService): Promise<
   const { params } = ctx;
   if (!validIds(params)) return notFound();
   const path = params["*"]!;
-  const file = content.file(params.spell_id!, params.revision_id!, path);
+  const file = await content.file(params.spell_id!, params.revision_id!, path);
   if (!file) return notFound();
   const etag = `"${file.hash}"`;
   const headers: Record<string, string> = { etag, "cache-control": IMMUTABLE };

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import type { Clock } from "../core/rate_limiter.ts";
+import type { Clock } from "../core/ports/clock.ts";
 import type { Logger } from "../log.ts";
 
 /** A connection the gate let in; `release` frees its slots (safe to call more than once). */
@@ -42,13 +42,13 @@ const REFUSAL_LOG_EVERY_MS = 10_000;
  */
 export class ConnectionGate {
   #limits: GateLimits;
-  #clock: Clock;
+  #clock: Pick<Clock, "now">;
   #log: Logger;
   #open = 0;
   #addresses = new Map<string, AddressState>();
   #sweptAt: number;
 
-  constructor(limits: GateLimits, options: { clock: Clock; log: Logger }) {
+  constructor(limits: GateLimits, options: { clock: Pick<Clock, "now">; log: Logger }) {
     this.#limits = limits;
     this.#clock = options.clock;
     this.#log = options.log;

@@ -4,12 +4,11 @@ import { type Duplex, Readable } from "node:stream";
 import { Server as SocketIoServer } from "socket.io";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
-import type { Hub } from "../core/hub.ts";
-import { settlesWithin, sleep } from "../core/timing.ts";
+import type { Session } from "../core/session.ts";
+import { type Clock, settlesWithin } from "../core/ports/clock.ts";
 import type { Limits } from "../config.ts";
 import { HttpError, type RequestInfo } from "../http/http_app.ts";
 import type { Logger } from "../log.ts";
-import type { Clock } from "../core/rate_limiter.ts";
 import { CloseCode } from "../protocol/mod.ts";
 import { clientAddress, TrustedProxies } from "./client_address.ts";
 import { ConnectionGate, isRefusal, type Refusal } from "./connection_gate.ts";
@@ -26,7 +25,8 @@ export interface ServerOptions {
   limits: Limits;
   clock: Clock;
   dispatcher: Dispatcher;
-  hub: Hub;
+  /** The open sessions (closed with 1001 at shutdown). */
+  sessions: () => Iterable<Session>;
   http: HttpRequestHandler;
   log: Logger;
   onRawFrameBytes?: (bytes: number) => void;
@@ -55,7 +55,7 @@ const SOCKET_IO_CONNECT_TIMEOUT_MS = 10_000;
  * every other upgrade, plain HTTP for the rest. node:http is what engine.io attaches to.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { dispatcher, hub, limits, log } = options;
+  const { dispatcher, limits, log } = options;
   const now = () => new Date().toISOString();
   const trusted = new TrustedProxies(options.trustedProxies);
   const addressOf = (req: IncomingMessage) =>
@@ -172,12 +172,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async () => {
       accepting = false;
       clearInterval(keepalive);
-      for (const session of [...hub.sessions()]) {
+      for (const session of [...options.sessions()]) {
         session.close(CloseCode.GOING_AWAY, "Server shutting down");
       }
       const deadline = Date.now() + CLOSE_GRACE_MS;
       while (wss.clients.size > 0 && Date.now() < deadline) {
-        await sleep(20);
+        await options.clock.sleep(20);
       }
       for (const client of wss.clients) client.terminate();
       // io.close() also closes the HTTP server, and its callback waits for every connection to
@@ -185,7 +185,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // all as soon as the server stops listening, and never wait unbounded.
       const closed = new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
-      if (!await settlesWithin(closed, CLOSE_GRACE_MS)) {
+      if (!await settlesWithin(options.clock, closed, CLOSE_GRACE_MS)) {
         log.warn("HTTP connections still open at shutdown; exiting anyway");
       }
     },

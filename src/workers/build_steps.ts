@@ -1,6 +1,7 @@
 import type { BuildOutcome, BuildProgress, BuildTask } from "../core/build/job.ts";
 import { resolveMetadata } from "../core/spell/metadata.ts";
-import { createManifest, ENTRYPOINT, type FileInfo, ICON_PATH } from "../core/spell/manifest.ts";
+import { ENTRYPOINT, type FileInfo, ICON_PATH } from "../core/spell/manifest.ts";
+import { createManifest } from "./manifest.ts";
 import { type Capability, describeViolations, validateSpellScript } from "./gdscript/mod.ts";
 import { PLACEHOLDER_ICON } from "./placeholder_icon.ts";
 import { stubSpell } from "./stub_spell.ts";

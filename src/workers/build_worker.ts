@@ -5,7 +5,7 @@
  * @module
  */
 import { setPriority } from "node:os";
-import { FsBlobStore, sha256Hex } from "../storage/fs_blob_store.ts";
+import { FsBlobStore, sha256Hex } from "../storage/fs/fs_blob_store.ts";
 import { isStorageFull } from "../storage/storage_errors.ts";
 import { runBuild } from "./build_steps.ts";
 import type { WorkerReply, WorkerRequest } from "./worker_messages.ts";

@@ -25,7 +25,7 @@ export class WorkerPool implements BuildRunner {
   #timeoutMs: number;
   #log: Logger;
   #workerUrl: URL;
-  #lease: (jobId: string, hashes: string[]) => void;
+  #lease: (jobId: string, hashes: string[]) => Promise<void>;
   #isStorageFull: (error: unknown) => boolean;
 
   constructor(
@@ -39,7 +39,7 @@ export class WorkerPool implements BuildRunner {
        * Leases the hashes a build is about to store, so the collector keeps them (BlobLeases);
        * throws if it cannot (a full disk).
        */
-      lease: (jobId: string, hashes: string[]) => void;
+      lease: (jobId: string, hashes: string[]) => Promise<void>;
       /** True if an error means the disk is full (the build can run again later). */
       isStorageFull: (error: unknown) => boolean;
     },
@@ -98,8 +98,9 @@ export class WorkerPool implements BuildRunner {
     worker.onmessage = (event: MessageEvent<WorkerReply>) => {
       const reply = event.data;
       if (reply.kind === "progress") pending.onProgress(reply.progress);
-      else if (reply.kind === "lease") this.#answerLease(worker, pending.task.jobId, reply.hashes);
-      else if (reply.kind === "done") finish(reply.outcome, false);
+      else if (reply.kind === "lease") {
+        void this.#answerLease(worker, pending.task.jobId, reply.hashes);
+      } else if (reply.kind === "done") finish(reply.outcome, false);
       else if (reply.storageFull) {
         finish(
           { ok: false, reason: "the server is out of storage space", storageFull: true },
@@ -125,10 +126,10 @@ export class WorkerPool implements BuildRunner {
     worker.postMessage(request);
   }
 
-  #answerLease(worker: Worker, jobId: string, hashes: string[]): void {
+  async #answerLease(worker: Worker, jobId: string, hashes: string[]): Promise<void> {
     let answer: WorkerRequest = { kind: "leased", ok: true, storageFull: false };
     try {
-      this.#lease(jobId, hashes);
+      await this.#lease(jobId, hashes);
     } catch (error) {
       if (!this.#isStorageFull(error)) {
         this.#log.error("could not lease blobs for a build", { job_id: jobId, error });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { createManifest, type Manifest } from "../../src/core/spell/manifest.ts";
+import type { Manifest } from "../../src/core/spell/manifest.ts";
+import { createManifest } from "../../src/workers/manifest.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import type { Message } from "../helpers/message_queue.ts";
 import { SioClient } from "../helpers/sio_client.ts";

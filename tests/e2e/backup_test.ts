@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { INTERFACE_VERSION } from "../../src/core/spell/manifest.ts";
-import { MIGRATIONS } from "../../src/storage/migrations.ts";
+import { INTERFACE_VERSION } from "../../src/workers/manifest.ts";
+import { MIGRATIONS } from "../../src/storage/sqlite/migrations.ts";
 import { runCli } from "../helpers/cli.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import type { Message } from "../helpers/message_queue.ts";

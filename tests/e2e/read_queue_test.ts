@@ -67,8 +67,10 @@ Deno.test("reads beyond the rate wait in a bounded queue, at most READ_QUEUE_MAX
   }
 });
 
-Deno.test("a client that asks for files and stops reading is closed after 10 s without holding more than the high-water mark; others are served", async () => {
-  const server = await startTestServer({ BUILDS_PER_CONNECTION: "10" });
+// The 10 s default itself is a fake-clock unit test (src/core/pacing_test.ts, dispatcher_test.ts);
+// here READER_STALL_MS is 1 s so the real sockets prove the wiring without a 10 s wait.
+Deno.test("a client that asks for files and stops reading is closed after READER_STALL_MS without holding more than the high-water mark; others are served", async () => {
+  const server = await startTestServer({ BUILDS_PER_CONNECTION: "10", READER_STALL_MS: "1000" });
   const builder = await GodotClient.connect(server.wsUrl);
   const watcher = await GodotClient.connect(server.wsUrl);
   let stalled: Deno.TcpConn | undefined;

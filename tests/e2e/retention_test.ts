@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { createManifest, ENTRYPOINT } from "../../src/core/spell/manifest.ts";
-import { openDatabase } from "../../src/storage/db.ts";
-import { FsBlobStore } from "../../src/storage/fs_blob_store.ts";
-import { SqliteSpellRepo } from "../../src/storage/spell_repo.ts";
+import { ENTRYPOINT } from "../../src/core/spell/manifest.ts";
+import { createManifest } from "../../src/workers/manifest.ts";
+import { openDatabase } from "../../src/storage/sqlite/db.ts";
+import { runNow } from "../../src/storage/sqlite/run.ts";
+import { FsBlobStore } from "../../src/storage/fs/fs_blob_store.ts";
+import { SqliteSpellStore } from "../../src/storage/sqlite/sqlite_spell_store.ts";
 import { runCli } from "../helpers/cli.ts";
 import { eventually } from "../helpers/eventually.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
@@ -117,17 +119,17 @@ Deno.test("gc killed mid-run (SIGKILL) leaves a consistent store, and the next r
   try {
     // 150 old unpublished revisions, 30 published ones, 2,000 unreferenced blobs.
     const db = openDatabase(join(dataDir, "ugc.db"));
-    const spells = new SqliteSpellRepo(db);
+    const spells = new SqliteSpellStore(db, runNow);
     const blobs = new FsBlobStore(join(dataDir, "blobs"));
     const old = new Date(Date.now() - 2 * 3_600_000).toISOString();
     for (let n = 0; n < 180; n++) {
       const spellId = `s${n % 30}`;
-      spells.ensure(spellId, spellId, old);
-      const version = spells.reserveVersion(spellId, old);
+      await spells.ensure(spellId, spellId, old);
+      const version = await spells.reserveVersion(spellId, old);
       const id = `rev_${String(version).padStart(6, "0")}_${n.toString(16).padStart(8, "0")}`;
       const file = await writeBlob(blobs, `revision ${n}`);
       const files = [{ path: ENTRYPOINT, hash: file.hash, size: file.size }];
-      spells.addRevision({
+      await spells.addRevision({
         manifest: createManifest({
           spellId,
           revisionId: id,
@@ -141,7 +143,7 @@ Deno.test("gc killed mid-run (SIGKILL) leaves a consistent store, and the next r
         parentRevisionId: "",
         files,
       }, old);
-      if (n < 30) spells.setActive(spellId, "stable", id, old);
+      if (n < 30) await spells.setActive(spellId, "stable", id, old);
     }
     db.close();
     for (let n = 0; n < 2_000; n++) await writeBlob(blobs, `garbage ${n}`);

@@ -146,7 +146,9 @@ Deno.test("a Socket.IO client that stops reading is disconnected too", async () 
 });
 
 Deno.test("a joiner that stops reading its world sync is disconnected; the others are served meanwhile", async () => {
-  const { server, worldId } = await startWithBigWorld(100_000);
+  // READER_STALL_MS 1 s instead of the 10 s default (which src/core/dispatcher_test.ts checks on
+  // a fake clock): the real sockets prove the wiring without a 10 s wait.
+  const { server, worldId } = await startWithBigWorld(100_000, { READER_STALL_MS: "1000" });
   const watcher = await GodotClient.connect(server.wsUrl);
   const stalled = await stalledClient(server.app.port);
   try {
@@ -156,7 +158,10 @@ Deno.test("a joiner that stops reading its world sync is disconnected; the other
     await eventually(async () => {
       pings++;
       return (await watcher.roundTrip()).clients === 1;
-    }, { timeoutMs: 20_000, what: "the stalled joiner to be closed (after 10 s without reading)" });
+    }, {
+      timeoutMs: 20_000,
+      what: "the stalled joiner to be closed (after READER_STALL_MS without reading)",
+    });
     assert.ok(pings > 10, "the watcher was served while the sync waited");
   } finally {
     stalled.close();

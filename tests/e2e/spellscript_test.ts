@@ -4,10 +4,11 @@ import {
   INTERFACE_VERSION,
   validateSpellScript,
 } from "../../src/workers/gdscript/mod.ts";
-import { createManifest } from "../../src/core/spell/manifest.ts";
-import { openDatabase } from "../../src/storage/db.ts";
-import { FsBlobStore } from "../../src/storage/fs_blob_store.ts";
-import { SqliteSpellRepo } from "../../src/storage/spell_repo.ts";
+import { createManifest } from "../../src/workers/manifest.ts";
+import { openDatabase } from "../../src/storage/sqlite/db.ts";
+import { runNow } from "../../src/storage/sqlite/run.ts";
+import { FsBlobStore } from "../../src/storage/fs/fs_blob_store.ts";
+import { SqliteSpellStore } from "../../src/storage/sqlite/sqlite_spell_store.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import type { Message } from "../helpers/message_queue.ts";
 import { SioClient } from "../helpers/sio_client.ts";
@@ -190,9 +191,9 @@ Deno.test("a revision built before SpellScript 2.0 is never served again: not an
     'extends SpellModule\n\nfunc on_cast(ctx: SpellContext) -> void:\n\tOS.execute("sh", [])\n';
   const file = { path: "code/spell.gd", ...await blobs.put(new TextEncoder().encode(oldCode)) };
   const now = new Date().toISOString();
-  const repo = new SqliteSpellRepo(db);
-  repo.ensure("old_spell", "Old Spell", now);
-  const version = repo.reserveVersion("old_spell", now);
+  const repo = new SqliteSpellStore(db, runNow);
+  await repo.ensure("old_spell", "Old Spell", now);
+  const version = await repo.reserveVersion("old_spell", now);
   const revisionId = `rev_${String(version).padStart(6, "0")}_0badc0de`;
   const manifest = {
     ...createManifest({
@@ -207,8 +208,8 @@ Deno.test("a revision built before SpellScript 2.0 is never served again: not an
     }),
     interface_version: "1.0",
   };
-  repo.addRevision({ manifest, parentRevisionId: "", files: [file] }, now);
-  repo.setActive("old_spell", "beta", revisionId, now);
+  await repo.addRevision({ manifest, parentRevisionId: "", files: [file] }, now);
+  await repo.setActive("old_spell", "beta", revisionId, now);
   db.close();
 
   const client = await GodotClient.connect(server.wsUrl);

@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from "./test_server.ts";
 
 /**
  * A server (default limits unless `env` says otherwise) with one world whose log holds `ops`
- * create_land ops, `center.x` = 0, 1, 2…; written straight into SQLite between two starts, since
+ * create_land ops, `center.x` = 0, 1, 2… (seq 1, 2, 3…); written straight into SQLite between two starts, since
  * through the server a 100k-op log takes seconds to build.
  */
 export async function startWithBigWorld(
@@ -19,12 +19,12 @@ export async function startWithBigWorld(
   await first.close({ keepData: true });
   const db = new DatabaseSync(`${first.dataDir}/ugc.db`);
   const insert = db.prepare(
-    "INSERT INTO world_ops (world_id, op_type, op_data, created_at) VALUES (?, 'add_sphere', ?, ?)",
+    "INSERT INTO world_ops (world_id, seq, op_type, op_data, created_at) VALUES (?, ?, 'add_sphere', ?, ?)",
   );
   db.exec("BEGIN");
   for (let x = 0; x < ops; x++) {
     const data = { center: { x, y: 0.123456789, z: -1e5 }, radius: 1.5, material_id: 7 };
-    insert.run(world.world_id, JSON.stringify(data), "2026-01-01T00:00:00.000Z");
+    insert.run(world.world_id, x + 1, JSON.stringify(data), "2026-01-01T00:00:00.000Z");
   }
   db.exec("COMMIT");
   db.close();

@@ -126,6 +126,17 @@ export function godotProblems(message: Record<string, unknown>): string[] {
       checkSchema(`${type}.cast_params`, params, { mana_budget: "number" }, problems);
     }
   }
+  // The per-world sequence numbers are extra keys the unmodified client ignores; when present they
+  // are whole numbers (a modified client orders and dedupes by them).
+  const SEQ_FIELDS: Record<string, string[]> = {
+    apply_op: ["seq"],
+    world_cleared: ["seq"],
+    "world.joined": ["seq"],
+    sync_ops: ["first_seq", "last_seq"],
+  };
+  for (const field of SEQ_FIELDS[type] ?? []) {
+    if (field in message) checkSchema(type, message, { [field]: "int" }, problems);
+  }
   if (type === "job.progress") {
     if ("revision_id" in message) checkSchema(type, message, { revision_id: "string" }, problems);
     if ("manifest" in message) checkSchema(type, message, { manifest: "object" }, problems);

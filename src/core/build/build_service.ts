@@ -1,5 +1,5 @@
-import type { Limits } from "../../config.ts";
-import type { Logger } from "../../log.ts";
+import type { Limits } from "../limits.ts";
+import type { Logger } from "../ports/logger.ts";
 import {
   codePointLength,
   ErrorCode,
@@ -10,15 +10,13 @@ import {
   ServerEvent,
   utf8Length,
 } from "../../protocol/mod.ts";
-import type { JobRepo } from "../../storage/job_repo.ts";
-import type { SpellRepo } from "../../storage/spell_repo.ts";
-import type { Hub } from "../hub.ts";
 import { randomHex } from "../ids.ts";
-import { settlesWithin } from "../timing.ts";
-import type { Clock } from "../rate_limiter.ts";
-import type { Session } from "../session.ts";
+import { type Call, message, type Outcome } from "../outcome.ts";
+import type { Bus } from "../ports/bus.ts";
+import { type Clock, settlesWithin } from "../ports/clock.ts";
+import type { Stores, UnitOfWork } from "../ports/unit_of_work.ts";
 import { jobCharge, spellCharge } from "../quota/charges.ts";
-import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
+import { type StorageGate, ungated } from "../quota/storage_gate.ts";
 import { parseMetadata } from "../spell/metadata.ts";
 import { REVISION_ID, revisionIdFor } from "../spell/ids.ts";
 import { titleCase } from "../spell/manifest.ts";
@@ -39,12 +37,12 @@ export interface StorageAvailability {
 }
 
 export interface BuildServiceOptions {
-  spells: SpellRepo;
-  jobs: JobRepo;
-  /** Runs `body` as one commit (the repositories share one database). */
-  transaction: <T>(body: () => T) => T;
+  stores: Stores;
+  /** What must commit together: a job's start and its version; a revision and its job's end. */
+  unitOfWork: UnitOfWork;
   runner: BuildRunner;
-  hub: Hub;
+  /** Progress goes to the requester wherever it is connected. */
+  bus: Bus;
   clock: Clock;
   /** How many builds run at once (the runner's worker count). */
   concurrency: number;
@@ -73,8 +71,8 @@ interface QueuedJob {
   jobId: string;
   spellId: string;
   request: BuildRequest;
-  /** Who gets job.progress; undefined for jobs recovered after a restart. */
-  requester?: Session;
+  /** The session that gets job.progress; undefined for jobs recovered after a restart. */
+  requester?: string;
 }
 
 /**
@@ -102,11 +100,11 @@ export class BuildService {
     return this.#queue.length + this.#running;
   }
 
-  startBuild(session: Session, payload: Payload): void {
-    const { spells, jobs, hub, limits } = this.#options;
+  async startBuild(call: Call, payload: Payload): Promise<Outcome> {
+    const { limits } = this.#options;
     const spellId = requireSpellId(payload);
-    const request = this.#parseRequest(spellId, payload);
-    if ((this.#perSession.get(session.id) ?? 0) >= limits.buildsPerConnection) {
+    const request = await this.#parseRequest(spellId, payload);
+    if ((this.#perSession.get(call.sessionId) ?? 0) >= limits.buildsPerConnection) {
       throw new ProtocolError(
         ErrorCode.QUOTA_EXCEEDED,
         `Too many builds in progress for this connection (limit ${limits.buildsPerConnection})`,
@@ -118,28 +116,36 @@ export class BuildService {
     const now = this.#now();
     const jobId = `job_${randomHex(6)}`;
     const charges = [jobCharge(jobId, request), spellCharge(spellId)];
-    (this.#options.quota ?? UNGATED).admit(session, charges, () =>
-      this.#options.transaction(() => {
-        spells.ensure(spellId, titleCase(spellId), now);
-        jobs.create({ jobId, spellId, request, requestedBy: session.id, now });
+    const quota = this.#options.quota ?? ungated(this.#options.stores);
+    const requester = call.sessionId;
+    // The job is stored before any reply: a restart runs it even if this process dies now.
+    await quota.admit(call, charges, (stores) =>
+      this.#inUnit(stores, async (tx) => {
+        await tx.spells.ensure(spellId, titleCase(spellId), now);
+        await tx.jobs.create({ jobId, spellId, request, requestedBy: requester, now });
       }));
-    this.#perSession.set(session.id, (this.#perSession.get(session.id) ?? 0) + 1);
-    hub.send(session, ServerEvent.SPELL_BUILD_STARTED, { job_id: jobId, spell_id: spellId });
-    this.#queue.push({ jobId, spellId, request, requester: session });
-    this.#pump();
+    this.#perSession.set(requester, (this.#perSession.get(requester) ?? 0) + 1);
+    return {
+      reply: message(ServerEvent.SPELL_BUILD_STARTED, { job_id: jobId, spell_id: spellId }),
+      // Queued once the reply is out: job.progress never overtakes spell.build_started.
+      after: () => {
+        this.#queue.push({ jobId, spellId, request, requester });
+        this.#pump();
+      },
+    };
   }
 
   /** Re-queues the jobs a previous process left pending or running; returns how many. */
-  recover(): number {
-    const recovered = this.#options.jobs.recover(this.#now());
+  async recover(): Promise<number> {
+    const recovered = await this.#options.stores.jobs.recover(this.#now());
     for (const job of recovered) this.#queue.push(job);
     this.#pump();
     return recovered.length;
   }
 
   /** A job as `GET /api/jobs/<id>` shows it: its row, with the live step while it runs. */
-  view(jobId: string): JobView | undefined {
-    const job = this.#options.jobs.get(jobId);
+  async view(jobId: string): Promise<JobView | undefined> {
+    const job = await this.#options.stores.jobs.get(jobId);
     // Sent back to the queue by a full disk: its row may still say running (it could not be written).
     if (job?.status === "running" && this.#queue.some((queued) => queued.jobId === jobId)) {
       return { ...job, status: "pending", stage: "waiting", progress_pct: 0 };
@@ -162,12 +168,20 @@ export class BuildService {
   async close(graceMs: number): Promise<void> {
     this.#closing = true;
     this.#queue.length = 0;
-    if (this.#running > 0) await settlesWithin(this.idle(), graceMs);
+    if (this.#running > 0) await settlesWithin(this.#options.clock, this.idle(), graceMs);
     await this.#options.runner.close();
   }
 
-  #parseRequest(spellId: string, payload: Payload): BuildRequest {
-    const { limits, spells } = this.#options;
+  /**
+   * Runs `body` in a unit of work, unless `stores` already are one (the quota gate opened it for
+   * the job's charges): then on those.
+   */
+  #inUnit<T>(stores: Stores, body: (tx: Stores) => Promise<T>): Promise<T> {
+    return stores === this.#options.stores ? this.#options.unitOfWork.run(body) : body(stores);
+  }
+
+  async #parseRequest(spellId: string, payload: Payload): Promise<BuildRequest> {
+    const { limits, stores } = this.#options;
     const prompt = optionalString(payload, "prompt") ?? "";
     if (codePointLength(prompt) > MAX_PROMPT_CHARS) {
       throw new ProtocolError(
@@ -187,7 +201,8 @@ export class BuildService {
     const parentRevisionId = optionalString(options, "parent_revision_id") ?? "";
     if (
       parentRevisionId !== "" &&
-      (!REVISION_ID.test(parentRevisionId) || !spells.getRevision(spellId, parentRevisionId))
+      (!REVISION_ID.test(parentRevisionId) ||
+        !await stores.spells.getRevision(spellId, parentRevisionId))
     ) {
       throw new ProtocolError(ErrorCode.REVISION_NOT_FOUND, "Parent revision not found");
     }
@@ -228,11 +243,9 @@ export class BuildService {
    * goes back to pending if that can be written; if not, a restart re-queues it anyway.
    */
   #waitForStorage(job: QueuedJob): void {
-    try {
-      this.#options.jobs.requeue(job.jobId, this.#now());
-    } catch {
+    this.#options.stores.jobs.requeue(job.jobId, this.#now()).catch(() => {
       // Still full; view() reports the job as pending meanwhile.
-    }
+    });
     this.#notify(job, { stage: "waiting", pct: 0, message: STORAGE_WAIT_MESSAGE });
     this.#queue.unshift(job);
     if (this.#waitingForStorage || !this.#options.storage) return;
@@ -244,7 +257,7 @@ export class BuildService {
   }
 
   async #run(job: QueuedJob): Promise<void> {
-    const { spells, jobs, runner, limits, log, transaction } = this.#options;
+    const { runner, limits, log, unitOfWork } = this.#options;
     // Three commits per build (queued, started, finished): a build takes about a millisecond, so
     // a write per step would cost the main isolate more than the build and be seen by no one.
     const progress = (step: BuildProgress, extras: Payload = {}) => {
@@ -252,9 +265,9 @@ export class BuildService {
       this.#notify(job, { ...step, ...extras });
     };
     const startedAt = this.#now();
-    const version = transaction(() => {
-      jobs.start(job.jobId, startedAt);
-      return spells.reserveVersion(job.spellId, startedAt);
+    const version = await unitOfWork.run(async (tx) => {
+      await tx.jobs.start(job.jobId, startedAt);
+      return await tx.spells.reserveVersion(job.spellId, startedAt);
     });
     const task: BuildTask = {
       jobId: job.jobId,
@@ -269,22 +282,23 @@ export class BuildService {
         maxIterations: limits.spellMaxIterations,
       },
     };
-    const started = performance.now();
+    const clock = this.#options.clock;
+    const started = clock.monotonic();
     const finished = (ok: boolean) =>
-      this.#options.onFinished?.((performance.now() - started) / 1000, ok);
+      this.#options.onFinished?.((clock.monotonic() - started) / 1000, ok);
     const outcome = await runner.run(task, (step) => progress(step));
     if (!outcome.ok) {
       const full = new StorageFull(`build ${job.jobId}: ${outcome.reason}`);
       if (outcome.storageFull && this.#options.storage?.noteFailure(full)) throw full;
-      this.#fail(job, outcome.reason);
+      await this.#fail(job, outcome.reason);
       finished(false);
       return;
     }
     const { manifest } = outcome;
     try {
       const now = this.#now();
-      transaction(() => {
-        spells.addRevision(
+      await unitOfWork.run(async (tx) => {
+        await tx.spells.addRevision(
           {
             manifest,
             parentRevisionId: job.request.parentRevisionId,
@@ -292,12 +306,12 @@ export class BuildService {
           },
           now,
         );
-        jobs.complete(job.jobId, manifest.revision_id, now);
+        await tx.jobs.complete(job.jobId, manifest.revision_id, now);
       });
     } catch (error) {
       if (this.#options.storage?.noteFailure(error)) throw new StorageFull("", { cause: error });
       log.error("could not record a finished build", { job_id: job.jobId, error });
-      this.#fail(job, "internal error while saving the revision");
+      await this.#fail(job, "internal error while saving the revision");
       finished(false);
       return;
     }
@@ -313,29 +327,28 @@ export class BuildService {
     log.info("build complete", {
       job_id: job.jobId,
       revision_id: manifest.revision_id,
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(clock.monotonic() - started),
     });
   }
 
-  #fail(job: QueuedJob, reason: string): void {
-    const message = `Build failed: ${reason}`;
+  async #fail(job: QueuedJob, reason: string): Promise<void> {
+    const text = `Build failed: ${reason}`;
     const reached = this.#lastStep.get(job.jobId) ?? { stage: "prepare", pct: 0 };
-    this.#options.jobs.fail(job.jobId, message, reached, this.#now());
-    this.#notify(job, { stage: "error", pct: 0, message });
+    await this.#options.stores.jobs.fail(job.jobId, text, reached, this.#now());
+    this.#notify(job, { stage: "error", pct: 0, message: text });
   }
 
   #notify(job: QueuedJob, fields: Payload): void {
-    if (job.requester) {
-      this.#options.hub.send(job.requester, ServerEvent.JOB_PROGRESS, {
-        job_id: job.jobId,
-        ...fields,
-      });
-    }
+    if (job.requester === undefined) return;
+    this.#options.bus.publish(
+      { session: job.requester },
+      message(ServerEvent.JOB_PROGRESS, { job_id: job.jobId, ...fields }),
+    );
   }
 
   #release(job: QueuedJob): void {
-    if (!job.requester) return;
-    const id = job.requester.id;
+    if (job.requester === undefined) return;
+    const id = job.requester;
     const left = (this.#perSession.get(id) ?? 1) - 1;
     if (left <= 0) this.#perSession.delete(id);
     else this.#perSession.set(id, left);

@@ -1,36 +1,9 @@
 import type { BuildRequest } from "../build/job.ts";
 import type { VoxelOp } from "../../protocol/mod.ts";
 import { utf8Length } from "../../protocol/mod.ts";
+import type { Charge } from "../ports/quota_ledger.ts";
 
-/**
- * What a write adds to its owner's account. Bytes are what the rows and files cost on disk,
- * roughly: the text stored plus a fixed allowance for ids, timestamps and index entries.
- */
-export type ChargeKind = "world" | "spell" | "job" | "ops";
-
-export interface Charge {
-  kind: ChargeKind;
-  /** The world, spell or job id (for ops: the world they were appended to). */
-  ref: string;
-  bytes: number;
-}
-
-/** What an owner has stored now, and when it started its builds of the last hour. */
-export interface OwnerUsage {
-  worlds: number;
-  spells: number;
-  bytes: number;
-  /** Epoch milliseconds, oldest first. */
-  buildTimes: number[];
-}
-
-/** Persistence of the quota ledger (the storage side implements it). */
-export interface QuotaRepo {
-  usage(owner: string, windowStart: string): OwnerUsage;
-  spellExists(spellId: string): boolean;
-  /** Adds a row (or, for ops, adds to the owner's row for that world); inside the caller's commit. */
-  charge(owner: string, charge: Charge, at: string): void;
-}
+export type { Charge, ChargeKind, OwnerUsage } from "../ports/quota_ledger.ts";
 
 const WORLD_ROW_BYTES = 200;
 const SPELL_ROW_BYTES = 256;

@@ -1,20 +1,22 @@
-import type { Clock } from "../rate_limiter.ts";
+import type { Clock } from "../ports/clock.ts";
 
 /**
- * The server-wide data budget (`MAX_DATA_BYTES`): database pages in use plus blob bytes. Measuring
- * costs a query, so it is measured every `remeasureMs` (and after each collection) and what was
- * admitted since is added on top.
+ * The server-wide data budget (`MAX_DATA_BYTES`): what the stores hold (for SQLite: database pages
+ * in use plus blob bytes). Measuring costs a query, so it is measured every `remeasureMs` (and
+ * after each collection) and what was admitted since is added on top.
  */
 export class DataBudget {
   readonly max: number;
-  #measure: () => number;
+  #measure: () => Promise<number>;
   #clock: Clock;
   #remeasureMs: number;
   #measured = 0;
   #measuredAt = -Infinity;
   #addedSince = 0;
 
-  constructor(options: { max: number; measure: () => number; clock: Clock; remeasureMs?: number }) {
+  constructor(
+    options: { max: number; measure: () => Promise<number>; clock: Clock; remeasureMs?: number },
+  ) {
     this.max = options.max;
     this.#measure = options.measure;
     this.#clock = options.clock;
@@ -22,23 +24,32 @@ export class DataBudget {
   }
 
   /** Bytes stored now (an estimate between measurements, never below what was admitted). */
-  get used(): number {
-    if (this.#clock.now() - this.#measuredAt >= this.#remeasureMs) this.remeasure();
+  async used(): Promise<number> {
+    if (this.#stale()) await this.remeasure();
     return this.#measured + this.#addedSince;
   }
 
-  /** True if `bytes` more still fit. */
-  fits(bytes: number): boolean {
-    return this.used + bytes <= this.max;
+  /**
+   * True if `bytes` more still fit. Synchronous while the last measurement is fresh (the voxel-op
+   * hot path asks for every op), a promise when it must measure first.
+   */
+  fits(bytes: number): boolean | Promise<boolean> {
+    if (this.#stale()) return this.used().then((used) => used + bytes <= this.max);
+    return this.#measured + this.#addedSince + bytes <= this.max;
   }
 
   add(bytes: number): void {
     this.#addedSince += bytes;
   }
 
-  remeasure(): void {
-    this.#measured = this.#measure();
-    this.#measuredAt = this.#clock.now();
+  #stale(): boolean {
+    return this.#clock.monotonic() - this.#measuredAt >= this.#remeasureMs;
+  }
+
+  async remeasure(): Promise<void> {
+    const measured = await this.#measure();
+    this.#measured = measured;
+    this.#measuredAt = this.#clock.monotonic();
     this.#addedSince = 0;
   }
 }

@@ -1,11 +1,12 @@
-import type { Limits } from "../../config.ts";
+import type { Limits } from "../limits.ts";
 import { ErrorCode, ProtocolError } from "../../protocol/mod.ts";
-import type { Clock } from "../rate_limiter.ts";
-import type { Session } from "../session.ts";
-import type { Charge, OwnerUsage, QuotaRepo } from "./charges.ts";
+import type { Cancel, Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { Charge, OwnerUsage } from "../ports/quota_ledger.ts";
+import type { Stores, UnitOfWork } from "../ports/unit_of_work.ts";
 import type { DataBudget } from "./data_budget.ts";
 import { ownerKeyOf } from "./owner.ts";
-import type { Refuse, StorageGate } from "./storage_gate.ts";
+import type { Payer, Refuse, StorageGate } from "./storage_gate.ts";
 
 const HOUR_MS = 3_600_000;
 /** Cached usage is re-read after this long: the collector and finished builds change it too. */
@@ -30,9 +31,10 @@ export type QuotaLimits = Pick<
 >;
 
 export interface QuotaServiceOptions {
-  repo: QuotaRepo;
-  /** Runs `body` as one commit (the ledger shares the database of what it counts). */
-  transaction: <T>(body: () => T) => T;
+  /** The stores writes go to outside a unit of work (voxel ops); the ledger is `stores.quota`. */
+  stores: Stores;
+  /** A write and its charges commit together (the ledger shares the database of what it counts). */
+  unitOfWork: UnitOfWork;
   budget: DataBudget;
   limits: QuotaLimits;
   clock: Clock;
@@ -40,6 +42,7 @@ export interface QuotaServiceOptions {
   draftRetentionHours: number;
   /** For refusal messages: when the collector runs next (epoch ms), if it is scheduled. */
   nextCollection?: () => number | undefined;
+  log?: Logger;
 }
 
 /**
@@ -51,34 +54,44 @@ export class QuotaService implements StorageGate {
   #cache = new Map<string, { usage: OwnerUsage; readAt: number }>();
   /** Op bytes not yet in the ledger: owner → world → bytes. */
   #pendingOps = new Map<string, Map<string, number>>();
-  #flushTimer?: ReturnType<typeof setTimeout>;
+  #flushTimer?: Cancel;
+  #closed = false;
 
   constructor(options: QuotaServiceOptions) {
     this.#options = options;
   }
 
-  admit<T>(session: Session, charges: readonly Charge[], write: () => T, refuse?: Refuse): T {
-    const { repo, transaction, budget, clock } = this.#options;
-    const owner = ownerKeyOf(session);
+  async admit<T>(
+    payer: Payer,
+    charges: readonly Charge[],
+    write: (stores: Stores) => Promise<T>,
+    refuse?: Refuse,
+  ): Promise<T> {
+    const { stores, unitOfWork, clock } = this.#options;
+    const owner = ownerKeyOf(payer);
     const now = clock.now();
-    const usage = this.#usage(owner, now);
+    const usage = this.#cachedUsage(owner, now) ?? await this.#readUsage(owner, now);
     // A spell is charged to whoever creates it; building or drafting an existing one costs none.
-    const due = charges.filter((charge) =>
-      charge.kind !== "spell" || !repo.spellExists(charge.ref)
-    );
+    const due: Charge[] = [];
+    for (const charge of charges) {
+      if (charge.kind !== "spell" || !await stores.quota.spellExists(charge.ref)) due.push(charge);
+    }
     const bytes = due.reduce((sum, charge) => sum + charge.bytes, 0);
-    const refusal = this.#check(usage, due, bytes, now);
+    // Synchronous on the hot path (cached usage, a fresh data measurement): no extra turns per op.
+    let fits = bytes === 0 || this.#options.budget.fits(bytes);
+    if (fits instanceof Promise) fits = await fits;
+    const refusal = this.#check(usage, due, bytes, now, fits);
     if (refusal) throw refuse ? refuse(refusal.code, refusal.message) : refusal;
 
     let result: T;
     if (due.every((charge) => charge.kind === "ops")) {
-      result = write();
+      result = await write(stores);
       for (const charge of due) this.#deferOps(owner, charge);
     } else {
       const at = new Date(now).toISOString();
-      result = transaction(() => {
-        const written = write();
-        for (const charge of due) repo.charge(owner, charge, at);
+      result = await unitOfWork.run(async (tx) => {
+        const written = await write(tx);
+        for (const charge of due) await tx.quota.charge(owner, charge, at);
         return written;
       });
     }
@@ -88,7 +101,7 @@ export class QuotaService implements StorageGate {
       if (charge.kind === "job") usage.buildTimes.push(now);
     }
     usage.bytes += bytes;
-    budget.add(bytes);
+    this.#options.budget.add(bytes);
     return result;
   }
 
@@ -98,51 +111,73 @@ export class QuotaService implements StorageGate {
   }
 
   /** Writes the op charges still in memory (also once a second); kept if the write fails. */
-  flush(): void {
-    clearTimeout(this.#flushTimer);
+  async flush(): Promise<void> {
+    this.#flushTimer?.();
     this.#flushTimer = undefined;
     if (this.#pendingOps.size === 0) return;
     const at = new Date(this.#options.clock.now()).toISOString();
-    this.#options.transaction(() => {
-      for (const [owner, worlds] of this.#pendingOps) {
-        for (const [ref, bytes] of worlds) {
-          this.#options.repo.charge(owner, { kind: "ops", ref, bytes }, at);
+    const pending = this.#pendingOps;
+    this.#pendingOps = new Map();
+    try {
+      await this.#options.unitOfWork.run(async (tx) => {
+        for (const [owner, worlds] of pending) {
+          for (const [ref, bytes] of worlds) {
+            await tx.quota.charge(owner, { kind: "ops", ref, bytes }, at);
+          }
         }
+      });
+    } catch (error) {
+      // Kept for the next try (charges made meanwhile are added to them).
+      for (const [owner, worlds] of pending) {
+        for (const [ref, bytes] of worlds) this.#addPending(owner, ref, bytes);
       }
-    });
-    this.#pendingOps.clear();
+      throw error;
+    }
   }
 
   /** Writes what is pending and stops the timer (at shutdown). */
-  close(): void {
+  async close(): Promise<void> {
+    this.#closed = true;
     try {
-      this.flush();
+      await this.flush();
     } finally {
-      clearTimeout(this.#flushTimer);
+      this.#flushTimer?.();
+      this.#flushTimer = undefined;
     }
   }
 
   #deferOps(owner: string, charge: Charge): void {
-    let worlds = this.#pendingOps.get(owner);
-    if (!worlds) this.#pendingOps.set(owner, worlds = new Map());
-    worlds.set(charge.ref, (worlds.get(charge.ref) ?? 0) + charge.bytes);
-    this.#flushTimer ??= setTimeout(() => {
-      try {
-        this.flush();
-      } catch {
+    this.#addPending(owner, charge.ref, charge.bytes);
+    if (this.#closed) return;
+    this.#flushTimer ??= this.#options.clock.after(OPS_FLUSH_MS, () => {
+      this.flush().catch((error) => {
         // The disk is full (or worse): the charges stay pending and the next op retries.
-        this.#flushTimer = undefined;
-      }
-    }, OPS_FLUSH_MS);
+        this.#options.log?.warn("could not record voxel-op quota charges yet", { error });
+      });
+    });
   }
 
-  #usage(owner: string, now: number): OwnerUsage {
+  #addPending(owner: string, ref: string, bytes: number): void {
+    let worlds = this.#pendingOps.get(owner);
+    if (!worlds) this.#pendingOps.set(owner, worlds = new Map());
+    worlds.set(ref, (worlds.get(ref) ?? 0) + bytes);
+  }
+
+  #cachedUsage(owner: string, now: number): OwnerUsage | undefined {
     const cached = this.#cache.get(owner);
-    if (cached && now - cached.readAt < USAGE_TTL_MS) {
-      cached.usage.buildTimes = cached.usage.buildTimes.filter((at) => at > now - HOUR_MS);
-      return cached.usage;
+    if (!cached || now - cached.readAt >= USAGE_TTL_MS) return undefined;
+    const buildTimes = cached.usage.buildTimes;
+    if (buildTimes.length > 0 && buildTimes[0]! <= now - HOUR_MS) {
+      cached.usage.buildTimes = buildTimes.filter((at) => at > now - HOUR_MS);
     }
-    const usage = this.#options.repo.usage(owner, new Date(now - HOUR_MS).toISOString());
+    return cached.usage;
+  }
+
+  async #readUsage(owner: string, now: number): Promise<OwnerUsage> {
+    const usage = await this.#options.stores.quota.usage(
+      owner,
+      new Date(now - HOUR_MS).toISOString(),
+    );
     for (const bytes of this.#pendingOps.get(owner)?.values() ?? []) usage.bytes += bytes;
     this.#cache.delete(owner);
     if (this.#cache.size >= MAX_CACHED_OWNERS) {
@@ -157,6 +192,7 @@ export class QuotaService implements StorageGate {
     due: readonly Charge[],
     bytes: number,
     now: number,
+    fitsBudget: boolean,
   ): ProtocolError | undefined {
     const { limits, budget } = this.#options;
     const frees =
@@ -198,7 +234,7 @@ export class QuotaService implements StorageGate {
         }); ${frees}, or when a world's creator clears it`,
       );
     }
-    if (bytes > 0 && !budget.fits(bytes)) {
+    if (!fitsBudget) {
       const next = this.#options.nextCollection?.();
       const when = next === undefined
         ? "when the operator frees space"

@@ -1,5 +1,5 @@
 import { ServerEvent } from "../../protocol/mod.ts";
-import type { Channel, SpellRepo } from "../../storage/spell_repo.ts";
+import type { Channel, SpellStore } from "../ports/spell_store.ts";
 import { OutboundMessage } from "../session.ts";
 import type { Manifest, SpellView } from "./manifest.ts";
 
@@ -34,7 +34,7 @@ interface Told {
  * manifests and encoded frames) are shared through a cache of the most recently used ones.
  */
 export class Announcements {
-  #spells: SpellRepo;
+  #spells: SpellStore;
   #limit: number;
   /** Castable spells, least recently published first; seeded from the database on first use. */
   #published: Map<string, Told> | undefined;
@@ -43,20 +43,26 @@ export class Announcements {
   /** Prepared messages by what they say, least recently used first. */
   #messages = new Map<string, OutboundMessage>();
 
-  constructor(options: { spells: SpellRepo; limit: number }) {
+  constructor(options: { spells: SpellStore; limit: number }) {
     this.#spells = options.spells;
     this.#limit = options.limit;
   }
 
   /** The messages a joiner of `worldId` gets, in order. */
-  forJoin(worldId: string): OutboundMessage[] {
+  async forJoin(worldId: string): Promise<OutboundMessage[]> {
+    const recentlyPublished = await this.#recentlyPublished();
     const told = this.#touchWorld(worldId);
     const list = [...told.values()].reverse();
-    const published = [...this.#recentlyPublished().values()];
+    const published = [...recentlyPublished.values()];
     for (let i = published.length - 1; i >= 0 && list.length < this.#limit; i--) {
       if (!told.has(published[i]!.spellId)) list.push(published[i]!);
     }
-    return list.slice(0, this.#limit).flatMap((entry) => this.#message(entry) ?? []);
+    const messages: OutboundMessage[] = [];
+    for (const entry of list.slice(0, this.#limit)) {
+      const message = await this.#message(entry);
+      if (message) messages.push(message);
+    }
+    return messages;
   }
 
   /**
@@ -87,7 +93,7 @@ export class Announcements {
       told.set(entry.spellId, entry);
       if (told.size > this.#limit) told.delete(told.keys().next().value!);
     }
-    return this.#message(entry, manifest);
+    return this.#prepared(entry, manifest);
   }
 
   /**
@@ -103,22 +109,23 @@ export class Announcements {
       if (world.has(announced.spellId)) world.set(announced.spellId, announced);
     }
     // Publishing a draft changes what clients treat as active, not what a cast falls back to.
-    if (announced.channel === "draft") return;
-    const published = this.#recentlyPublished();
+    // Not seeded yet: the seeding reads the database, which has this publish already.
+    const published = this.#published;
+    if (announced.channel === "draft" || !published) return;
     published.delete(announced.spellId);
     if (!castable || this.#limit === 0) return;
     published.set(announced.spellId, { spellId: announced.spellId, ...castable });
     if (published.size > this.#limit) published.delete(published.keys().next().value!);
   }
 
-  #recentlyPublished(): Map<string, Told> {
+  async #recentlyPublished(): Promise<Map<string, Told>> {
     if (this.#published) return this.#published;
-    this.#published = new Map();
+    const castable = await this.#spells.castable(this.#limit);
+    if (this.#published) return this.#published; // seeded by another caller meanwhile
+    const published = new Map<string, Told>();
     // The database lists newest first; the map keeps least recent first.
-    for (const entry of this.#spells.castable(this.#limit).reverse()) {
-      this.#published.set(entry.spellId, entry);
-    }
-    return this.#published;
+    for (const entry of castable.reverse()) published.set(entry.spellId, entry);
+    return this.#published = published;
   }
 
   /** The world's remembered spells, marking the world as the most recently used. */
@@ -137,14 +144,19 @@ export class Announcements {
   }
 
   /** The prepared message for `entry`; undefined if its revision no longer exists. */
-  #message(entry: Told, manifest?: Manifest): OutboundMessage | undefined {
-    const key = `${entry.channel}:${entry.spellId}/${entry.revisionId}`;
+  async #message(entry: Told): Promise<OutboundMessage | undefined> {
+    if (this.#messages.has(keyOf(entry))) return this.#prepared(entry);
+    const manifest = (await this.#spells.getRevision(entry.spellId, entry.revisionId))?.manifest;
+    return manifest ? this.#prepared(entry, manifest) : undefined;
+  }
+
+  /** The cached message for `entry`, or one made from `manifest` (given when not cached). */
+  #prepared(entry: Told, manifest?: Manifest): OutboundMessage {
+    const key = keyOf(entry);
     let message = this.#messages.get(key);
     if (message) {
       this.#messages.delete(key);
     } else {
-      manifest ??= this.#spells.getRevision(entry.spellId, entry.revisionId)?.manifest;
-      if (!manifest) return undefined;
       message = entry.channel === ""
         ? new OutboundMessage(ServerEvent.SPELL_REVISION_READY, {
           spell_id: entry.spellId,
@@ -164,4 +176,8 @@ export class Announcements {
     }
     return message;
   }
+}
+
+function keyOf(entry: Told): string {
+  return `${entry.channel}:${entry.spellId}/${entry.revisionId}`;
 }

@@ -6,11 +6,10 @@ import {
   ProtocolError,
   ServerEvent,
 } from "../../protocol/mod.ts";
-import type { SpellRepo } from "../../storage/spell_repo.ts";
-import type { Hub } from "../hub.ts";
 import { clip } from "../ids.ts";
-import type { Session } from "../session.ts";
-import type { BlobStore } from "./blob_store.ts";
+import { type Outcome, reply } from "../outcome.ts";
+import type { BlobStore } from "../ports/blob_store.ts";
+import type { SpellStore } from "../ports/spell_store.ts";
 import { packagePath } from "./ids.ts";
 import type { RevisionView } from "./manifest.ts";
 import { checkRevisionId, requireSpellId } from "./spell_service.ts";
@@ -20,43 +19,41 @@ import { checkRevisionId, requireSpellId } from "./spell_service.ts";
  * from the content-addressed store: no client string ever becomes a filesystem path.
  */
 export class ContentService {
-  #spells: SpellRepo;
+  #spells: SpellStore;
   #blobs: BlobStore;
-  #hub: Hub;
 
-  constructor(options: { spells: SpellRepo; blobs: BlobStore; hub: Hub }) {
+  constructor(options: { spells: SpellStore; blobs: BlobStore }) {
     this.#spells = options.spells;
     this.#blobs = options.blobs;
-    this.#hub = options.hub;
   }
 
-  getManifest(session: Session, payload: Payload): void {
+  async getManifest(payload: Payload): Promise<Outcome> {
     const { spellId, revisionId } = this.#ids(payload, "spell_id and revision_id are required");
-    const revision = this.#spells.getRevision(spellId, revisionId);
+    const revision = await this.#spells.getRevision(spellId, revisionId);
     if (!revision) {
       throw new ProtocolError(
         ErrorCode.REVISION_NOT_FOUND,
         `Manifest not found for ${spellId}/${revisionId}`,
       );
     }
-    this.#hub.send(session, ServerEvent.CONTENT_MANIFEST, {
+    return reply(ServerEvent.CONTENT_MANIFEST, {
       spell_id: spellId,
       revision_id: revisionId,
       manifest: revision.manifest,
     });
   }
 
-  listFiles(session: Session, payload: Payload): void {
+  async listFiles(payload: Payload): Promise<Outcome> {
     const { spellId, revisionId } = this.#ids(payload, "spell_id and revision_id are required");
-    const revision = this.#spells.getRevision(spellId, revisionId);
-    this.#hub.send(session, ServerEvent.CONTENT_FILES_LIST, {
+    const revision = await this.#spells.getRevision(spellId, revisionId);
+    return reply(ServerEvent.CONTENT_FILES_LIST, {
       spell_id: spellId,
       revision_id: revisionId,
       files: revision ? filesOf(revision) : [],
     });
   }
 
-  async getFile(session: Session, payload: Payload): Promise<void> {
+  async getFile(payload: Payload): Promise<Outcome> {
     const missing = "spell_id, revision_id, and path are required";
     const { spellId, revisionId } = this.#ids(payload, missing);
     const path = optionalString(payload, "path");
@@ -65,7 +62,7 @@ export class ContentService {
     if (!bytes) {
       throw new ProtocolError(ErrorCode.FILE_NOT_FOUND, `File not found: ${clip(path, 200)}`);
     }
-    this.#hub.send(session, ServerEvent.CONTENT_FILE, {
+    return reply(ServerEvent.CONTENT_FILE, {
       spell_id: spellId,
       revision_id: revisionId,
       path,
@@ -78,9 +75,9 @@ export class ContentService {
    * A manifest-listed file of a revision: its hash and size, and a way to stream its bytes
    * (HTTP downloads). Undefined for any path the manifest does not list.
    */
-  file(spellId: string, revisionId: string, path: string): StoredFile | undefined {
+  async file(spellId: string, revisionId: string, path: string): Promise<StoredFile | undefined> {
     if (packagePath(path) === undefined) return undefined;
-    const file = this.#spells.fileOf(spellId, revisionId, path);
+    const file = await this.#spells.fileOf(spellId, revisionId, path);
     if (!file) return undefined;
     return { ...file, open: () => this.#blobs.open(file.hash) };
   }
@@ -92,7 +89,7 @@ export class ContentService {
     path: string,
   ): Promise<Uint8Array | undefined> {
     if (packagePath(path) === undefined) return undefined;
-    const file = this.#spells.fileOf(spellId, revisionId, path);
+    const file = await this.#spells.fileOf(spellId, revisionId, path);
     if (!file) return undefined;
     return await this.#blobs.get(file.hash);
   }

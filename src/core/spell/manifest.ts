@@ -1,5 +1,3 @@
-import { SPELLSCRIPT_API } from "../../workers/gdscript/api/spellscript_api.ts";
-
 /** A file of a spell package as the manifest lists it. */
 export interface FileInfo {
   path: string;
@@ -56,8 +54,6 @@ export interface RevisionView {
 }
 
 export const ENTRYPOINT = "code/spell.gd";
-/** The SpellScript API version builds verify against (the manifest's `interface_version`). */
-export const INTERFACE_VERSION = SPELLSCRIPT_API.version;
 export const ICON_PATH = "assets/icon.png";
 
 /** The original's default display name: `_` to spaces, then Python's `str.title()` ("fire2ball" → "Fire2Ball"). */
@@ -70,30 +66,4 @@ export function titleCase(spellId: string): string {
     previousIsLetter = isLetter;
   }
   return out;
-}
-
-export function createManifest(input: {
-  spellId: string;
-  revisionId: string;
-  version: number;
-  createdAt: string;
-  code: FileInfo[];
-  assets: FileInfo[];
-  metadata: ManifestMetadata;
-  /** What `validateSpellScript` reported: the capabilities the code uses. */
-  capabilities: readonly string[];
-}): Manifest {
-  return {
-    spell_id: input.spellId,
-    revision_id: input.revisionId,
-    version: input.version,
-    created_at: input.createdAt,
-    entrypoint: ENTRYPOINT,
-    language: "gdscript",
-    interface_version: INTERFACE_VERSION,
-    code: input.code,
-    assets: input.assets,
-    metadata: input.metadata,
-    capabilities: [...input.capabilities].sort(),
-  };
 }

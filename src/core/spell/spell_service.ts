@@ -1,4 +1,4 @@
-import type { Limits } from "../../config.ts";
+import type { Limits } from "../limits.ts";
 import {
   ErrorCode,
   isStorableText,
@@ -8,13 +8,14 @@ import {
   requiredString,
   ServerEvent,
 } from "../../protocol/mod.ts";
-import type { Channel, SpellRepo } from "../../storage/spell_repo.ts";
-import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
+import { type Call, message, type Outcome, reply } from "../outcome.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Channel, SpellStore } from "../ports/spell_store.ts";
+import type { Stores } from "../ports/unit_of_work.ts";
 import { spellCharge } from "../quota/charges.ts";
-import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
-import type { Clock } from "../rate_limiter.ts";
-import type { Session } from "../session.ts";
+import { type StorageGate, ungated } from "../quota/storage_gate.ts";
+import type { OutboundMessage } from "../session.ts";
 import { fitPrefix } from "../world/fit.ts";
 import { Announcements } from "./announcements.ts";
 import { castParamsProblem } from "./cast_params.ts";
@@ -24,8 +25,7 @@ import { type RevisionView, type SpellView, titleCase } from "./manifest.ts";
 const CHANNELS: readonly Channel[] = ["draft", "beta", "stable"];
 
 export interface SpellServiceOptions {
-  spells: SpellRepo;
-  hub: Hub;
+  stores: Stores;
   clock: Clock;
   limits: Pick<
     Limits,
@@ -61,71 +61,72 @@ export function checkRevisionId(revisionId: string): string {
 
 /** Spells, publishing and casting (original-system §3.3, §3.6). */
 export class SpellService {
-  #spells: SpellRepo;
-  #hub: Hub;
+  #spells: SpellStore;
   #clock: Clock;
   #limits: SpellServiceOptions["limits"];
   #quota: StorageGate;
   #announcements: Announcements;
 
   constructor(options: SpellServiceOptions) {
-    this.#spells = options.spells;
-    this.#hub = options.hub;
+    this.#spells = options.stores.spells;
     this.#clock = options.clock;
     this.#limits = options.limits;
-    this.#quota = options.quota ?? UNGATED;
+    this.#quota = options.quota ?? ungated(options.stores);
     this.#announcements = new Announcements({
-      spells: options.spells,
+      spells: options.stores.spells,
       limit: options.limits.joinAnnounceSpells,
     });
   }
 
   /** Every spell, newest first (the HTTP listing). */
-  listSpells(): SpellView[] {
+  listSpells(): Promise<SpellView[]> {
     return this.#spells.list();
   }
 
   /** A spell's revisions, newest first; undefined if there is no such spell. */
-  revisionsOf(spellId: string): RevisionView[] | undefined {
-    return this.#spells.get(spellId) ? this.#spells.listRevisions(spellId) : undefined;
+  async revisionsOf(spellId: string): Promise<RevisionView[] | undefined> {
+    return await this.#spells.get(spellId) ? await this.#spells.listRevisions(spellId) : undefined;
   }
 
-  revision(spellId: string, revisionId: string): RevisionView | undefined {
+  revision(spellId: string, revisionId: string): Promise<RevisionView | undefined> {
     return this.#spells.getRevision(spellId, revisionId);
   }
 
-  createDraft(session: Session, payload: Payload): void {
+  async createDraft(call: Call, payload: Payload): Promise<Outcome> {
     const given = optionalString(payload, "spell_id");
     const spellId = given === undefined ? `spell_${randomHex(4)}` : requireSpellId(payload);
     // INSERT OR IGNORE: two first drafts of one id cannot race into a constraint error.
-    const created = this.#quota.admit(
-      session,
+    const created = await this.#quota.admit(
+      call,
       [spellCharge(spellId)],
-      () => this.#spells.ensure(spellId, titleCase(spellId), this.#now()),
+      (stores) => stores.spells.ensure(spellId, titleCase(spellId), this.#now()),
     );
-    this.#hub.send(session, ServerEvent.SPELL_DRAFT_CREATED, {
+    return reply(ServerEvent.SPELL_DRAFT_CREATED, {
       spell_id: spellId,
       created,
-      spell: this.#spells.get(spellId)!,
+      spell: (await this.#spells.get(spellId))!,
     });
   }
 
-  list(session: Session): void {
-    this.#hub.send(session, ServerEvent.SPELL_LIST_RESULT, {
-      spells: fitPrefix(this.#spells.list(), this.#limits.maxOutboundBytes),
+  async list(): Promise<Outcome> {
+    return reply(ServerEvent.SPELL_LIST_RESULT, {
+      spells: fitPrefix(await this.#spells.list(), this.#limits.maxOutboundBytes),
     });
   }
 
-  getRevisions(session: Session, payload: Payload): void {
+  async getRevisions(payload: Payload): Promise<Outcome> {
     const spellId = requireSpellId(payload);
-    this.#hub.send(session, ServerEvent.SPELL_REVISIONS_RESULT, {
+    return reply(ServerEvent.SPELL_REVISIONS_RESULT, {
       spell_id: spellId,
-      revisions: fitPrefix(this.#spells.listRevisions(spellId), this.#limits.maxOutboundBytes),
+      revisions: fitPrefix(
+        await this.#spells.listRevisions(spellId),
+        this.#limits.maxOutboundBytes,
+      ),
     });
   }
 
-  publish(session: Session, payload: Payload): void {
-    void session;
+  /** Points a channel at a revision and tells everyone (`spell.active_update`, then `spell.revision_ready`). */
+  async publish(payload: Payload): Promise<Outcome> {
     const missing = "spell_id and revision_id are required";
     const spellId = requireSpellId(payload, missing);
     const revisionId = checkRevisionId(requiredString(payload, "revision_id", missing));
@@ -134,13 +135,13 @@ export class SpellService {
       throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, "channel must be draft, beta, or stable");
     }
     // The revision must be a finished build of this very spell: no orphan, no other spell's.
-    const revision = this.#spells.getRevision(spellId, revisionId);
+    const revision = await this.#spells.getRevision(spellId, revisionId);
     if (!revision) {
       throw new ProtocolError(ErrorCode.REVISION_NOT_FOUND, `Revision ${revisionId} not found`);
     }
-    this.#spells.setActive(spellId, channel, revisionId, this.#now());
+    await this.#spells.setActive(spellId, channel, revisionId, this.#now());
     const { manifest } = revision;
-    const spell = this.#spells.get(spellId)!;
+    const spell = (await this.#spells.get(spellId))!;
     // A cast without a revision uses beta, else stable (as the original did).
     const castable = spell.active_beta_rev !== ""
       ? { revisionId: spell.active_beta_rev, channel: "beta" as const }
@@ -148,20 +149,24 @@ export class SpellService {
       ? { revisionId: spell.active_stable_rev, channel: "stable" as const }
       : undefined;
     this.#announcements.published({ spellId, revisionId, channel }, castable);
-    this.#hub.toAll(ServerEvent.SPELL_ACTIVE_UPDATE, {
+    const active = message(ServerEvent.SPELL_ACTIVE_UPDATE, {
       spell_id: spellId,
       revision_id: revisionId,
       channel,
       manifest,
     });
-    this.#hub.toAll(ServerEvent.SPELL_REVISION_READY, {
+    const ready = message(ServerEvent.SPELL_REVISION_READY, {
       spell_id: spellId,
       revision_id: revisionId,
       manifest,
     });
+    return {
+      events: [{ to: { all: true }, message: active }, { to: { all: true }, message: ready }],
+      ack: active.payload,
+    };
   }
 
-  castRequest(session: Session, payload: Payload): void {
+  async castRequest(call: Call, payload: Payload): Promise<Outcome> {
     const echoedId = typeof payload.spell_id === "string" && isStorableText(payload.spell_id)
       ? clip(payload.spell_id)
       : "";
@@ -171,7 +176,7 @@ export class SpellService {
         payload: { spell_id: echoedId, error, code },
       });
 
-    const worldId = this.#hub.worldOf(session);
+    const worldId = call.worldId;
     if (worldId === undefined) throw reject(ErrorCode.NOT_IN_WORLD, "Must join a world first");
     // Ids are matched against their patterns, which no malformed text passes: an odd id is simply
     // "not found", as in the original, rather than a different error.
@@ -179,14 +184,14 @@ export class SpellService {
     if (spellId === undefined) {
       throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, "spell_id is required");
     }
-    const spell = SPELL_ID.test(spellId) ? this.#spells.get(spellId) : undefined;
+    const spell = SPELL_ID.test(spellId) ? await this.#spells.get(spellId) : undefined;
     if (!spell) throw reject(ErrorCode.SPELL_NOT_FOUND, "Spell not found");
 
     const requested = idField(payload, "revision_id");
     const revisionId = requested ?? (spell.active_beta_rev || spell.active_stable_rev);
     if (revisionId === "") throw reject(ErrorCode.REVISION_NOT_FOUND, "No active revision found");
     const revision = REVISION_ID.test(revisionId)
-      ? this.#spells.getRevision(spellId, revisionId)
+      ? await this.#spells.getRevision(spellId, revisionId)
       : undefined;
     if (!revision) throw reject(ErrorCode.REVISION_NOT_FOUND, "Revision not found");
 
@@ -202,26 +207,30 @@ export class SpellService {
       revisionId,
       revision.manifest,
     );
-    if (announcement) this.#hub.toWorldMessage(worldId, announcement);
-    this.#hub.toWorld(worldId, ServerEvent.SPELL_CAST_EVENT, {
+    const cast = message(ServerEvent.SPELL_CAST_EVENT, {
       spell_id: spellId,
       revision_id: revisionId,
-      caster_id: session.id,
+      caster_id: call.sessionId,
       world_id: worldId,
       cast_params: castParams,
       seed: castSeed(),
       timestamp: this.#now(),
     });
+    const to = { world: worldId };
+    return {
+      events: announcement
+        ? [{ to, message: announcement }, { to, message: cast }]
+        : [{ to, message: cast }],
+      ack: cast.payload,
+    };
   }
 
   /**
-   * Tells a joiner what it can cast and will see cast, a bounded set (JOIN_ANNOUNCE_SPELLS): the
-   * spells cast in the world lately, then the most recently published (see Announcements).
+   * What a joiner is told, a bounded set (JOIN_ANNOUNCE_SPELLS): the spells cast in the world
+   * lately, then the most recently published (see Announcements).
    */
-  announceOnJoin(session: Session, worldId: string): void {
-    for (const message of this.#announcements.forJoin(worldId)) {
-      this.#hub.sendMessage(session, message);
-    }
+  joinAnnouncements(worldId: string): Promise<OutboundMessage[]> {
+    return this.#announcements.forJoin(worldId);
   }
 
   #now(): string {

@@ -1,5 +1,5 @@
 import type { VoxelOp } from "../../protocol/mod.ts";
-import type { Clock } from "../rate_limiter.ts";
+import type { Clock } from "../ports/clock.ts";
 
 /** Distinct recent ops remembered per world; past this older ones are forgotten (they may repeat). */
 const MAX_ENTRIES_PER_WORLD = 10_000;
@@ -40,20 +40,20 @@ interface WorldOps {
  */
 export class OpDeduper {
   #windowMs: number;
-  #clock: Clock;
+  #clock: Pick<Clock, "monotonic">;
   #worlds = new Map<string, WorldOps>();
   #sweptAt: number;
 
-  constructor(options: { windowMs: number; clock: Clock }) {
+  constructor(options: { windowMs: number; clock: Pick<Clock, "monotonic"> }) {
     this.#windowMs = options.windowMs;
     this.#clock = options.clock;
-    this.#sweptAt = this.#clock.now();
+    this.#sweptAt = this.#clock.monotonic();
   }
 
   /** True if the op must be stored and broadcast; false for a copy of one that just was. */
   admit(worldId: string, senderId: string, op: VoxelOp): boolean {
     if (this.#windowMs <= 0) return true;
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     if (now - this.#sweptAt > SWEEP_EVERY_MS) this.#sweep(now);
     const ops = this.#generations(worldId, now);
     const key = opKey(op);

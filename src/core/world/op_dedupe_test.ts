@@ -4,7 +4,7 @@ import { OpDeduper } from "./op_dedupe.ts";
 
 function steppedClock() {
   let now = 5_000_000;
-  return { now: () => now, advance: (ms: number) => now += ms };
+  return { monotonic: () => now, advance: (ms: number) => now += ms };
 }
 
 const land = (x: number, material_id = 1): VoxelOp => ({

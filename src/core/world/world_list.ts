@@ -1,10 +1,12 @@
-import type { Limits } from "../../config.ts";
+import type { Limits } from "../limits.ts";
 import { ErrorCode, ProtocolError, ServerEvent, type WorldView } from "../../protocol/mod.ts";
-import type { WorldPageKey, WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
 import { Coalescer } from "../coalescer.ts";
-import type { Hub } from "../hub.ts";
-import type { Clock } from "../rate_limiter.ts";
-import { OutboundMessage, type Session } from "../session.ts";
+import type { Bus } from "../ports/bus.ts";
+import type { Cancel, Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { Presence } from "../ports/presence.ts";
+import type { WorldPageKey, WorldRecord, WorldStore } from "../ports/world_store.ts";
+import { OutboundMessage } from "../session.ts";
 import { ENVELOPE_RESERVE, fitPrefix } from "./fit.ts";
 
 /** How long activity (ops, joins) may wait in memory before it is written, in one transaction. */
@@ -31,54 +33,75 @@ const DEFAULT_PAGE = 100;
  * number of worlds: the populated worlds are in memory, the rest comes from one indexed query that
  * is repeated only when a world is created or emptied, the frame is rebuilt only when a world is
  * created, joined or left (ops alone reorder worlds with equal player counts at the next rebuild),
- * and `world.list_updated` goes out at most once per interval.
+ * and `world.list_updated` goes out at most once per interval (through the Bus, to everyone).
  */
 export class WorldList {
-  #repo: WorldRepo;
-  #hub: Hub;
+  #worlds: WorldStore;
+  #presence: Presence;
   #clock: Clock;
+  #log: Logger;
   #limits: Pick<Limits, "maxOutboundBytes" | "worldsPageMax">;
   #updates: Coalescer;
   #frame: { worlds: WorldView[]; result?: OutboundMessage } | undefined;
+  /** Bumped by every change that invalidates the frame: a frame built across one is not kept. */
+  #version = 0;
+  /** Bumped whenever the idle part must be read again: a read that spans one is not kept. */
+  #idleVersion = 0;
+  /** The frame being built, shared by everyone who asks meanwhile. */
+  #building: { version: number; worlds: Promise<WorldView[]> } | undefined;
   /** Worlds without players (some may have gained one since), by activity; from the database. */
   #idle: { records: WorldRecord[]; complete: boolean } | undefined;
   /** Worlds that have players, with their last activity (ms): ordered without a query. */
   #populated = new Map<string, { record: WorldRecord; lastActive: number }>();
   /** Activity not yet written to the database. */
   #unwritten = new Map<string, number>();
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushTimer: Cancel | undefined;
+  #flushing: Promise<void> = Promise.resolve();
 
   constructor(options: {
-    repo: WorldRepo;
-    hub: Hub;
+    worlds: WorldStore;
+    bus: Bus;
+    presence: Presence;
     clock: Clock;
+    log: Logger;
     limits: Pick<Limits, "maxOutboundBytes" | "worldsPageMax" | "worldListUpdateMs">;
   }) {
-    this.#repo = options.repo;
-    this.#hub = options.hub;
+    this.#worlds = options.worlds;
+    this.#presence = options.presence;
     this.#clock = options.clock;
+    this.#log = options.log;
     this.#limits = options.limits;
+    const bus = options.bus;
     this.#updates = new Coalescer({
-      run: () => this.#hub.toAll(ServerEvent.WORLD_LIST_UPDATED, { worlds: this.frame() }),
+      run: () => {
+        this.frame().then(
+          (worlds) =>
+            bus.publish(
+              { all: true },
+              new OutboundMessage(ServerEvent.WORLD_LIST_UPDATED, { worlds }),
+            ),
+          (error) => this.#log.error("could not build the world list", { error }),
+        );
+      },
       intervalMs: options.limits.worldListUpdateMs,
       clock: options.clock,
     });
-    this.#hub.watchMembership((worldId) => {
-      this.#frame = undefined;
-      if (this.#hub.playerCount(worldId) === 0 && this.#populated.delete(worldId)) {
-        this.#idle = undefined; // it is idle now, at the top of the idle part
+    this.#presence.watch((worldId) => {
+      this.#invalidate();
+      if (this.#presence.count(worldId) === 0 && this.#populated.delete(worldId)) {
+        this.#forgetIdle(); // it is idle now, at the top of the idle part
       }
     });
   }
 
   /** A world was created (or removed): everyone gets the new list, coalesced. */
   changed(): void {
-    this.#frame = undefined;
-    this.#idle = undefined;
+    this.#invalidate();
+    this.#forgetIdle();
     this.#updates.poke();
   }
 
-  /** A session joined the world (it is in the hub's membership already): that is activity. */
+  /** A session joined the world (Presence counts it already): that is activity. */
   joined(record: WorldRecord): void {
     this.#populated.set(record.world_id, { record, lastActive: 0 });
     this.active(record.world_id);
@@ -90,47 +113,69 @@ export class WorldList {
     const populated = this.#populated.get(worldId);
     if (populated) populated.lastActive = now;
     this.#unwritten.set(worldId, now);
-    this.#flushTimer ??= setTimeout(() => this.flush(), ACTIVITY_FLUSH_MS);
+    this.#flushTimer ??= this.#clock.after(ACTIVITY_FLUSH_MS, () => {
+      this.flush().catch((error) =>
+        this.#log.warn("could not record world activity yet", { error })
+      );
+    });
   }
 
-  sendTo(session: Session): void {
-    this.frame();
-    const cached = this.#frame!;
-    cached.result ??= new OutboundMessage(ServerEvent.WORLD_LIST_RESULT, {
-      worlds: cached.worlds,
-    });
-    this.#hub.sendMessage(session, cached.result);
+  /** `world.list_result`, one prepared message shared until the list changes. */
+  async listMessage(): Promise<OutboundMessage> {
+    const version = this.#version;
+    const worlds = await this.frame();
+    const cached = this.#frame;
+    if (!cached || cached.worlds !== worlds || version !== this.#version) {
+      return new OutboundMessage(ServerEvent.WORLD_LIST_RESULT, { worlds });
+    }
+    return cached.result ??= new OutboundMessage(ServerEvent.WORLD_LIST_RESULT, { worlds });
   }
 
   /** The worlds that fit one frame, in list order (see the class comment). */
-  frame(): WorldView[] {
-    if (this.#frame) return this.#frame.worlds;
+  frame(): Promise<WorldView[]> {
+    if (this.#frame) return Promise.resolve(this.#frame.worlds);
+    // A build that started before the last change may miss it: start another.
+    if (this.#building?.version !== this.#version) {
+      const building = {
+        version: this.#version,
+        worlds: this.#build().finally(() => {
+          if (this.#building === building) this.#building = undefined;
+        }),
+      };
+      this.#building = building;
+    }
+    return this.#building.worlds;
+  }
+
+  async #build(): Promise<WorldView[]> {
+    const version = this.#version;
     const capacity = Math.ceil((this.#limits.maxOutboundBytes - ENVELOPE_RESERVE) / MIN_VIEW_BYTES);
-    const populated = [...this.#hub.populatedWorlds()]
+    const populated = [...this.#presence.counts()]
       .sort((a, b) => b[1] - a[1] || this.#lastActive(b[0]) - this.#lastActive(a[0]))
       .slice(0, capacity);
     const records: WorldRecord[] = [];
     for (const [worldId] of populated) {
-      const record = this.#populated.get(worldId)?.record ?? this.#repo.get(worldId);
+      const record = this.#populated.get(worldId)?.record ?? await this.#worlds.get(worldId);
       if (record) records.push(record);
     }
-    let idle = this.#idleRecords(capacity);
+    let idle = await this.#idleRecords(capacity);
     // Worlds that gained players since the idle part was read are listed above: skip them, and
     // read further if that left too few.
-    const skipped = idle.records.filter((record) => this.#hub.playerCount(record.world_id) > 0);
+    const skipped = idle.records.filter((record) => this.#presence.count(record.world_id) > 0);
     if (!idle.complete && idle.records.length - skipped.length < capacity - records.length) {
-      this.#idle = undefined;
-      idle = this.#idleRecords(capacity + this.#populated.size);
+      this.#forgetIdle();
+      idle = await this.#idleRecords(capacity + this.#populated.size);
     }
     for (const record of idle.records) {
       if (records.length >= capacity) break;
-      if (this.#hub.playerCount(record.world_id) === 0) records.push(record);
+      if (this.#presence.count(record.world_id) === 0) records.push(record);
     }
     const worlds = fitPrefix(
       records.map((record) => this.view(record)),
       this.#limits.maxOutboundBytes,
     );
-    this.#frame = { worlds };
+    // Built across a change (a join, a create): correct for this caller, rebuilt for the next.
+    if (version === this.#version) this.#frame = { worlds };
     return worlds;
   }
 
@@ -138,10 +183,10 @@ export class WorldList {
    * One page of every world, newest first, for `GET /api/worlds?limit=&cursor=`: a stable order
    * (creation time, then id), so paging never skips or repeats a world while others are created.
    */
-  page(limitParam: string | null, cursorParam: string | null): {
+  async page(limitParam: string | null, cursorParam: string | null): Promise<{
     worlds: WorldView[];
     next_cursor: string;
-  } {
+  }> {
     const max = this.#limits.worldsPageMax;
     let limit = Math.min(DEFAULT_PAGE, max);
     if (limitParam !== null) {
@@ -154,7 +199,7 @@ export class WorldList {
       ? undefined
       : decodeCursor(cursorParam);
     // One more than asked tells whether there is a next page.
-    const records = this.#repo.page(limit + 1, after);
+    const records = await this.#worlds.page(limit + 1, after);
     const worlds = records.slice(0, limit).map((record) => this.view(record));
     const last = records.length > limit ? records[limit - 1]! : undefined;
     return {
@@ -169,43 +214,58 @@ export class WorldList {
       name: record.name,
       description: record.description,
       created_by: record.created_by,
-      player_count: this.#hub.playerCount(record.world_id),
+      player_count: this.#presence.count(record.world_id),
       created_at: record.created_at,
       updated_at: record.updated_at,
     };
   }
 
-  /** Writes pending activity in one transaction. */
-  flush(): void {
-    clearTimeout(this.#flushTimer);
+  /** Writes pending activity, all or none (one write at a time). */
+  flush(): Promise<void> {
+    this.#flushTimer?.();
     this.#flushTimer = undefined;
-    if (this.#unwritten.size === 0) return;
+    if (this.#unwritten.size === 0) return this.#flushing;
     const entries = [...this.#unwritten].map(([worldId, at]): [string, string] => [
       worldId,
       new Date(at).toISOString(),
     ]);
     this.#unwritten.clear();
-    this.#repo.recordActivity(entries);
+    const write = this.#flushing.then(() => this.#worlds.recordActivity(entries));
+    this.#flushing = write.catch(() => {});
+    return write;
   }
 
   /** Writes what is pending and stops the timers (shutdown). */
-  close(): void {
+  async close(): Promise<void> {
     this.#updates.close();
-    this.flush();
+    await this.flush();
   }
 
   #lastActive(worldId: string): number {
     return this.#populated.get(worldId)?.lastActive ?? 0;
   }
 
+  #invalidate(): void {
+    this.#frame = undefined;
+    this.#version++;
+  }
+
+  #forgetIdle(): void {
+    this.#idle = undefined;
+    this.#idleVersion++;
+  }
+
   /** The idle part's first `limit` worlds (what is in memory, if it has that many). */
-  #idleRecords(limit: number): { records: WorldRecord[]; complete: boolean } {
+  async #idleRecords(limit: number): Promise<{ records: WorldRecord[]; complete: boolean }> {
     if (this.#idle && (this.#idle.complete || this.#idle.records.length >= limit)) {
       return this.#idle;
     }
-    this.flush(); // the order comes from the database: it must have every last activity
-    const records = this.#repo.byActivity(limit);
-    return this.#idle = { records, complete: records.length < limit };
+    const version = this.#idleVersion;
+    await this.flush(); // the order comes from the database: it must have every last activity
+    const records = await this.#worlds.byActivity(limit);
+    const idle = { records, complete: records.length < limit };
+    if (version === this.#idleVersion) this.#idle = idle; // not if a world was created meanwhile
+    return idle;
   }
 }
 

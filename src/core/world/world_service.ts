@@ -1,6 +1,5 @@
-import type { Limits } from "../../config.ts";
+import type { Limits } from "../limits.ts";
 import {
-  CloseCode,
   codePointLength,
   ErrorCode,
   hasControlCharacters,
@@ -10,52 +9,62 @@ import {
   requiredString,
   ServerEvent,
 } from "../../protocol/mod.ts";
-import type { SyncPlan, WorldRecord, WorldRepo } from "../../storage/world_repo.ts";
-import type { Hub } from "../hub.ts";
 import { clip, randomHex } from "../ids.ts";
+import {
+  type Call,
+  message,
+  type Outcome,
+  PACE,
+  release,
+  reply,
+  type StreamItem,
+} from "../outcome.ts";
+import type { Bus } from "../ports/bus.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { Presence } from "../ports/presence.ts";
+import type { Stores } from "../ports/unit_of_work.ts";
+import type { SyncPlan, WorldRecord, WorldStore } from "../ports/world_store.ts";
 import { opCharge, worldCharge } from "../quota/charges.ts";
-import { type StorageGate, UNGATED } from "../quota/storage_gate.ts";
-import { highWaterFor, readerReady } from "../pacing.ts";
-import { type Clock, RateLimiter } from "../rate_limiter.ts";
-import type { Session } from "../session.ts";
+import { type StorageGate, ungated } from "../quota/storage_gate.ts";
+import { RateLimiter } from "../rate_limiter.ts";
+import type { OutboundMessage } from "../session.ts";
 import { ENVELOPE_RESERVE } from "./fit.ts";
 import { OpDeduper } from "./op_dedupe.ts";
 import { parseVoxelRequest, rejected } from "./voxel_ops.ts";
 import { WorldList } from "./world_list.ts";
 
 export interface WorldServiceOptions {
-  repo: WorldRepo;
-  hub: Hub;
+  stores: Stores;
+  bus: Bus;
+  presence: Presence;
   clock: Clock;
+  log: Logger;
   limits: Pick<
     Limits,
     | "maxWorldNameChars"
     | "maxWorldDescriptionChars"
     | "maxOpsPerWorld"
     | "maxOutboundBytes"
-    | "maxBufferedBytes"
     | "worldCreatesPerMinute"
     | "maxWorlds"
     | "worldListUpdateMs"
     | "worldsPageMax"
     | "opDedupeMs"
   >;
-  /** Runs after a join's sync (spells use it to tell late joiners what is castable). */
-  afterJoin?: (session: Session, worldId: string) => void;
-  /** Per-owner quotas and the data budget (issue 13). */
+  /** What a joiner is told after its sync (spells: what it can cast and will see cast). */
+  joinAnnouncements?: (worldId: string) => Promise<OutboundMessage[]>;
+  /** Per-owner quotas and the data budget (issue 13); none if absent. */
   quota?: StorageGate;
 }
 
-/** Live broadcasts a syncing joiner may have waiting before it counts as too slow. */
-const MAX_HELD_MESSAGES = 10_000;
-
 /** Worlds, membership and the legacy voxel-op log (original-system §3.2, §3.7). */
 export class WorldService {
-  #repo: WorldRepo;
-  #hub: Hub;
+  #worlds: WorldStore;
   #clock: Clock;
+  #presence: Presence;
   #limits: WorldServiceOptions["limits"];
-  #afterJoin: WorldServiceOptions["afterJoin"];
+  #joinAnnouncements: WorldServiceOptions["joinAnnouncements"];
   #quota: StorageGate;
   #creates: RateLimiter;
   #duplicates: OpDeduper;
@@ -63,12 +72,12 @@ export class WorldService {
   readonly lists: WorldList;
 
   constructor(options: WorldServiceOptions) {
-    this.#repo = options.repo;
-    this.#hub = options.hub;
+    this.#worlds = options.stores.worlds;
     this.#clock = options.clock;
+    this.#presence = options.presence;
     this.#limits = options.limits;
-    this.#afterJoin = options.afterJoin;
-    this.#quota = options.quota ?? UNGATED;
+    this.#joinAnnouncements = options.joinAnnouncements;
+    this.#quota = options.quota ?? ungated(options.stores);
     const perMinute = options.limits.worldCreatesPerMinute;
     this.#creates = new RateLimiter({
       perSecond: perMinute / 60,
@@ -77,18 +86,25 @@ export class WorldService {
     });
     this.#duplicates = new OpDeduper({ windowMs: options.limits.opDedupeMs, clock: options.clock });
     this.lists = new WorldList({
-      repo: options.repo,
-      hub: options.hub,
+      worlds: options.stores.worlds,
+      bus: options.bus,
+      presence: options.presence,
       clock: options.clock,
+      log: options.log,
       limits: options.limits,
     });
   }
 
-  list(session: Session): void {
-    this.lists.sendTo(session);
+  async list(): Promise<Outcome> {
+    return { reply: await this.lists.listMessage() };
   }
 
-  create(session: Session, payload: Payload): void {
+  /** Worlds stored (metrics). */
+  count(): Promise<number> {
+    return this.#worlds.count();
+  }
+
+  async create(call: Call, payload: Payload): Promise<Outcome> {
     const name = (optionalString(payload, "name") ?? "").trim();
     if (name === "") throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, "World name is required");
     const maxName = this.#limits.maxWorldNameChars;
@@ -116,14 +132,14 @@ export class WorldService {
     // Checked after the payload, so a malformed request costs the sender nothing, and the cap
     // before the rate, so a refused create does not use up the address's allowance.
     const maxWorlds = this.#limits.maxWorlds;
-    if (this.#repo.count() >= maxWorlds) {
+    if (await this.#worlds.count() >= maxWorlds) {
       throw new ProtocolError(
         ErrorCode.QUOTA_EXCEEDED,
         `This server holds its maximum of ${maxWorlds} worlds; join an existing world`,
       );
     }
-    if (!this.#creates.take(session.address)) {
-      const seconds = Math.ceil(this.#creates.msUntilToken(session.address) / 1000);
+    if (!this.#creates.take(call.address)) {
+      const seconds = Math.ceil(this.#creates.msUntilToken(call.address) / 1000);
       throw new ProtocolError(
         ErrorCode.RATE_LIMITED,
         `Too many worlds created from your address (${this.#limits.worldCreatesPerMinute} a minute); try again in ${seconds} s`,
@@ -135,51 +151,86 @@ export class WorldService {
       world_id: `world_${randomHex(4)}`,
       name,
       description,
-      created_by: session.id,
+      created_by: call.sessionId,
       created_at: now,
       updated_at: now,
       last_active_at: "",
     };
-    this.#quota.admit(session, [worldCharge(record)], () => this.#repo.create(record));
-    this.#hub.send(session, ServerEvent.WORLD_CREATED, { world: this.lists.view(record) });
-    this.lists.changed();
+    await this.#quota.admit(call, [worldCharge(record)], (stores) => stores.worlds.create(record));
+    return {
+      reply: message(ServerEvent.WORLD_CREATED, { world: this.lists.view(record) }),
+      after: () => this.lists.changed(),
+    };
   }
 
   /**
-   * Joins and sends the world's op log. A big log (100k ops is ~9 MB) goes out a chunk per
-   * event-loop turn and only as fast as the joiner takes it, so other players are not stalled and
-   * the joiner is not cut as a slow consumer; live broadcasts wait until the sync is out.
+   * Joins and sends the world's op log. The Dispatcher enters the joiner into the world with its
+   * world messages held, then runs the stream: the snapshot (`seq` S, read after entering), the
+   * ops up to S a frame at a time at the joiner's pace, what it should know of spells, and the
+   * release, which drops the held messages the sync already carried (seq ≤ S). Every op arrives
+   * exactly once and in order, and nothing here needs the snapshot and the entry in one turn.
    */
-  async join(session: Session, payload: Payload): Promise<void> {
-    const world = this.#requireWorld(payload);
-    this.#hub.hold(session);
-    try {
-      this.#hub.join(session, world.world_id);
-      this.lists.joined(world);
-      // Read in the same turn as the join: ops up to here are in the sync, later ones are held.
-      const plan = this.#repo.syncPlan(world.world_id);
-      this.#hub.send(session, ServerEvent.WORLD_JOINED, {
-        world_id: world.world_id,
-        world: this.lists.view(world),
+  async join(payload: Payload): Promise<Outcome> {
+    const world = await this.#requireWorld(payload);
+    return { enter: { worldId: world.world_id }, stream: this.#joinStream(world) };
+  }
+
+  async *#joinStream(world: WorldRecord): AsyncGenerator<StreamItem> {
+    this.lists.joined(world);
+    const plan = await this.#worlds.syncPlan(world.world_id);
+    yield message(ServerEvent.WORLD_JOINED, {
+      world_id: world.world_id,
+      world: this.lists.view(world),
+      seq: plan.lastSeq,
+    });
+    yield* this.#syncChunks(world.world_id, plan);
+    for (const announcement of await this.#joinAnnouncements?.(world.world_id) ?? []) {
+      yield announcement;
+    }
+    yield release(plan.lastSeq);
+  }
+
+  /**
+   * The plan's ops in frame-sized `sync_ops` chunks (the Godot client appends every one). No op is
+   * larger than the plan's bound (plus a comma), so the chunk count is known before any op is
+   * read; chunk k carries the consecutive seqs `first_seq … last_seq`.
+   */
+  async *#syncChunks(worldId: string, plan: SyncPlan): AsyncGenerator<StreamItem> {
+    if (plan.count === 0) {
+      yield message(ServerEvent.SYNC_COMPLETE, { message: "World is empty" });
+      return;
+    }
+    const budget = this.#limits.maxOutboundBytes - ENVELOPE_RESERVE - 2;
+    const perChunk = Math.max(1, Math.floor(budget / (plan.maxOpJsonBytes + 1)));
+    const chunkCount = Math.ceil(plan.count / perChunk);
+    const start = plan.lastSeq - plan.count + 1;
+    for (let index = 0; index < chunkCount; index++) {
+      if (index > 0) yield PACE;
+      const firstSeq = start + index * perChunk;
+      const lastSeq = Math.min(firstSeq + perChunk - 1, plan.lastSeq);
+      // A clear_world during the sync leaves later chunks empty: the announced count still holds.
+      const page = await this.#worlds.opsAfter(worldId, firstSeq - 1, lastSeq, perChunk);
+      yield message(ServerEvent.SYNC_OPS, {
+        ops: page.map((entry) => entry.op),
+        chunk_index: index,
+        chunk_count: chunkCount,
+        first_seq: firstSeq,
+        last_seq: lastSeq,
       });
-      if (await this.#sendSync(session, world.world_id, plan)) {
-        this.#afterJoin?.(session, world.world_id);
-      }
-    } finally {
-      this.#hub.release(session);
     }
   }
 
-  leave(session: Session): void {
+  leave(call: Call): Outcome {
     // Godot assigns left_world_id to a String: "" rather than null when not in a world.
-    const left = this.#hub.leave(session) ?? "";
-    this.#hub.send(session, ServerEvent.WORLD_LEFT, { left_world_id: left });
+    return {
+      leave: true,
+      reply: message(ServerEvent.WORLD_LEFT, { left_world_id: call.worldId ?? "" }),
+    };
   }
 
-  get(session: Session, payload: Payload): void {
-    this.#hub.send(session, ServerEvent.WORLD_INFO, {
-      world: this.lists.view(this.#requireWorld(payload)),
-    });
+  async get(payload: Payload): Promise<Outcome> {
+    const world = await this.#requireWorld(payload);
+    return reply(ServerEvent.WORLD_INFO, { world: this.lists.view(world) });
   }
 
   /**
@@ -188,114 +239,78 @@ export class WorldService {
    * sender of a copy already has the op (it got the first one's `apply_op`, or its sync), so it
    * is sent nothing more; a Socket.IO acknowledgement still gets `{op}`.
    */
-  requestSpell(session: Session, payload: Payload): void {
-    const worldId = this.#hub.worldOf(session);
+  async requestSpell(call: Call, payload: Payload): Promise<Outcome> {
+    const worldId = call.worldId;
     if (worldId === undefined) throw rejected(ErrorCode.NOT_IN_WORLD, "Must join a world first");
     const op = parseVoxelRequest(payload.spell);
-    if (this.#repo.opCount(worldId) >= this.#limits.maxOpsPerWorld) {
-      throw rejected(ErrorCode.TOO_LARGE, "World op log is full");
-    }
-    if (!this.#duplicates.admit(worldId, session.id, op)) {
-      this.#hub.acknowledge(session, { op });
-      return;
-    }
+    const maxOps = this.#limits.maxOpsPerWorld;
+    if (await this.#worlds.opCount(worldId) >= maxOps) throw full();
+    if (!this.#duplicates.admit(worldId, call.sessionId, op)) return { ack: { op } };
     const now = new Date(this.#clock.now()).toISOString();
-    this.#quota.admit(session, [opCharge(worldId, op)], () => {
-      this.#repo.appendOps(worldId, [op], now);
+    const appended = await this.#quota.admit(call, [opCharge(worldId, op)], async (stores) => {
+      const result = await stores.worlds.append(worldId, [op], now, maxOps);
+      if (!result.ok) throw full(); // another op took the last place meanwhile
+      return result;
     }, rejected);
-    this.#hub.toWorld(worldId, ServerEvent.APPLY_OP, { op });
-    this.lists.active(worldId);
+    const applied = message(
+      ServerEvent.APPLY_OP,
+      { op, seq: appended.firstSeq },
+      appended.firstSeq,
+    );
+    return {
+      events: [{ to: { world: worldId }, message: applied }],
+      ack: applied.payload,
+      after: () => this.lists.active(worldId),
+    };
   }
 
-  ping(session: Session): void {
-    const worldId = this.#hub.worldOf(session);
-    this.#hub.send(session, ServerEvent.PONG, {
-      clients: this.#hub.connectionCount,
+  async ping(call: Call): Promise<Outcome> {
+    const worldId = call.worldId;
+    return reply(ServerEvent.PONG, {
+      clients: this.#presence.connections(),
       world_id: worldId ?? "",
-      ops: worldId === undefined ? 0 : this.#repo.opCount(worldId),
+      ops: worldId === undefined ? 0 : await this.#worlds.opCount(worldId),
     });
   }
 
-  clearWorld(session: Session): void {
-    const worldId = this.#hub.worldOf(session);
+  async clearWorld(call: Call): Promise<Outcome> {
+    const worldId = call.worldId;
     if (worldId === undefined) {
       throw new ProtocolError(ErrorCode.NOT_IN_WORLD, "Must join a world first");
     }
-    const world = this.#repo.get(worldId);
+    const world = await this.#worlds.get(worldId);
     // Any member wiping everyone's terrain was a hole in the original (contract §4.13).
-    if (world?.created_by !== session.id) {
+    if (world?.created_by !== call.sessionId) {
       throw new ProtocolError(
         ErrorCode.FORBIDDEN,
         "Only the connection that created this world can clear it",
       );
     }
-    this.#repo.clearOps(worldId);
+    const { seq } = await this.#worlds.clear(worldId);
     this.#duplicates.clear(worldId);
-    this.#hub.toWorld(worldId, ServerEvent.WORLD_CLEARED, { world_id: worldId });
-    this.lists.active(worldId);
+    const cleared = message(ServerEvent.WORLD_CLEARED, { world_id: worldId, seq }, seq);
+    return {
+      events: [{ to: { world: worldId }, message: cleared }],
+      ack: cleared.payload,
+      after: () => this.lists.active(worldId),
+    };
   }
 
   /** Writes what is pending and stops timers (shutdown, before the database closes). */
-  close(): void {
-    this.lists.close();
+  close(): Promise<void> {
+    return this.lists.close();
   }
 
-  /** Sends the plan's ops; false if the joiner left or was cut before it was done. */
-  async #sendSync(session: Session, worldId: string, plan: SyncPlan): Promise<boolean> {
-    if (plan.count === 0) {
-      this.#hub.send(session, ServerEvent.SYNC_COMPLETE, { message: "World is empty" });
-      return true;
-    }
-    // The Godot client appends every sync_ops message, so the log goes out in frame-sized chunks.
-    // No op is larger than the plan's bound (plus a comma), so this many always fit in "[…]" and
-    // the count is known before any op is read.
-    const budget = this.#limits.maxOutboundBytes - ENVELOPE_RESERVE - 2;
-    const perChunk = Math.max(1, Math.floor(budget / (plan.maxOpJsonBytes + 1)));
-    const chunkCount = Math.ceil(plan.count / perChunk);
-    let cursor = 0;
-    for (let index = 0; index < chunkCount; index++) {
-      if (index > 0 && !await this.#readyForMore(session, worldId)) return false;
-      // A clear_world during the sync leaves later pages empty: the announced count still holds.
-      const page = this.#repo.opsAfter(worldId, cursor, plan.lastOpId, perChunk);
-      cursor = page.lastOpId;
-      this.#hub.send(session, ServerEvent.SYNC_OPS, {
-        ops: page.ops,
-        chunk_index: index,
-        chunk_count: chunkCount,
-      });
-    }
-    return true;
-  }
-
-  /**
-   * Lets other connections have a turn, then waits until the joiner has taken most of what was
-   * sent. False if it left, or stopped reading (then it is closed as too slow). Live messages held
-   * for it meanwhile are bounded too: a world busier than the joiner can read would otherwise grow
-   * them without limit.
-   */
-  async #readyForMore(session: Session, worldId: string): Promise<boolean> {
-    const outcome = await readerReady(
-      session,
-      { highWater: highWaterFor(this.#limits.maxBufferedBytes), yieldFirst: true },
-      () => this.#hub.worldOf(session) === worldId,
-    );
-    if (outcome === "stalled") return this.#tooSlow(session);
-    if (outcome === "gone") return false;
-    if (this.#hub.heldCount(session) > MAX_HELD_MESSAGES) return this.#tooSlow(session);
-    return true;
-  }
-
-  #tooSlow(session: Session): false {
-    session.close(CloseCode.POLICY_VIOLATION, "Too slow: world sync not read");
-    return false;
-  }
-
-  #requireWorld(payload: Payload): WorldRecord {
+  async #requireWorld(payload: Payload): Promise<WorldRecord> {
     const worldId = requiredString(payload, "world_id", "world_id is required");
-    const world = this.#repo.get(worldId);
+    const world = await this.#worlds.get(worldId);
     if (!world) {
       throw new ProtocolError(ErrorCode.WORLD_NOT_FOUND, `World ${clip(worldId)} not found`);
     }
     return world;
   }
+}
+
+function full(): ProtocolError {
+  return rejected(ErrorCode.TOO_LARGE, "World op log is full");
 }
