@@ -437,11 +437,7 @@ export class SpellService {
       ? await this.#spells.getRevision(spellId, revisionId)
       : undefined;
     if (!revision) throw reject(ErrorCode.REVISION_NOT_FOUND, "Revision not found");
-    const standing = await this.#spells.standing(spellId, revisionId);
-    const owner = await this.#spells.ownerOf(spellId) ?? LEGACY_OWNER;
-    const delivery = standing
-      ? deliveryOf(call.principal, owner, standing)
-      : { to: "nobody" as const, reason: "Revision not found" };
+    const delivery = await this.#castDelivery(call.principal, spell, revisionId);
     if (delivery.to === "nobody") throw reject(ErrorCode.FORBIDDEN, delivery.reason);
 
     // Relayed to every client of the world, whose cast handler breaks on a wrong type.
@@ -486,6 +482,22 @@ export class SpellService {
    */
   joinAnnouncements(worldId: string): Promise<OutboundMessage[]> {
     return this.#announcements.forJoin(worldId);
+  }
+
+  /**
+   * Who a cast of `revisionId` may reach. The active beta or stable revision was published and is
+   * not quarantined (a quarantine moves every channel off it first), so the usual cast costs no
+   * lookup; any other revision is looked up.
+   */
+  async #castDelivery(principal: Principal, spell: SpellView, revisionId: string) {
+    if (revisionId === spell.active_beta_rev || revisionId === spell.active_stable_rev) {
+      return { to: "everyone" as const };
+    }
+    const standing = await this.#spells.standing(spell.spell_id, revisionId);
+    const owner = await this.#spells.ownerOf(spell.spell_id) ?? LEGACY_OWNER;
+    return standing
+      ? deliveryOf(principal, owner, standing)
+      : { to: "nobody" as const, reason: "Revision not found" };
   }
 
   #castMessage(
