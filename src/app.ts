@@ -175,6 +175,7 @@ export async function startApp(
     limits: config.limits,
     quota,
     stablePublish: config.stablePublish,
+    unitOfWork,
   });
   const content = new ContentService({
     spells: stores.spells,
