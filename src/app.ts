@@ -242,7 +242,6 @@ export async function startApp(
     clock,
   });
   spellRoutes(router, { spells, content, builds });
-  identityRoutes(router, { identity, maxBodyBytes: config.limits.maxHttpBodyBytes });
   const adminService = new AdminService({
     stores,
     blobs,
@@ -259,6 +258,11 @@ export async function startApp(
         .filter(([code]) => code === "internal_error")
         .reduce((sum, [, count]) => sum + count, 0) + httpErrors,
     }),
+  });
+  identityRoutes(router, {
+    identity,
+    maxBodyBytes: config.limits.maxHttpBodyBytes,
+    disconnect: (playerId) => adminService.disconnectPlayer(playerId, "Token revoked"),
   });
   adminRoutes(router, { admin: adminService, maxBodyBytes: config.limits.maxHttpBodyBytes });
   metricsRoute(router, metrics, {

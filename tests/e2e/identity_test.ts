@@ -75,12 +75,14 @@ Deno.test("players: POST /api/players → {player_id, token} once; the token nam
       [player_id, "Alice"],
       [anonymous.player_id, ""],
     ]);
-    // The player revokes its own token: it stops working everywhere.
+    // The player revokes its own token: it stops working everywhere, open connections included.
+    const open = await connect(server, "websocket", token);
     const revoked = await fetch(`${server.httpUrl}/api/players/me/token`, {
       method: "DELETE",
       headers: { authorization: `Bearer ${token}` },
     });
     assert.equal(revoked.status, 204);
+    assert.equal(await open.gone, "1008 Token revoked");
     assert.equal((await refusal(server, "websocket", token)).status, 401);
     const again = await fetch(`${server.httpUrl}/api/players/me/token`, {
       method: "DELETE",
