@@ -5,7 +5,9 @@ import type { Config } from "./config.ts";
 import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher, eventTable } from "./core/dispatcher.ts";
 import { LocalFanout } from "./core/local_fanout.ts";
-import { Metrics } from "./core/metrics.ts";
+import { AdminService } from "./core/identity/admin_service.ts";
+import { IdentityService } from "./core/identity/identity_service.ts";
+import { Metrics, RecentCount } from "./core/metrics.ts";
 import { highWaterFor } from "./core/pacing.ts";
 import type { Clock } from "./core/ports/clock.ts";
 import { DataBudget } from "./core/quota/data_budget.ts";
@@ -19,6 +21,9 @@ import { cors, securityHeaders } from "./http/middleware.ts";
 import { coreRoutes } from "./http/routes.ts";
 import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
+import { adminRoutes } from "./http/admin_routes.ts";
+import { identityMiddleware, identityRoutes } from "./http/identity_routes.ts";
+import { loadAdminToken } from "./storage/admin_token.ts";
 import type { Logger } from "./log.ts";
 import { systemClock } from "./platform/system_clock.ts";
 import { lockDataDir, prepareDataDir } from "./storage/data_dir.ts";
@@ -68,7 +73,13 @@ export interface App {
  */
 export async function startApp(
   config: Config,
-  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls },
+  options: {
+    log: Logger;
+    clock?: Clock;
+    workerUrls?: WorkerUrls;
+    /** ADMIN_TOKEN was unset and a token was generated: the caller shows it once (never logs it). */
+    onAdminTokenGenerated?: (token: string, path: string) => void;
+  },
 ): Promise<App> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
@@ -140,6 +151,7 @@ export async function startApp(
 
   // One process: the bus delivers straight to this node's sessions; presence is its own counts.
   const metrics = new Metrics();
+  const buildRate = new RecentCount(60_000);
   const presence = new LocalPresence();
   const rooms = new Rooms({ presence });
   const fanout = new LocalFanout({
@@ -148,8 +160,28 @@ export async function startApp(
   });
   const bus = new LocalBus(fanout);
 
-  const spells = new SpellService({ stores, clock, limits: config.limits, quota });
-  const content = new ContentService({ spells: stores.spells, blobs });
+  const admin = await loadAdminToken(config.dataDir, config.adminToken);
+  const identity = new IdentityService({
+    players: stores.players,
+    moderation: stores.moderation,
+    clock,
+    adminToken: admin.token,
+    tokenTtlDays: config.limits.tokenTtlDays,
+    playerCreatesPerHour: config.limits.playerCreatesPerHour,
+  });
+  const spells = new SpellService({
+    stores,
+    clock,
+    limits: config.limits,
+    quota,
+    stablePublish: config.stablePublish,
+    unitOfWork,
+  });
+  const content = new ContentService({
+    spells: stores.spells,
+    blobs,
+    access: (principal, spellId, revisionId) => spells.deliverable(principal, spellId, revisionId),
+  });
   const builds = new BuildService({
     stores,
     unitOfWork,
@@ -168,7 +200,10 @@ export async function startApp(
     limits: config.limits,
     capabilities: config.spellCapabilities,
     log: log.child("build"),
-    onFinished: (seconds, ok) => metrics.buildFinished(seconds, ok),
+    onFinished: (seconds, ok) => {
+      metrics.buildFinished(seconds, ok);
+      buildRate.note(clock.monotonic());
+    },
     quota,
     storage: health,
   });
@@ -207,15 +242,40 @@ export async function startApp(
     clock,
   });
   spellRoutes(router, { spells, content, builds });
+  const adminService = new AdminService({
+    stores,
+    blobs,
+    rooms,
+    bus,
+    clock,
+    spells,
+    worlds,
+    builds,
+    identity,
+    counters: () => ({
+      buildsPerMinute: buildRate.perMinute(),
+      errors: [...metrics.rejectedByCode.entries()]
+        .filter(([code]) => code === "internal_error")
+        .reduce((sum, [, count]) => sum + count, 0) + httpErrors,
+    }),
+  });
+  identityRoutes(router, {
+    identity,
+    maxBodyBytes: config.limits.maxHttpBodyBytes,
+    disconnect: (playerId) => adminService.disconnectPlayer(playerId, "Token revoked"),
+  });
+  adminRoutes(router, { admin: adminService, maxBodyBytes: config.limits.maxHttpBodyBytes });
   metricsRoute(router, metrics, {
     connections: () => rooms.countByTransport(),
     worlds: () => worlds.count(),
     buildQueueDepth: () => builds.depth,
   });
+  let httpErrors = 0;
   const http = createHttpApp({
     router,
-    middleware: [securityHeaders(), cors(config.corsOrigins)],
+    middleware: [securityHeaders(), cors(config.corsOrigins), identityMiddleware(identity)],
     onError: (error) => {
+      httpErrors++;
       const id = crypto.randomUUID();
       log.error("http route failed", { error_id: id, error });
       return id;
@@ -235,10 +295,13 @@ export async function startApp(
       dispatcher,
       sessions: () => rooms.sessions(),
       http,
+      authenticate: (token, address) => identity.authenticate(token, address),
       log: log.child("transport"),
       onRawFrameBytes: (bytes) => metrics.receivedRawBytes(bytes),
     });
   } catch (error) {
+    // Shown only once a server is up: a start that failed generates it again next time.
+    if (admin.generated) await Deno.remove(admin.path).catch(() => {});
     await collection.close();
     await builds.close(0);
     health.close();
@@ -248,6 +311,7 @@ export async function startApp(
     lock.release();
     throw error;
   }
+  if (admin.generated) options.onAdminTokenGenerated?.(admin.token, admin.path);
   const requeued = await builds.recover();
   if (requeued > 0 || sweptTemp > 0) {
     log.info("recovered after restart", {
