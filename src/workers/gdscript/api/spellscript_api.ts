@@ -1,5 +1,5 @@
 /**
- * The SpellScript API, version 2.0: everything a spell may name that it did not declare itself.
+ * The SpellScript API, version 2.1: everything a spell may name that it did not declare itself.
  * The build verifier allows exactly this; `docs/SPELLSCRIPT.md` is generated from it
  * (`deno task docs`); the manifest's `interface_version` is `SPELLSCRIPT_API.version`. Change the
  * version whenever what a spell may use changes.
@@ -112,6 +112,13 @@ const MAX_SOUND_VOLUME_DB = 12;
 const MAX_TWEEN_LOOPS = 64;
 /** Shortest step of a tween that loops forever. */
 export const MIN_FOREVER_STEP = 0.05;
+/** Longest step of `tween_method`, whose method the engine calls every frame of the step. */
+export const MAX_TWEEN_METHOD_SECONDS = 10;
+/**
+ * Frames a second the budget assumes for `tween_method`: its method is charged this many calls
+ * for each second of the step (a display of up to 240 Hz draws that often).
+ */
+export const TWEEN_METHOD_CALLS_PER_SECOND = 240;
 
 /**
  * Bounds of what reaches a spell from outside, in elements and printed characters. The cast's
@@ -970,7 +977,7 @@ const VALUE_CLASSES: ClassSpec[] = [
     name: "Callable",
     kind: "value",
     doc: "A function value: a lambda `func(x): …`, one of the spell's own functions by name, or " +
-      "an allowed method of a value (`node.queue_free`). Only the engine calls it (signals, " +
+      "a method listed as a function value (`node.queue_free`). Only the engine calls it (signals, " +
       "tweens, `sort_custom`, `map`…): spells cannot call or build callables from names.",
     methods: [
       fn("bind", [], "Callable", "The callable with arguments fixed at the end.", {
@@ -1277,7 +1284,9 @@ const ENGINE_CLASSES: ClassSpec[] = [
     doc: "A node the spell spawned or created. Only these members: no path, parent, tree or " +
       "viewport access.",
     methods: [
-      fn("queue_free", [], "void", "Removes and frees the node at the end of the frame."),
+      fn("queue_free", [], "void", "Removes and frees the node at the end of the frame.", {
+        value: true,
+      }),
       fn(
         "add_child",
         [p("node", "Node")],
@@ -1318,8 +1327,8 @@ const ENGINE_CLASSES: ClassSpec[] = [
         "void",
         "Turns to face a point in the world.",
       ),
-      fn("show", [], "void", "Makes it visible."),
-      fn("hide", [], "void", "Hides it."),
+      fn("show", [], "void", "Makes it visible.", { value: true }),
+      fn("hide", [], "void", "Hides it.", { value: true }),
     ],
   },
   {
@@ -1375,7 +1384,7 @@ const ENGINE_CLASSES: ClassSpec[] = [
     ],
     methods: [
       fn("start", [o("time_sec", "float")], "void", "Starts (optionally with a new wait time)."),
-      fn("stop", [], "void", "Stops."),
+      fn("stop", [], "void", "Stops.", { value: true }),
       fn("is_stopped", [], "bool", "Whether it is stopped."),
     ],
     signals: [{ name: "timeout", params: [], doc: "Fired when the time runs out." }],
@@ -1415,10 +1424,12 @@ const ENGINE_CLASSES: ClassSpec[] = [
           p("method", "Callable", { callback: [[1, 2]] }),
           p("from", "Variant"),
           p("to", "Variant"),
-          p("duration", "float"),
+          p("duration", "float", { max: MAX_TWEEN_METHOD_SECONDS }),
         ],
         "MethodTweener",
-        "Calls a callable with a value going from `from` to `to`.",
+        "Calls a callable with a value going from `from` to `to`, every frame for `duration` " +
+          `seconds: the callable is counted ${TWEEN_METHOD_CALLS_PER_SECOND} times for each ` +
+          "second (and each loop).",
       ),
       fn(
         "set_loops",
@@ -1440,7 +1451,7 @@ const ENGINE_CLASSES: ClassSpec[] = [
         "Default transition: `Tween.TRANS_*`.",
       ),
       fn("set_ease", [p("ease", "int", EASE_RANGE)], "Tween", "Default easing: `Tween.EASE_*`."),
-      fn("kill", [], "void", "Stops and discards it."),
+      fn("kill", [], "void", "Stops and discards it.", { value: true }),
       fn("is_running", [], "bool", "Whether it is playing."),
       fn("is_valid", [], "bool", "Whether it can still be used."),
     ],
@@ -1547,7 +1558,7 @@ const ENGINE_CLASSES: ClassSpec[] = [
 
 /** The API. `version` is the manifest's `interface_version`. */
 export const SPELLSCRIPT_API: SpellScriptApi = {
-  version: "2.0",
+  version: "2.1",
   capabilities: (Object.keys(CAPABILITY_DOCS) as Capability[]).sort().map((name) => ({
     name,
     doc: CAPABILITY_DOCS[name],

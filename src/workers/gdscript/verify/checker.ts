@@ -38,7 +38,7 @@ import {
 } from "./bounds.ts";
 import { CallableFlows, type CallableSources, CallGraph, NO_CALLABLES } from "./calls.ts";
 import { checkFormat } from "./format.ts";
-import { MIN_FOREVER_STEP } from "../api/spellscript_api.ts";
+import { MIN_FOREVER_STEP, TWEEN_METHOD_CALLS_PER_SECOND } from "../api/spellscript_api.ts";
 import type { Budget } from "./budget.ts";
 import {
   addParts,
@@ -109,8 +109,11 @@ interface PendingCallback {
   readonly scope: Scope;
   readonly sources: CallableSources;
   readonly at: Span;
-  /** How often the engine calls it: per element of a cell, per sort step, or a count. */
-  readonly times: Factor | "tween" | "tween_loops";
+  /**
+   * How often the engine calls it: per element of a cell, per sort step, a count, or per loop of
+   * the spell's tweens (times `frames` for `tween_method`, called every frame of its step).
+   */
+  readonly times: Factor | "tween" | "tween_loops" | { readonly frames: number };
 }
 
 /** A scalar of each type, as a value (shared: values are never changed). */
@@ -175,8 +178,24 @@ export class Checker {
   /** Each variable made with `Timer.new()`: where, whether `one_shot = true` is set, its function. */
   #timers = new Map<
     Binding,
-    { at: Span; oneShot: boolean; fn: FnInfo["node"]; connects: number; oneShotConnects: number }
+    {
+      at: Span;
+      oneShot: boolean;
+      fn: FnInfo["node"];
+      connects: number;
+      oneShotConnects: number;
+      /** Its `start()` calls and `autostart` writes. */
+      starts: Span[];
+      /** One of them may run more than once (in a loop, or in another function). */
+      restarts: boolean;
+      /** The loops around `Timer.new()`: a start within the same ones runs once per timer. */
+      scope: Scope;
+    }
   >();
+  /** `start()` calls and `autostart` writes on a timer that is not a `Timer.new()` variable. */
+  #unknownStarts: Span[] = [];
+  /** A `timeout.connect` without CONNECT_ONE_SHOT on a timer that is not such a variable. */
+  #unknownConnect: Span | null = null;
   /** `Timer.start()` calls: where, and whether on a timer made in the same function. */
   #starts: { fn: number; at: Span; fresh: boolean }[] = [];
   /** Sizes of the elements of each array literal (for `%`, which prints them one by one). */
@@ -229,10 +248,13 @@ export class Checker {
       );
     }
     this.#rearming();
+    this.#restarts();
     for (const call of this.#forevers) this.#forever(call);
     for (const callback of this.#callbacks) {
       const times: Factor = callback.times === "tween" || callback.times === "tween_loops"
         ? { k: this.#tweenLoops }
+        : "frames" in callback.times
+        ? { k: this.#tweenLoops * callback.times.frames }
         : callback.times;
       for (const to of flows.resolve(callback.sources).fns) {
         this.#state.budget.call(callback.fn, callback.scope, to, callback.at, times);
@@ -377,6 +399,9 @@ export class Checker {
         fn: this.#fn.node,
         connects: 0,
         oneShotConnects: 0,
+        starts: [],
+        restarts: false,
+        scope: this.#state.growth.scope,
       });
     }
     for (
@@ -1240,6 +1265,10 @@ export class Checker {
         return;
       }
       const member = API.member(ty.name, target.member.name);
+      if (isClass(ty, "Timer") && target.member.name === "autostart") {
+        const off = e.op === "=" && e.value.kind === "bool" && !e.value.value;
+        if (!off) this.#startedTimer(target.base, e);
+      }
       if (!member) {
         this.report(target.member, `${ty.name}.${target.member.name} ${NOT_PART}`);
       } else if (member.kind !== "property") {
@@ -1346,20 +1375,82 @@ export class Checker {
     const base = signal?.kind === "attribute" ? signal.base : null;
     const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
     const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
-    if (!timer) return;
-    timer.connects++;
     const flags = call.args[1] ? this.#range(call.args[1]) : null;
     const oneShot = API.constants.get("CONNECT_ONE_SHOT")?.value ?? 4;
-    if (flags?.int && flags.lo === flags.hi && (flags.lo & BigInt(oneShot)) !== 0n) {
-      timer.oneShotConnects++;
+    const once = flags?.int === true && flags.lo === flags.hi &&
+      (flags.lo & BigInt(oneShot)) !== 0n;
+    if (!timer) {
+      if (!once) this.#unknownConnect ??= call;
+      return;
     }
+    timer.connects++;
+    if (once) timer.oneShotConnects++;
   }
 
   #timerStart(e: CallExpression): void {
     const base = e.callee.kind === "attribute" ? e.callee.base : null;
-    const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
-    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    const timer = base ? this.#startedTimer(base, e) : undefined;
     this.#starts.push({ fn: this.#fn.id, at: e, fresh: timer?.fn === this.#fn.node });
+  }
+
+  /** Records a start (`start()`, `autostart`) of the timer `base`, which it returns if known. */
+  #startedTimer(base: Expression, at: Span) {
+    const resolved = base.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    if (!timer) {
+      this.#unknownStarts.push(at);
+      return undefined;
+    }
+    timer.starts.push(at);
+    if (timer.fn !== this.#fn.node || this.#state.growth.scope !== timer.scope) {
+      timer.restarts = true;
+    }
+    return timer;
+  }
+
+  /**
+   * A timer fires once per start, and each time runs every callable connected to it without
+   * CONNECT_ONE_SHOT, which the budget charges once: such a timer may be started once, by one
+   * `start()` (or `autostart`) outside loops in the function that makes it.
+   */
+  #restarts(): void {
+    let connected = this.#unknownConnect !== null;
+    for (const [binding, timer] of this.#timers) {
+      if (timer.connects === timer.oneShotConnects) continue;
+      connected = true;
+      if (timer.starts.length <= 1 && !timer.restarts) continue;
+      for (const at of timer.starts) {
+        this.report(
+          at,
+          `the timer \`${binding.name}\` has callables connected to its timeout and is started ` +
+            "more than once (or in a loop, or from another function): each start runs them " +
+            "again, and they are counted once. Start it once where it is made, connect with " +
+            "CONNECT_ONE_SHOT, or `await` its timeout instead",
+        );
+      }
+    }
+    if (!connected) return;
+    for (const at of this.#unknownStarts) {
+      this.report(
+        at,
+        "start() only a timer variable made with Timer.new() in this function when a timer has " +
+          "callables connected without CONNECT_ONE_SHOT: which timer this starts is not known, " +
+          "and each start runs its callables again",
+      );
+    }
+    if (this.#unknownConnect && this.#unknownStarts.length === 0) {
+      for (const [binding, timer] of this.#timers) {
+        if (timer.starts.length <= 1 && !timer.restarts) continue;
+        for (const at of timer.starts) {
+          this.report(
+            at,
+            `the timer \`${binding.name}\` is started more than once while a timeout is ` +
+              "connected where the timer is not known: connect to the variable made with " +
+              "Timer.new(), with CONNECT_ONE_SHOT, or `await` its timeout instead",
+          );
+        }
+      }
+    }
   }
 
   /**
@@ -1370,7 +1461,12 @@ export class Checker {
     const { flows, graph } = this.#state;
     const deferred = new Set<number>();
     for (const callback of this.#callbacks) {
-      if (typeof callback.times === "object" && !("k" in callback.times)) continue;
+      // map/filter/sort_custom… run their callable at once; the others are deferred.
+      if (
+        typeof callback.times === "object" && ("cell" in callback.times || "sort" in callback.times)
+      ) {
+        continue;
+      }
       for (const fn of flows.resolve(callback.sources).fns) deferred.add(fn);
     }
     const reach = new Set<number>();
@@ -2531,9 +2627,15 @@ export class Checker {
         times = { sort: collection() };
         break;
       case "tween_callback":
-      case "tween_method":
         times = "tween";
         break;
+      case "tween_method": {
+        // Called every frame of the step, not once: charged per frame of its (bounded) duration.
+        const duration = call.args[3];
+        const seconds = duration ? Math.max(0, this.#interval(duration).hi) : Infinity;
+        times = { frames: Math.ceil(seconds * TWEEN_METHOD_CALLS_PER_SECOND) + 1 };
+        break;
+      }
       case "connect": {
         const signal = call.callee.kind === "attribute" && call.callee.base.kind === "attribute"
           ? call.callee.base.member.name
@@ -2704,6 +2806,10 @@ function overridable(decl: FuncDecl): boolean {
  * checked (literals, bounds, callables), that changes its receiver, or whose result can be many
  * times its inputs, is only ever called directly.
  */
+/**
+ * Why a method may not be a function value (the engine could call it any number of times, where
+ * the verifier counts nothing), or null for the few the API lists as values.
+ */
 function notAFunctionValue(spec: MethodSpec): string | null {
   if (spec.params.some((p) => p.literal || p.max !== undefined || p.type === "Callable")) {
     return "its arguments must be checked where it is called";
@@ -2712,7 +2818,16 @@ function notAFunctionValue(spec: MethodSpec): string | null {
   if (spec.sizes?.result?.some((term) => term.times !== undefined && term.times !== 1)) {
     return "its result can be many times the size of its inputs";
   }
-  return null;
+  if (spec.value) return null;
+  if (spec.creates || spec.capability || spec.prints) {
+    return "each call makes objects or acts on the world, and the engine could call it any " +
+      "number of times: call it in a lambda, where it is counted";
+  }
+  if (spec.name === "start") {
+    return "a timer's callbacks could start it again and again: call start() where the timer is made";
+  }
+  return "only methods listed as function values (like `node.queue_free`) can be: call it in a " +
+    "lambda";
 }
 
 /** Tween methods that change how it plays and return the tween itself. */
