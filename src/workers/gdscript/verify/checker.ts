@@ -57,6 +57,8 @@ import {
   add,
   BRACKETS,
   constant,
+  isScalarType,
+  SCALAR,
   scalar,
   SEPARATOR,
   type Size,
@@ -1325,6 +1327,7 @@ export class Checker {
         ? { alias: null, parts: addParts(new Map([[element, 1]]), partsOf(value)) }
         : value;
       growth.flow(element, stored, e, "an element", this.#fn.id);
+      if (spec.grows) this.#keyFlow(element, key, target.index);
       return;
     }
     this.report(target, "this cannot be assigned");
@@ -1630,6 +1633,21 @@ export class Checker {
     }
   }
 
+  /**
+   * A dictionary's keys are what `for k in d`, `keys()` and `find_key` give: its element cell
+   * holds them as well as its values (a copy of the key, so the key's own cell is not merged).
+   */
+  #keyFlow(element: number, key: SizedValue, at: Expression): void {
+    const size = key.alias === null && !key.size ? this.#scalarSize(at) : sizeOf(key);
+    this.#state.growth.flow(
+      element,
+      { alias: null, parts: partsOf(key), size },
+      at,
+      "a key",
+      this.#fn.id,
+    );
+  }
+
   /** A cell filled from outside the spell, with its bound (and its elements'). */
   #external(cell: number, bound: ExternalBound): void {
     const { growth } = this.#state;
@@ -1775,6 +1793,7 @@ export class Checker {
             : { ...NO_SIZE, size: text((entry.key as { value?: string }).value?.length ?? 0) };
           const value = this.expr(entry.value);
           growth.flow(growth.element(cell), value, entry.value, "an element", this.#fn.id);
+          this.#keyFlow(growth.element(cell), key, entry.key);
           parts = addParts(addParts(parts, partsOf(key)), partsOf(value));
           weight = add(weight, add(sizeOf(key).w, sizeOf(value).w));
         }
@@ -1816,6 +1835,12 @@ export class Checker {
       case "binding": {
         if (isClass(resolved.b.ty, "Callable")) this.#use(e, false);
         const cell = resolved.b.cell;
+        // A number or vector is at most its type's width, whatever flowed (or did not flow:
+        // loop variables, callback parameters) into its cell.
+        const ty = this.#ty(e);
+        if (ty.t === "class" && isScalarType(ty.name)) {
+          return { ...located(cell), size: scalar(ty.name) };
+        }
         return located(cell);
       }
       case "func":
@@ -2537,19 +2562,20 @@ export class Checker {
       if (param.callback) {
         const { growth } = this.#state;
         const element = () => growth.element(receiver?.alias ?? growth.cell());
-        this.#wirings.push({
-          sources,
-          result: callbackResult,
-          params: param.callback.map((from) =>
-            from.map((source) =>
-              source === "element"
-                ? element()
-                : source === "callback"
-                ? callbackResult
-                : (args[source]?.alias ?? growth.cell())
-            )
-          ),
-        });
+        const params = param.callback.map((from) =>
+          from.map((source) =>
+            source === "element"
+              ? element()
+              : source === "callback"
+              ? callbackResult
+              : this.#passed(args[source], call.args[source], arg)
+          )
+        );
+        // A signal passes its own values (`loop_finished`'s loop index).
+        for (const type of spec.name === "connect" ? this.#signalParams(call) : []) {
+          params.push([this.#passed({ ...NO_SIZE, size: scalar(type) }, undefined, arg)]);
+        }
+        this.#wirings.push({ sources, result: callbackResult, params });
       }
       return;
     }
@@ -2598,6 +2624,35 @@ export class Checker {
         break;
       }
     }
+  }
+
+  /**
+   * The cell of a value the engine passes to a callable: the value's own, or a new one holding a
+   * scalar of its type (an unfed cell would weigh nothing, and `str(v).repeat(…)` with it).
+   */
+  #passed(value: SizedValue | undefined, expr: Expression | undefined, at: Span): number {
+    if (value?.alias !== undefined && value.alias !== null) return value.alias;
+    const { growth } = this.#state;
+    const cell = growth.cell();
+    const size = value?.size ?? (expr ? this.#scalarSize(expr) : SCALAR);
+    growth.flow(
+      cell,
+      { alias: null, parts: null, size },
+      at,
+      "a value the engine passes",
+      this.#fn.id,
+    );
+    return cell;
+  }
+
+  /** The types of the values the signal of `signal.connect(…)` passes. */
+  #signalParams(call: CallExpression): readonly string[] {
+    const signal = call.callee.kind === "attribute" ? call.callee.base : null;
+    if (signal?.kind !== "attribute") return [];
+    const owner = this.#ty(signal.base);
+    if (owner.t !== "class") return [];
+    const member = API.member(owner.name, signal.member.name);
+    return member?.kind === "signal" ? member.spec.params : [];
   }
 
   /**
