@@ -126,9 +126,9 @@ export const TWEEN_METHOD_CALLS_PER_SECOND = 240;
  * than its JSON, so three times that); events and the manifest are built by the client and the
  * server; query results are capped by the client's world.
  */
-const PARAMS_BOUND = { count: 16384, weight: 98304, element: { count: 16384, weight: 98304 } };
+const PARAMS_BOUND = { count: 16384, weight: 98304, element: { count: 32768, weight: 98304 } };
 const MANIFEST_BOUND = { count: 4096, weight: 65536, element: { count: 4096, weight: 65536 } };
-const EVENT_BOUND = { count: 16384, weight: 98304, element: { count: 16384, weight: 98304 } };
+const EVENT_BOUND = { count: 16384, weight: 98304, element: { count: 32768, weight: 98304 } };
 const QUERY_BOUND = { count: 64, weight: 65536, element: { count: 16, weight: 1024 } };
 
 /**
@@ -1774,7 +1774,7 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
     maxGrowthPerRun: 256,
     maxObjectsPerRun: 256,
     maxPrintsPerRun: 256,
-    maxPrintChars: 65536,
+    maxPrintChars: 131072,
     maxPrintedPerRun: 1_048_576,
     maxObjectsPerFrame: 8,
     maxPrintsPerFrame: 8,

@@ -467,7 +467,7 @@ export class Checker {
       }
       for (const [param, bound] of Object.entries(callback?.bounds ?? {})) {
         const binding = fn.params.find((b) => b.name === param);
-        if (binding) this.#external(binding.cell, bound);
+        if (binding) this.#external(binding.cell, bound, decl.name);
       }
       this.#block(decl.body ?? []);
     });
@@ -686,7 +686,7 @@ export class Checker {
       if (isClass(ty, "int")) {
         trips = Math.max(0, this.#interval(iterable).hi);
       } else if (ty.t === "class" && API.classes.get(ty.name)?.iterates) {
-        const collection = value.alias ?? growth.cell();
+        const collection = this.#cellOf(value, iterable);
         growth.merge(binding.cell, growth.element(collection));
         factor = { cell: collection };
         growth.loop(
@@ -1648,9 +1648,31 @@ export class Checker {
     );
   }
 
-  /** A cell filled from outside the spell, with its bound (and its elements'). */
-  #external(cell: number, bound: ExternalBound): void {
+  /**
+   * The cell of a value: its location, or (a value not kept anywhere: a copy, a concatenation) a
+   * new cell holding it, whose elements are at most the whole.
+   */
+  #cellOf(value: SizedValue, at: Span): number {
+    if (value.alias !== null) return value.alias;
     const { growth } = this.#state;
+    const cell = growth.cell();
+    growth.flow(
+      cell,
+      { ...value, size: sizeOf(value), opaque: true },
+      at,
+      "this value",
+      this.#fn.id,
+    );
+    return cell;
+  }
+
+  /** A cell filled from outside the spell, with its bound (and its elements'). */
+  #external(cell: number, bound: ExternalBound, at: Span): void {
+    const { growth } = this.#state;
+    // Deeper than its elements, each value is at most its element (or the whole).
+    const inner = bound.element?.weight ?? bound.weight;
+    const deeper = bound.element ? growth.element(cell) : cell;
+    growth.whole(deeper, { n: constant(inner), w: constant(inner) }, at, this.#fn.id);
     growth.fixed.set(cell, { n: bound.count, w: bound.weight });
     if (bound.element) {
       growth.fixed.set(growth.element(cell), { n: bound.element.count, w: bound.element.weight });
@@ -1935,6 +1957,8 @@ export class Checker {
     if (member.kind === "property" && isSized(apiType(member.spec.type))) {
       const { growth } = this.#state;
       const cell = growth.namedCell(`${member.owner.name}.${name}`);
+      // Filled by the client (the caster's parameters, ids): bounded by the API.
+      if (member.spec.bound && !growth.fixed.has(cell)) this.#external(cell, member.spec.bound, e);
       // The client's dictionaries are shared by reference (strings are copied).
       if (member.owner.name === "SpellContext" && member.spec.type === "Dictionary") {
         growth.readOnly(cell, `ctx.${name}`);
@@ -1958,8 +1982,10 @@ export class Checker {
       );
       return NO_SIZE;
     }
+    // A character of a text.
+    if (isClass(ty, "String")) return { ...NO_SIZE, size: text(1) };
     const { growth } = this.#state;
-    const element = growth.element(base.alias ?? growth.cell());
+    const element = growth.element(this.#cellOf(base, at));
     return located(element);
   }
 
@@ -2013,7 +2039,8 @@ export class Checker {
     if (e.op === "+" && (isSized(lty) || isSized(rty))) {
       const size = sumSizes(sizeOf(left), sizeOf(right));
       this.#state.budget.check(size, e, "this value");
-      return { alias: null, parts: addParts(partsOf(left), partsOf(right)), size };
+      // A new array sharing the operands' elements, which are not followed: opaque.
+      return { alias: null, parts: addParts(partsOf(left), partsOf(right)), size, opaque: true };
     }
     return NO_SIZE;
   }
@@ -2274,7 +2301,8 @@ export class Checker {
     const size = name === "String"
       ? printed(sizes, (i) => isClass(this.#ty(e.args[i]!), "String"))
       : sizes[0] ?? { n: [], w: [] };
-    return { alias: null, parts, size };
+    // A copy: its elements are at most the whole.
+    return { alias: null, parts, size, opaque: name !== "String" };
   }
 
   #methodCall(callee: Expression & { kind: "attribute" }, e: CallExpression): SizedValue {
@@ -2391,7 +2419,7 @@ export class Checker {
       this.#argument(spec, param, arg, e, receiver, args, callbackResult, receiverTy);
     });
     const sizes = spec.sizes;
-    const cellOf = (value: SizedValue | null) => value?.alias ?? growth.cell();
+    const cellOf = (value: SizedValue | null) => value ? this.#cellOf(value, e) : growth.cell();
     const termParts = (term: SizeTerm): Parts => {
       let parts: Parts;
       if (term.from === "receiver") parts = receiver ? partsOf(receiver) : new Map();
@@ -2412,6 +2440,14 @@ export class Checker {
     };
     if (sizes?.grows && receiver) {
       const target = cellOf(receiver);
+      if (spec.name === "resize") {
+        // The new elements are null, or the element type's default.
+        const elem = receiverTy?.t === "class" && receiverTy.elem?.t === "class"
+          ? receiverTy.elem.name
+          : null;
+        const fill = { alias: null, parts: null, size: scalar(elem) };
+        growth.flow(growth.element(target), fill, e, "an element", this.#fn.id);
+      }
       let parts: Parts = new Map([[target, 1]]);
       for (const term of sizes.grows) {
         parts = addParts(parts, termParts(term));
@@ -2427,6 +2463,7 @@ export class Checker {
       }
       const added = addedSize(spec.name, sizeOf(located(target)), argSizes, {
         argHi: (i) => (e.args[i] ? this.#interval(e.args[i]!).hi : 0),
+        argLo: (i) => (e.args[i] ? this.#interval(e.args[i]!).lo : -Infinity),
         isString,
         callback: sizeOf(located(callbackResult)),
       }) ?? argSizes.reduce(sumSizes, { n: [], w: [] });
@@ -2463,7 +2500,7 @@ export class Checker {
     if (spec.bound) {
       // Filled by the world: its own fresh value, bounded by the API.
       const result = growth.cell();
-      this.#external(result, spec.bound);
+      this.#external(result, spec.bound, e);
       return located(result);
     }
     let parts: Parts;
@@ -2478,6 +2515,7 @@ export class Checker {
     const owner = receiverTy?.t === "class" ? receiverTy.name : receiverTy ? "self" : null;
     const size = resultSize(owner, spec.name, receiver ? sizeOf(receiver) : null, argSizes, {
       argHi: (i) => (e.args[i] ? this.#interval(e.args[i]!).hi : 0),
+      argLo: (i) => (e.args[i] ? this.#interval(e.args[i]!).lo : -Infinity),
       isString,
       callback: sizeOf(located(callbackResult)),
     }) ?? argSizes.reduce(sumSizes, receiver ? sizeOf(receiver) : { n: [], w: [] });
@@ -2489,12 +2527,13 @@ export class Checker {
     growth.flow(result, { alias: null, parts, size }, e, "this value", this.#fn.id);
     const element = growth.element(result);
     const deepCopy = spec.name === "duplicate" && e.args[0]?.kind === "bool" && e.args[0].value;
-    if (receiver?.alias !== undefined && receiver.alias !== null && !deepCopy) {
-      if (receiverTy && isClass(receiverTy, "String")) {
-        growth.flow(element, { alias: null, parts: partsOf(receiver) }, e, "a piece", this.#fn.id);
-      } else {
-        growth.merge(element, growth.element(receiver.alias));
-      }
+    const isText = receiverTy !== null && isClass(receiverTy, "String");
+    if (receiver?.alias !== undefined && receiver.alias !== null && !deepCopy && !isText) {
+      growth.merge(element, growth.element(receiver.alias));
+    } else {
+      // Pieces of a text, deep copies, elements of a temporary's result: not followed, each is
+      // at most the whole (an element no step feeds would weigh nothing).
+      growth.whole(result, size, e, this.#fn.id, parts);
     }
     if (spec.sizes?.result?.some((term) => term.from === "callback")) {
       growth.merge(element, callbackResult);
@@ -2556,12 +2595,13 @@ export class Checker {
         // map/filter/reduce/any/all/sort_custom walk the receiver while calling the callable:
         // like a for loop, the callable may not change it.
         const { growth } = this.#state;
-        const collection = receiver.alias ?? growth.cell();
+        const collection = this.#cellOf(receiver, arg);
         growth.loop(collection, this.#fn.id, arg, arg.start, arg.end, receiverExpr);
       }
       if (param.callback) {
         const { growth } = this.#state;
-        const element = () => growth.element(receiver?.alias ?? growth.cell());
+        const element = () =>
+          growth.element(receiver ? this.#cellOf(receiver, arg) : growth.cell());
         const params = param.callback.map((from) =>
           from.map((source) =>
             source === "element"

@@ -59,6 +59,7 @@ export function verifySpell(
   const checker = new Checker(program, typer, { growth, flows, graph, budget }, maxIterations);
   checkStructure(script, program, checker);
   checker.finish();
+  growth.expandWholes();
   const cycles = graph.cycles();
   for (const problem of cycles) checker.report(problem.at, problem.message);
   const calls = (fn: number) => graph.calls(fn);
