@@ -266,7 +266,10 @@ export function spellscriptMarkdown(): string {
     "(through the whole call graph), `map`/`filter`/`reduce`/`any`/`all` (the array's size),",
     "`sort_custom` (n·log n), world calls; a callable handed to the engine counts for the run that",
     "hands it over, once for each time the engine may run it (a one-shot timer once, a tween step once",
-    `a loop). The total must be at most ${limits.maxIterations} (the server's \`SPELL_MAX_ITERATIONS\`). One run may`,
+    "a loop); and operations whose time grows with their operands (comparing, searching, copying,",
+    "concatenating, converting or hashing strings, arrays and dictionaries) count one unit for every",
+    `${limits.charsPerWork} characters or elements of their operands' size bound.`,
+    `The total must be at most ${limits.maxIterations} (the server's \`SPELL_MAX_ITERATIONS\`). One run may`,
     `also create at most ${limits.maxObjectsPerRun} nodes, timers, tweens, effects and sounds, and print at most ${limits.maxPrintsPerRun} lines`,
     `(world calls print) of at most ${limits.maxPrintChars} characters each, ${
       limits.maxPrintedPerRun.toLocaleString("en")

@@ -1780,6 +1780,7 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
     maxPrintsPerFrame: 8,
     maxPrintedPerFrame: 8192,
     maxTweenLoops: MAX_TWEEN_LOOPS,
+    charsPerWork: 8192,
   },
 };
 

@@ -231,5 +231,10 @@ export interface SpellScriptApi {
     readonly maxPrintedPerFrame: number;
     /** Most loops of a tween (`set_loops`). */
     readonly maxTweenLoops: number;
+    /**
+     * Characters or elements an operation may read or copy for one unit of work: comparing,
+     * searching, concatenating or printing a value costs its weight divided by this.
+     */
+    readonly charsPerWork: number;
   };
 }

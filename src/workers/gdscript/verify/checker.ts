@@ -58,8 +58,10 @@ import {
   BRACKETS,
   constant,
   isScalarType,
+  type Poly,
   SCALAR,
   scalar,
+  scale,
   SEPARATOR,
   type Size,
   sumSizes,
@@ -120,6 +122,38 @@ interface PendingCallback {
 
 /** A scalar of each type, as a value (shared: values are never changed). */
 const SCALAR_VALUES = new Map<string, SizedValue>();
+
+/**
+ * Methods of sized values that do not read the whole receiver (a hash lookup, an end of an
+ * array, a length): only their arguments are charged by weight (Budget.scan). Every other method
+ * is taken to read or copy all of its receiver.
+ */
+const CONSTANT_TIME = new Set([
+  "Dictionary.get",
+  "Dictionary.has",
+  "Dictionary.erase",
+  "Dictionary.size",
+  "Dictionary.is_empty",
+  "Dictionary.clear",
+  "Array.size",
+  "Array.is_empty",
+  "Array.append",
+  "Array.push_back",
+  "Array.pop_back",
+  "Array.front",
+  "Array.back",
+  "Array.clear",
+  "Array.resize",
+  "PackedStringArray.size",
+  "PackedStringArray.is_empty",
+  "PackedStringArray.append",
+  "PackedStringArray.push_back",
+  "String.length",
+  "String.is_empty",
+  "String.unicode_at",
+  "String.begins_with",
+  "String.ends_with",
+]);
 
 /** The spell's own prints. */
 const PRINTS = new Set(["print", "push_warning", "push_error"]);
@@ -1233,6 +1267,8 @@ export class Checker {
       const binding = this.#assignable(target, name);
       if (!binding) return;
       this.#typedAssignment(binding, e);
+      // `s += t` copies s and t.
+      if (compound) this.#scan(e, [located(binding.cell), value], [binding.ty, this.#ty(e.value)]);
       if (!compound) {
         this.#flowInto(binding, e.value, value, e);
       } else if (isSized(binding.ty) && e.op === "+=") {
@@ -1666,6 +1702,26 @@ export class Checker {
     return cell;
   }
 
+  /**
+   * An operation that reads or copies values: charged their weight of work (Budget.scan), for the
+   * operands whose type has a size (strings, arrays, dictionaries; scalars are cheap).
+   */
+  #scan(
+    at: Span,
+    values: readonly (SizedValue | undefined)[],
+    types: readonly (Ty | undefined)[],
+    times = 1,
+  ): void {
+    let weight: Poly = [];
+    values.forEach((value, i) => {
+      const ty = types[i];
+      if (value && ty && isSized(ty)) weight = add(weight, sizeOf(value).w);
+    });
+    if (weight.length === 0) return;
+    const { budget, growth } = this.#state;
+    budget.scan(this.#fn.id, growth.scope, at, scale(weight, times));
+  }
+
   /** A cell filled from outside the spell, with its bound (and its elements'). */
   #external(cell: number, bound: ExternalBound, at: Span): void {
     const { growth } = this.#state;
@@ -1970,7 +2026,7 @@ export class Checker {
 
   #subscript(baseExpr: Expression, index: Expression, at: Span): SizedValue {
     const base = this.expr(baseExpr);
-    this.expr(index);
+    const key = this.expr(index);
     const ty = this.#ty(baseExpr);
     const spec = ty.t === "class" ? API.classes.get(ty.name)?.index : undefined;
     if (!spec) {
@@ -1984,6 +2040,8 @@ export class Checker {
     }
     // A character of a text.
     if (isClass(ty, "String")) return { ...NO_SIZE, size: text(1) };
+    // A dictionary hashes (and compares) its key.
+    if (isClass(ty, "Dictionary")) this.#scan(at, [key], [this.#ty(index)]);
     const { growth } = this.#state;
     const element = growth.element(this.#cellOf(base, at));
     return located(element);
@@ -1994,6 +2052,8 @@ export class Checker {
     const right = this.expr(e.right);
     const lty = this.#ty(e.left);
     const rty = this.#ty(e.right);
+    // Comparing, concatenating, formatting or searching sized values reads all of them.
+    if (!["and", "or"].includes(e.op)) this.#scan(e, [left, right], [lty, rty]);
     if (e.op === "/" || (e.op === "%" && isClass(lty, "int"))) {
       this.#division(e.op, e.left, e.right, e);
     }
@@ -2280,12 +2340,16 @@ export class Checker {
     const overloads = spec.constructors ?? [];
     let parts: Parts = new Map();
     const sizes: Size[] = [];
+    const values: SizedValue[] = [];
     for (const arg of e.args) {
       this.#noStoredCallable(arg, `a ${name}`);
       const value = this.expr(arg);
+      values.push(value);
       parts = addParts(parts, partsOf(value));
       sizes.push(sizeOf(value));
     }
+    // A copy, or a conversion to text, reads all of its argument.
+    this.#scan(e, values, e.args.map((arg) => this.#ty(arg)));
     if (!overloads.some((params) => params.length === e.args.length)) {
       this.report(
         callee,
@@ -2408,6 +2472,16 @@ export class Checker {
     const isString = (i: number) =>
       e.args[i] !== undefined && isClass(this.#ty(e.args[i]!), "String");
     this.#charges(spec, e, argSizes, isString, receiverTy);
+    // Reading, searching or copying its sized receiver and arguments takes time; a sort compares
+    // each element about log2(n) times (at most 12 for 4,096 elements).
+    const className = receiverTy?.t === "class" ? receiverTy.name : "";
+    const readsAll = !CONSTANT_TIME.has(`${className}.${spec.name}`);
+    this.#scan(
+      e,
+      [readsAll ? receiver ?? undefined : undefined, ...args],
+      [receiverTy ?? undefined, ...e.args.map((arg) => this.#ty(arg))],
+      spec.name === "sort" || spec.name === "sort_custom" ? 12 : 1,
+    );
     const callbackResult = growth.cell();
     if (receiverTy && isClass(receiverTy, "Callable") && spec.name === "bind") this.#bind(e, args);
     e.args.forEach((arg, i) => {
@@ -2491,11 +2565,16 @@ export class Checker {
     }
     if (spec.returns === "Element" && receiver) {
       const element = growth.element(cellOf(receiver));
-      let parts: Parts = new Map([[element, 1]]);
-      for (const a of args) parts = addParts(parts, partsOf(a));
-      // An element, or a default given as an argument (`get(key, default)`).
-      const size = argSizes.reduce(sumSizes, sizeOf(located(element)));
-      return { alias: element, parts, size };
+      // An element, or the default `get(key, default)` returns: the default bounds the element
+      // cell too (as a copy). Adding it to the element's own size instead would make a variable
+      // that takes the result (and so shares the element's cell) feed itself on every run.
+      if (spec.name === "get") {
+        args.slice(1).forEach((value, i) => {
+          const copy = { alias: null, parts: partsOf(value), size: sizeOf(value) };
+          growth.flow(element, copy, e.args[i + 1]!, "a default", this.#fn.id);
+        });
+      }
+      return located(element);
     }
     if (spec.bound) {
       // Filled by the world: its own fresh value, bounded by the API.

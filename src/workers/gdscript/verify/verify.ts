@@ -73,6 +73,7 @@ export function verifySpell(
     const limits = API.api.limits;
     const budgetLimits = {
       maxWork: maxIterations,
+      charsPerWork: limits.charsPerWork,
       maxValueSize: limits.maxValueSize,
       maxGrowthPerRun: limits.maxGrowthPerRun,
       maxObjects: limits.maxObjectsPerRun,
