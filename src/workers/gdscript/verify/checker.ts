@@ -33,6 +33,7 @@ import {
   intLiteral,
   type Range,
   rangeOf,
+  rangeOverflows,
   rangeTrips,
   rangeValues,
 } from "./bounds.ts";
@@ -711,7 +712,15 @@ export class Checker {
       if (call.args.length < 1 || call.args.length > 3) {
         this.report(call, "range() takes 1 to 3 arguments");
       } else {
-        trips = rangeTrips(call.args.map((arg) => this.#range(arg)));
+        const ranges = call.args.map((arg) => this.#range(arg));
+        trips = rangeTrips(ranges);
+        if (rangeOverflows(ranges)) {
+          this.report(
+            call,
+            "this range's last step passes the largest (or smallest) int: Godot would wrap " +
+              "around and loop (almost) for ever; keep `to` further from the int limits",
+          );
+        }
       }
       if (trips === null) trips = Infinity;
     } else {
