@@ -1274,7 +1274,13 @@ const EASE_RANGE = { min: 0, max: EASE.length - 1 };
 const TWEENER_SHAPING: MethodSpec[] = [
   fn("set_trans", [p("trans", "int", TRANS_RANGE)], "Self", "Transition curve: `Tween.TRANS_*`."),
   fn("set_ease", [p("ease", "int", EASE_RANGE)], "Self", "Easing: `Tween.EASE_*`."),
-  fn("set_delay", [p("delay", "float")], "Self", "Waits before starting."),
+  fn(
+    "set_delay",
+    [p("delay", "float", { min: 0 })],
+    "Self",
+    "Waits before starting (at least 0: a negative delay makes a step take no time, and a " +
+      "tween that loops for ever would then loop within one frame).",
+  ),
 ];
 
 const ENGINE_CLASSES: ClassSpec[] = [
@@ -1481,7 +1487,14 @@ const ENGINE_CLASSES: ClassSpec[] = [
     name: "CallbackTweener",
     kind: "object",
     doc: "A step of a tween that calls a callable.",
-    methods: [fn("set_delay", [p("delay", "float")], "CallbackTweener", "Waits before calling.")],
+    methods: [
+      fn(
+        "set_delay",
+        [p("delay", "float", { min: 0 })],
+        "CallbackTweener",
+        "Waits before calling (at least 0).",
+      ),
+    ],
   },
   {
     name: "IntervalTweener",
