@@ -50,6 +50,7 @@ const NODE_ENV = {
   MAX_DATA_BYTES: String(1024 ** 4),
   OP_DEDUPE_MS: "0",
   BUILD_WORKERS: "1",
+  ADMIN_TOKEN: "bench-cluster-admin-token-0123456789abcdef",
 };
 
 interface Node {

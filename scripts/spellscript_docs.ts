@@ -5,7 +5,12 @@
  * @module
  */
 import { GODOT_VERSION } from "../src/workers/gdscript/api/godot_names.ts";
-import { MIN_FOREVER_STEP, SPELLSCRIPT_API } from "../src/workers/gdscript/api/spellscript_api.ts";
+import {
+  MAX_TWEEN_METHOD_SECONDS,
+  MIN_FOREVER_STEP,
+  SPELLSCRIPT_API,
+  TWEEN_METHOD_CALLS_PER_SECOND,
+} from "../src/workers/gdscript/api/spellscript_api.ts";
 import { MAX_CODE_DEPTH } from "../src/workers/gdscript/verify/depth.ts";
 import type {
   ClassSpec,
@@ -62,6 +67,7 @@ function literal(rule: LiteralRule): string {
 function method(m: MethodSpec, owner?: string, self?: string): string {
   const notes: string[] = [];
   if (m.capability) notes.push(`capability **${m.capability}**`);
+  if (m.value) notes.push("may be a function value");
   for (const p of m.params) {
     if (p.max !== undefined) notes.push(`\`${p.name}\` at most ${p.max}`);
     if (p.literal) notes.push(`\`${p.name}\`: ${literal(p.literal)}`);
@@ -239,7 +245,9 @@ export function spellscriptMarkdown(): string {
     "`.duplicate(true)`.",
     "",
     "**Function values.** A lambda, one of the spell's functions named without calling it",
-    "(`on_hit`), or an allowed method of a value (`node.queue_free`), optionally with `.bind(…)`. Only",
+    "(`on_hit`), or a method listed below as *may be a function value* (`node.queue_free`, `hide`,",
+    "`show`, `Timer.stop`, `Tween.kill`), optionally with `.bind(…)`: never one that makes objects,",
+    "acts on the world or starts a timer (wrap it in a lambda, where it is counted). Only",
     "the engine calls them: pass them to `connect`, `tween_callback`, `tween_method`, `sort_custom`,",
     "`map`, `filter`, `reduce`, `any`, `all`, keep them in variables, return them. A spell cannot call",
     "a function value, and cannot store one in an array, a dictionary or an object. `connect` takes",
@@ -249,7 +257,8 @@ export function spellscriptMarkdown(): string {
     `**Termination and work.** No \`while\`, no recursion: no function or lambda may run itself,`,
     "directly, through other functions, through the callables it passes on, or through signals and",
     "tweens. `for` goes over `range(…)` or an int whose bound folds (constants, never-reassigned",
-    "variables, `mini`, `clampi`, `min`, `clamp`, `size()` of a constant array: `range(mini(n, 8))`),",
+    "variables, `mini`, `clampi`, `min`, `clamp`, `size()` of a constant array: `range(mini(n, 8))`;",
+    "a `range` whose last step could pass the int limits is refused, Godot would wrap around),",
     "or over an array, a dictionary or a string, which the loop body may not change (directly,",
     "through another variable that may hold it, or through a function it runs). Then the verifier",
     "adds up the work of each run of an entry point (`on_cast`, `on_tick`, `on_event`, `on_cancel`,",
@@ -258,7 +267,10 @@ export function spellscriptMarkdown(): string {
     "(through the whole call graph), `map`/`filter`/`reduce`/`any`/`all` (the array's size),",
     "`sort_custom` (n·log n), world calls; a callable handed to the engine counts for the run that",
     "hands it over, once for each time the engine may run it (a one-shot timer once, a tween step once",
-    `a loop). The total must be at most ${limits.maxIterations} (the server's \`SPELL_MAX_ITERATIONS\`). One run may`,
+    "a loop); and operations whose time grows with their operands (comparing, searching, copying,",
+    "concatenating, converting or hashing strings, arrays and dictionaries) count one unit for every",
+    `${limits.charsPerWork} characters or elements of their operands' size bound.`,
+    `The total must be at most ${limits.maxIterations} (the server's \`SPELL_MAX_ITERATIONS\`). One run may`,
     `also create at most ${limits.maxObjectsPerRun} nodes, timers, tweens, effects and sounds, and print at most ${limits.maxPrintsPerRun} lines`,
     `(world calls print) of at most ${limits.maxPrintChars} characters each, ${
       limits.maxPrintedPerRun.toLocaleString("en")
@@ -270,7 +282,11 @@ export function spellscriptMarkdown(): string {
     "**Timers and tweens.** A timer is made as `var t := Timer.new()` and is one-shot",
     "(`t.one_shot = true`), unless every callable connected to its `timeout` is connected with",
     "`CONNECT_ONE_SHOT`; a callback the engine runs (a timer's, a tween's) may start only a timer",
-    "it makes itself.",
+    "it makes itself. A timer with callables connected without `CONNECT_ONE_SHOT` is started once:",
+    "one `start()` (or `autostart`), outside the loops around its `Timer.new()`, in the function",
+    "that makes it (each start would run them again, and they are counted once); to wait several",
+    "times, `await t.timeout` instead. `tween_method` calls its method every frame of its step: the",
+    `step lasts at most ${MAX_TWEEN_METHOD_SECONDS} s and the method is counted ${TWEEN_METHOD_CALLS_PER_SECOND} times for each second.`,
     `\`Tween.set_loops(n)\` takes a constant from 1 to ${limits.maxTweenLoops}. A tween may loop forever (\`set_loops()\`) only when`,
     "it is kept in a variable made by `node.create_tween()` and only animates that node's own",
     `properties, or waits, for at least ${MIN_FOREVER_STEP} s a step, with no callbacks (a pulsing light, a`,

@@ -5,7 +5,9 @@ import type { Config } from "./config.ts";
 import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher, eventTable } from "./core/dispatcher.ts";
 import { LocalFanout } from "./core/local_fanout.ts";
-import { Metrics } from "./core/metrics.ts";
+import { AdminService } from "./core/identity/admin_service.ts";
+import { IdentityService } from "./core/identity/identity_service.ts";
+import { Metrics, RecentCount } from "./core/metrics.ts";
 import { highWaterFor } from "./core/pacing.ts";
 import type { Clock } from "./core/ports/clock.ts";
 import { DataBudget } from "./core/quota/data_budget.ts";
@@ -19,6 +21,9 @@ import { cors, securityHeaders } from "./http/middleware.ts";
 import { coreRoutes } from "./http/routes.ts";
 import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
+import { adminRoutes } from "./http/admin_routes.ts";
+import { identityMiddleware, identityRoutes } from "./http/identity_routes.ts";
+import { loadAdminToken } from "./storage/admin_token.ts";
 import type { Logger } from "./log.ts";
 import { systemClock } from "./platform/system_clock.ts";
 import { lockDataDir, prepareDataDir } from "./storage/data_dir.ts";
@@ -53,6 +58,14 @@ export interface WorkerUrls {
   checkpoint?: URL;
 }
 
+export interface AppOptions {
+  log: Logger;
+  clock?: Clock;
+  workerUrls?: WorkerUrls;
+  /** ADMIN_TOKEN was unset and a token was generated: the caller shows it once (never logs it). */
+  onAdminTokenGenerated?: (token: string, path: string) => void;
+}
+
 export interface App {
   readonly port: number;
   /** The SQLite database; undefined in cluster mode (Postgres). */
@@ -73,7 +86,7 @@ export interface App {
  */
 export async function startApp(
   config: Config,
-  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls },
+  options: AppOptions,
 ): Promise<App> {
   return config.databaseUrl
     ? await startClusterNode(config, options)
@@ -82,7 +95,7 @@ export async function startApp(
 
 async function startSingle(
   config: Config,
-  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls },
+  options: AppOptions,
 ): Promise<App> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
@@ -194,7 +207,7 @@ async function startSingle(
 /** Cluster mode (DATABASE_URL): Postgres for every store and blobs; Redis between nodes. */
 async function startClusterNode(
   config: Config,
-  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls },
+  options: AppOptions,
 ): Promise<App> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
@@ -303,7 +316,7 @@ interface Backend {
 
 async function startServices(
   config: Config,
-  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls },
+  options: AppOptions,
   backend: Backend,
 ): Promise<App> {
   const { log } = options;
@@ -322,6 +335,7 @@ async function startServices(
   backend.setQuota(quota);
 
   const metrics = new Metrics();
+  const buildRate = new RecentCount(60_000);
   // The bus is built before the sessions' registry it delivers to: it reaches them through `late`.
   const late: { rooms?: Rooms; fanout?: LocalFanout; worlds?: WorldService } = {};
   let messaging: ClusterMessaging;
@@ -343,8 +357,28 @@ async function startServices(
     onDeliver: (event, bytes, recipients) => metrics.sent(event, bytes, recipients),
   });
 
-  const spells = new SpellService({ stores, clock, limits: config.limits, quota });
-  const content = new ContentService({ spells: stores.spells, blobs });
+  const admin = await loadAdminToken(config.dataDir, config.adminToken);
+  const identity = new IdentityService({
+    players: stores.players,
+    moderation: stores.moderation,
+    clock,
+    adminToken: admin.token,
+    tokenTtlDays: config.limits.tokenTtlDays,
+    playerCreatesPerHour: config.limits.playerCreatesPerHour,
+  });
+  const spells = new SpellService({
+    stores,
+    clock,
+    limits: config.limits,
+    quota,
+    stablePublish: config.stablePublish,
+    unitOfWork,
+  });
+  const content = new ContentService({
+    spells: stores.spells,
+    blobs,
+    access: (principal, spellId, revisionId) => spells.deliverable(principal, spellId, revisionId),
+  });
   const pool = new WorkerPool({
     size: config.buildWorkers,
     blobRoot: backend.blobRoot,
@@ -377,7 +411,10 @@ async function startServices(
     limits: config.limits,
     capabilities: config.spellCapabilities,
     log: log.child("build"),
-    onFinished: (seconds, ok) => metrics.buildFinished(seconds, ok),
+    onFinished: (seconds, ok) => {
+      metrics.buildFinished(seconds, ok);
+      buildRate.note(clock.monotonic());
+    },
     quota,
     storage: health,
     ...(backend.lease ? { lease: backend.lease } : {}),
@@ -419,15 +456,40 @@ async function startServices(
     readiness: () => backend.readiness(),
   });
   spellRoutes(router, { spells, content, builds });
+  const adminService = new AdminService({
+    stores,
+    blobs,
+    rooms,
+    bus,
+    clock,
+    spells,
+    worlds,
+    builds,
+    identity,
+    counters: () => ({
+      buildsPerMinute: buildRate.perMinute(),
+      errors: [...metrics.rejectedByCode.entries()]
+        .filter(([code]) => code === "internal_error")
+        .reduce((sum, [, count]) => sum + count, 0) + httpErrors,
+    }),
+  });
+  identityRoutes(router, {
+    identity,
+    maxBodyBytes: config.limits.maxHttpBodyBytes,
+    disconnect: (playerId) => adminService.disconnectPlayer(playerId, "Token revoked"),
+  });
+  adminRoutes(router, { admin: adminService, maxBodyBytes: config.limits.maxHttpBodyBytes });
   metricsRoute(router, metrics, {
     connections: () => rooms.countByTransport(),
     worlds: () => worlds.count(),
     buildQueueDepth: () => builds.depth,
   });
+  let httpErrors = 0;
   const http = createHttpApp({
     router,
-    middleware: [securityHeaders(), cors(config.corsOrigins)],
+    middleware: [securityHeaders(), cors(config.corsOrigins), identityMiddleware(identity)],
     onError: (error) => {
+      httpErrors++;
       const id = crypto.randomUUID();
       log.error("http route failed", { error_id: id, error });
       return id;
@@ -447,10 +509,13 @@ async function startServices(
       dispatcher,
       sessions: () => rooms.sessions(),
       http,
+      authenticate: (token, address) => identity.authenticate(token, address),
       log: log.child("transport"),
       onRawFrameBytes: (bytes) => metrics.receivedRawBytes(bytes),
     });
   } catch (error) {
+    // Shown only once a server is up: a start that failed generates it again next time.
+    if (admin.generated) await Deno.remove(admin.path).catch(() => {});
     await backend.closeFirst();
     await builds.close(0);
     health.close();
@@ -458,6 +523,7 @@ async function startServices(
     await backend.closeOnFailedStart();
     throw error;
   }
+  if (admin.generated) options.onAdminTokenGenerated?.(admin.token, admin.path);
   backend.afterStart(await builds.recover());
 
   let closed: Promise<void> | undefined;

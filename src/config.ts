@@ -49,10 +49,14 @@ export interface Config {
   jobLeaseMs: number;
   /** How long an op that arrived ahead of a missing one waits before the gap is read from Postgres. */
   opGapMs: number;
+  /** The operator's token; "" = read DATA_DIR/admin_token, or generate it there on first start. */
+  adminToken: string;
+  /** Who may publish to stable: an operator (the default) or a spell's owner too. */
+  stablePublish: "operator" | "owner";
   limits: Limits;
 }
 
-type Kind = "int" | "string" | "level" | "list" | "capabilities" | "url";
+type Kind = "int" | "string" | "level" | "list" | "capabilities" | "url" | "secret" | "stable";
 
 interface OptionSpec {
   env: string;
@@ -325,21 +329,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: "int",
     key: "limits.maxWorldsPerAddress",
     min: 1,
-    help: "worlds one client address may have stored",
+    help: "worlds one player (or, for guests, one client address) may have stored",
   },
   {
     env: "MAX_SPELLS_PER_ADDRESS",
     kind: "int",
     key: "limits.maxSpellsPerAddress",
     min: 1,
-    help: "spells one client address may have stored (freed as unpublished drafts expire)",
+    help:
+      "spells one player (or, for guests, one client address) may have stored (freed as unpublished drafts expire)",
   },
   {
     env: "MAX_BUILDS_PER_HOUR",
     kind: "int",
     key: "limits.maxBuildsPerHour",
     min: 1,
-    help: "builds one client address may start in any 60 minutes",
+    help: "builds one player (or, for guests, one client address) may start in any 60 minutes",
   },
   {
     env: "MAX_STORED_BYTES_PER_ADDRESS",
@@ -347,7 +352,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "limits.maxStoredBytesPerAddress",
     min: 65536,
     help:
-      "bytes one client address may have stored: worlds, voxel ops, spells, queued code, revisions",
+      "bytes one player (or, for guests, one client address) may have stored: worlds, voxel ops, spells, queued code, revisions",
   },
   {
     env: "MAX_DATA_BYTES",
@@ -473,6 +478,42 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 64,
     help: "nesting depth of cast_params (objects and arrays)",
   },
+  {
+    env: "ADMIN_TOKEN",
+    kind: "secret",
+    key: "adminToken",
+    help:
+      "operator token for /api/admin/ (at least 32 characters); unset: generated into DATA_DIR/admin_token (mode 0600) on first start and printed once",
+  },
+  {
+    env: "STABLE_PUBLISH",
+    kind: "stable",
+    key: "stablePublish",
+    help:
+      "who may publish a spell to stable: operator (an owner's request waits for approval) or owner",
+  },
+  {
+    env: "TOKEN_TTL_DAYS",
+    kind: "int",
+    key: "limits.tokenTtlDays",
+    min: 1,
+    max: 36500,
+    help: "days a player token from POST /api/players works",
+  },
+  {
+    env: "PLAYER_CREATES_PER_HOUR",
+    kind: "int",
+    key: "limits.playerCreatesPerHour",
+    min: 1,
+    help: "players one client address may create per hour (POST /api/players; 429 above)",
+  },
+  {
+    env: "REPORTS_PER_HOUR",
+    kind: "int",
+    key: "limits.reportsPerHour",
+    min: 1,
+    help: "spell.report messages one client address may send per hour",
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -497,6 +538,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   presenceTtlMs: 5000,
   jobLeaseMs: 15_000,
   opGapMs: 100,
+  adminToken: "",
+  stablePublish: "operator",
   limits: Object.freeze({
     maxInboundBytes: 1024 * 1024,
     maxOutboundBytes: 65535,
@@ -532,6 +575,9 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     opDedupeMs: 2000,
     maxTargetEntityIdChars: 256,
     maxCastParamsDepth: 8,
+    reportsPerHour: 20,
+    playerCreatesPerHour: 10,
+    tokenTtlDays: 365,
   }),
 });
 
@@ -579,6 +625,11 @@ export function parseConfig(
   if (config.redisUrl !== "" && config.databaseUrl === "") {
     throw new ConfigError(
       "REDIS_URL needs DATABASE_URL: cluster mode keeps everything in Postgres and uses Redis between nodes (set both, or neither for one node on SQLite)",
+    );
+  }
+  if (config.redisUrl !== "" && config.adminToken === "") {
+    throw new ConfigError(
+      "REDIS_URL (several nodes) needs ADMIN_TOKEN: every node must accept the same operator token (one generated per data directory would differ per node)",
     );
   }
   if (config.nodeId !== "" && !/^[A-Za-z0-9._-]{1,64}$/.test(config.nodeId)) {
@@ -640,6 +691,19 @@ function parseValue(spec: OptionSpec, value: string, source: string): unknown {
       }
       return value;
     }
+    case "secret":
+      if (value.length < 32 || !/^[\x21-\x7e]+$/.test(value)) {
+        // Never echo the value: it is a secret.
+        throw new ConfigError(
+          `${source} must be at least 32 printable characters without spaces`,
+        );
+      }
+      return value;
+    case "stable":
+      if (value !== "operator" && value !== "owner") {
+        throw new ConfigError(`${source} must be operator or owner (got "${value}")`);
+      }
+      return value;
     case "level":
       if (!["debug", "info", "warn", "error"].includes(value)) {
         throw new ConfigError(`${source} must be one of debug, info, warn, error (got "${value}")`);
@@ -723,6 +787,7 @@ export function helpText(version: string): string {
 function defaultFor(spec: OptionSpec): string {
   if (spec.kind === "list" || spec.kind === "url" || spec.env === "BUILD_WORKERS") return "";
   if (spec.env === "NODE_ID") return "";
+  if (spec.kind === "secret") return " (default generated)";
   if (spec.env === "SPELL_CAPABILITIES") return " (default all)";
   const value = spec.key.startsWith("limits.")
     ? DEFAULT_CONFIG.limits[spec.key.slice(7) as keyof Limits]

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { ConfigError, parseConfig, redactUrl } from "./config.ts";
 
+const TOKEN = "t".repeat(40);
+
 Deno.test("config: without DATABASE_URL and REDIS_URL, one node on SQLite (nothing changes)", () => {
   const config = parseConfig([], {});
   assert.equal(config.databaseUrl, "");
@@ -11,6 +13,7 @@ Deno.test("config: cluster options parse; REDIS_URL alone is refused with a mess
   const config = parseConfig(["--node-id", "node-a"], {
     DATABASE_URL: "postgres://ugc:secret@db:5432/ugc",
     REDIS_URL: "redis://cache:6379",
+    ADMIN_TOKEN: TOKEN,
     JOB_LEASE_MS: "5000",
   });
   assert.equal(config.databaseUrl, "postgres://ugc:secret@db:5432/ugc");
@@ -33,7 +36,14 @@ Deno.test("config: a bad URL is refused without repeating it (it may hold a pass
       (error: Error) => error instanceof ConfigError && !error.message.includes("hunter2"),
     );
   }
-  assert.throws(() => parseConfig([], { DATABASE_URL: "postgres://db/x", REDIS_URL: "http://x" }));
+  assert.throws(() =>
+    parseConfig([], { DATABASE_URL: "postgres://db/x", REDIS_URL: "http://x", ADMIN_TOKEN: TOKEN })
+  );
+  // Several nodes must share one operator token.
+  assert.throws(
+    () => parseConfig([], { DATABASE_URL: "postgres://db/x", REDIS_URL: "redis://cache" }),
+    /needs ADMIN_TOKEN/,
+  );
   assert.throws(() => parseConfig(["--node-id", "a b"], {}), /NODE_ID/);
 });
 

@@ -56,6 +56,7 @@ Deno.test("cluster start-up: an unreachable Postgres or Redis exits 5 naming the
       PORT: "0",
       DATABASE_URL: pg.url,
       REDIS_URL: `redis://:${SECRET}@127.0.0.1:${closed}`,
+      ADMIN_TOKEN: "cluster-startup-admin-token-0123456789",
     }, permissions);
     assert.equal(noRedis.code, 5, noRedis.stderr);
     assert.match(noRedis.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/);

@@ -11,6 +11,9 @@ import {
   type ThrowawayRedis,
 } from "./throwaway_services.ts";
 
+/** The operator token every node of a test cluster shares. */
+export const CLUSTER_ADMIN_TOKEN = "test-cluster-admin-token-0123456789abcdef";
+
 export interface ClusterNode extends ServerProcess {
   name: string;
   dataDir: string;
@@ -48,6 +51,7 @@ export async function startCluster(
       REDIS_URL: redis.url,
       NODE_ID: name,
       BUILD_WORKERS: "1",
+      ADMIN_TOKEN: CLUSTER_ADMIN_TOKEN,
       ...env,
       ...extra,
     });

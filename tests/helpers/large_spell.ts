@@ -80,7 +80,7 @@ func cast_${i}(ctx: SpellContext) -> void:
 \t\t\tpillar_${i}(ctx, ctx.target_position + Vector3.UP * ${i % 3})
 \t\t_:
 \t\t\tvar counts := tally_${i}(ctx)
-\t\t\tprint("[${i}] %s" % [counts])
+\t\t\tprint("[${i}] %d kinds" % counts.size())
 `;
 }
 

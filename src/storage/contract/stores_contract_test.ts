@@ -15,6 +15,7 @@ import { pgStores } from "../postgres/pg_stores.ts";
 import { freshDatabase, stopSharedPostgres } from "../../../tests/helpers/pg_fixture.ts";
 import { blobStoreContract } from "./blob_store_contract.ts";
 import type { BlobStoreFactory, StoreFactory } from "./fixture.ts";
+import { identityContract } from "./identity_contract.ts";
 import { jobStoreContract } from "./job_store_contract.ts";
 import { quotaLedgerContract } from "./quota_ledger_contract.ts";
 import { spellStoreContract } from "./spell_store_contract.ts";
@@ -97,6 +98,7 @@ for (const factory of FACTORIES) {
   jobStoreContract(factory);
   quotaLedgerContract(factory);
   unitOfWorkContract(factory);
+  identityContract(factory);
 }
 for (const factory of BLOB_FACTORIES) blobStoreContract(factory);
 

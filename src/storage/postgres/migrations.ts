@@ -111,4 +111,68 @@ export const MIGRATIONS: readonly string[] = [
     at timestamptz NOT NULL
   );
   `,
+  // 2: who may do what (issue 15), as SQLite's migration 6: owners of spells and worlds ("legacy"
+  // for rows from before), quarantined revisions, players (token hashes only), reports, bans,
+  // stable-approval requests and the audit log, which a trigger keeps append-only.
+  `
+  ALTER TABLE spells ADD COLUMN owner_id text NOT NULL DEFAULT 'legacy';
+  ALTER TABLE worlds ADD COLUMN owner_id text NOT NULL DEFAULT 'legacy';
+  ALTER TABLE revisions ADD COLUMN quarantined_at text;
+
+  CREATE TABLE players (
+    player_id text COLLATE "C" PRIMARY KEY,
+    display_name text NOT NULL,
+    created_at text COLLATE "C" NOT NULL,
+    token_hash text NOT NULL,
+    token_expires_at text NOT NULL
+  );
+  CREATE INDEX idx_players_page ON players (created_at, player_id);
+
+  CREATE TABLE reports (
+    report_id text COLLATE "C" PRIMARY KEY,
+    spell_id text NOT NULL,
+    revision_id text NOT NULL,
+    reason text NOT NULL,
+    reporter text NOT NULL,
+    address text NOT NULL,
+    created_at text COLLATE "C" NOT NULL,
+    status text NOT NULL DEFAULT 'open',
+    note text NOT NULL DEFAULT '',
+    created_order bigserial NOT NULL
+  );
+  CREATE INDEX idx_reports_status ON reports (status, created_at);
+
+  CREATE TABLE bans (
+    ban_id text COLLATE "C" PRIMARY KEY,
+    player_id text,
+    address text,
+    reason text NOT NULL,
+    expires_at text COLLATE "C" NOT NULL,
+    created_at text COLLATE "C" NOT NULL,
+    created_order bigserial NOT NULL
+  );
+
+  CREATE TABLE stable_requests (
+    spell_id text COLLATE "C" PRIMARY KEY,
+    revision_id text NOT NULL,
+    requested_by text NOT NULL,
+    requested_at text NOT NULL
+  );
+
+  CREATE TABLE audit_log (
+    id bigserial PRIMARY KEY,
+    at text COLLATE "C" NOT NULL,
+    actor text NOT NULL,
+    address text NOT NULL,
+    action text NOT NULL,
+    target text NOT NULL,
+    detail_json text NOT NULL
+  );
+  CREATE INDEX idx_audit_actor ON audit_log (actor, id);
+  CREATE INDEX idx_audit_action ON audit_log (action, id);
+  CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+  CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+  `,
 ];

@@ -72,7 +72,7 @@ Deno.test("postgres: a job runs under one lease; a lapsed lease hands it to anot
   const db = await freshDatabase();
   try {
     const { stores } = pgStores(db.sql);
-    await stores.spells.ensure("fire", "Fire", AT);
+    await stores.spells.ensure("fire", "Fire", AT, "owner");
     await stores.jobs.create({
       jobId: "job_000000000001",
       spellId: "fire",
@@ -161,7 +161,7 @@ Deno.test("postgres: the collector keeps what is referenced, leased, published o
       await put("young"),
     ];
     const old = "2020-01-01T00:00:00.000Z";
-    await stores.spells.ensure("fire", "Fire", old);
+    await stores.spells.ensure("fire", "Fire", old, "owner");
     const manifest = (version: number, hash: string) => ({
       manifest: {
         spell_id: "fire",
@@ -194,6 +194,27 @@ Deno.test("postgres: the collector keeps what is referenced, leased, published o
   } finally {
     await db.drop();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("postgres: the audit log refuses UPDATE, DELETE and TRUNCATE even from the server's own role", async () => {
+  const db = await freshDatabase();
+  try {
+    const { stores } = pgStores(db.sql);
+    const id = await stores.audit.append({
+      at: AT,
+      actor: "operator",
+      address: "127.0.0.1",
+      action: "ban.create",
+      target: "player:p_1",
+      detail: {},
+    });
+    await assert.rejects(db.sql`UPDATE audit_log SET actor = 'someone else'`, /append-only/);
+    await assert.rejects(db.sql`DELETE FROM audit_log WHERE id = ${id}`, /append-only/);
+    await assert.rejects(db.sql`TRUNCATE audit_log`, /append-only/);
+    assert.deepEqual((await stores.audit.list({ limit: 10 })).map((e) => e.actor), ["operator"]);
+  } finally {
+    await db.drop();
   }
 });
 

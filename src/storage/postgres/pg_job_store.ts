@@ -1,5 +1,11 @@
 import type { BuildRequest, JobView } from "../../core/build/job.ts";
-import type { JobLease, JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
+import type {
+  JobLease,
+  JobStatus,
+  JobStore,
+  NewJob,
+  RecoveredJob,
+} from "../../core/ports/job_store.ts";
 import type { AsyncRun as Run } from "./async_gate.ts";
 import type { Sql } from "./pg.ts";
 
@@ -13,6 +19,23 @@ interface JobRow {
   result_revision_id: string | null;
   created_at: string;
   updated_at: string;
+}
+
+const JOB_COLUMNS =
+  "job_id, spell_id, status, stage, progress_pct, error_message, result_revision_id, created_at, updated_at";
+
+function jobView(row: JobRow): JobView {
+  return {
+    job_id: row.job_id,
+    spell_id: row.spell_id,
+    status: row.status,
+    stage: row.stage ?? "",
+    progress_pct: Number(row.progress_pct ?? 0),
+    error_message: row.error_message ?? "",
+    result_revision_id: row.result_revision_id ?? "",
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
 }
 
 /**
@@ -52,21 +75,24 @@ export class PgJobStore implements JobStore {
   get(jobId: string): Promise<JobView | undefined> {
     return this.#run(async () => {
       const [row] = await this.#sql<JobRow[]>`
-        SELECT job_id, spell_id, status, stage, progress_pct, error_message, result_revision_id,
-          created_at, updated_at
-        FROM jobs WHERE job_id = ${jobId}`;
-      if (!row) return undefined;
-      return {
-        job_id: row.job_id,
-        spell_id: row.spell_id,
-        status: row.status,
-        stage: row.stage ?? "",
-        progress_pct: Number(row.progress_pct ?? 0),
-        error_message: row.error_message ?? "",
-        result_revision_id: row.result_revision_id ?? "",
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-      };
+        SELECT ${this.#sql.unsafe(JOB_COLUMNS)} FROM jobs WHERE job_id = ${jobId}`;
+      return row ? jobView(row) : undefined;
+    });
+  }
+
+  list(
+    status: JobStatus | undefined,
+    limit: number,
+  ): Promise<(JobView & { requested_by: string })[]> {
+    return this.#run(async () => {
+      const columns = this.#sql.unsafe(`${JOB_COLUMNS}, requested_by`);
+      const rows = status === undefined
+        ? await this.#sql<(JobRow & { requested_by: string | null })[]>`
+          SELECT ${columns} FROM jobs ORDER BY created_at DESC, created_order DESC LIMIT ${limit}`
+        : await this.#sql<(JobRow & { requested_by: string | null })[]>`
+          SELECT ${columns} FROM jobs WHERE status = ${status}
+          ORDER BY created_at DESC, created_order DESC LIMIT ${limit}`;
+      return rows.map((row) => ({ ...jobView(row), requested_by: row.requested_by ?? "" }));
     });
   }
 

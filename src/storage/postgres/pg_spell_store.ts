@@ -4,6 +4,7 @@ import type {
   NewRevision,
   SpellStore,
 } from "../../core/ports/spell_store.ts";
+import type { RevisionStanding } from "../../core/identity/policy.ts";
 import type { Manifest, RevisionView, SpellView } from "../../core/spell/manifest.ts";
 import { INTERFACE_VERSION } from "../../workers/manifest.ts";
 import type { AsyncRun as Run } from "./async_gate.ts";
@@ -65,12 +66,65 @@ export class PgSpellStore implements SpellStore {
     return this.#run(() => this.#sql.begin((tx) => body(tx as unknown as Sql)) as Promise<T>);
   }
 
-  ensure(spellId: string, displayName: string, now: string): Promise<boolean> {
+  ensure(spellId: string, displayName: string, now: string, ownerId: string): Promise<boolean> {
     return this.#run(async () => {
       const result = await this.#sql`
-        INSERT INTO spells (spell_id, display_name, created_at, updated_at)
-        VALUES (${spellId}, ${displayName}, ${now}, ${now}) ON CONFLICT (spell_id) DO NOTHING`;
+        INSERT INTO spells (spell_id, display_name, created_at, updated_at, owner_id)
+        VALUES (${spellId}, ${displayName}, ${now}, ${now}, ${ownerId})
+        ON CONFLICT (spell_id) DO NOTHING`;
       return result.count > 0;
+    });
+  }
+
+  ownerOf(spellId: string): Promise<string | undefined> {
+    return this.#run(async () => {
+      const [row] = await this.#sql<{ owner_id: string }[]>`
+        SELECT owner_id FROM spells WHERE spell_id = ${spellId}`;
+      return row?.owner_id;
+    });
+  }
+
+  clearActive(spellId: string, channel: Channel, now: string): Promise<void> {
+    return this.#run(async () => {
+      await this.#sql`
+        UPDATE spells SET ${this.#sql.unsafe(ACTIVE_COLUMN[channel])} = NULL, updated_at = ${now}
+        WHERE spell_id = ${spellId}`;
+    });
+  }
+
+  standing(spellId: string, revisionId: string): Promise<RevisionStanding | undefined> {
+    return this.#run(async () => {
+      const [row] = await this.#sql<{ published: boolean; quarantined: boolean }[]>`
+        SELECT published_at IS NOT NULL AS published, quarantined_at IS NOT NULL AS quarantined
+        FROM revisions r WHERE r.revision_id = ${revisionId} AND r.spell_id = ${spellId}
+          AND (r.manifest_json::json->>'interface_version') = ${SERVED_VERSION}`;
+      return row ? { published: row.published, quarantined: row.quarantined } : undefined;
+    });
+  }
+
+  standings(spellId: string): Promise<Map<string, RevisionStanding>> {
+    return this.#run(async () => {
+      const rows = await this.#sql<
+        { revision_id: string; published: boolean; quarantined: boolean }[]
+      >`
+        SELECT revision_id, published_at IS NOT NULL AS published,
+          quarantined_at IS NOT NULL AS quarantined
+        FROM revisions r WHERE r.spell_id = ${spellId}
+          AND (r.manifest_json::json->>'interface_version') = ${SERVED_VERSION}`;
+      return new Map(
+        rows.map((row) => [row.revision_id, {
+          published: row.published,
+          quarantined: row.quarantined,
+        }]),
+      );
+    });
+  }
+
+  quarantine(spellId: string, revisionId: string, now: string): Promise<void> {
+    return this.#run(async () => {
+      await this.#sql`
+        UPDATE revisions SET quarantined_at = coalesce(quarantined_at, ${now})
+        WHERE revision_id = ${revisionId} AND spell_id = ${spellId}`;
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Stores, UnitOfWork } from "../../core/ports/unit_of_work.ts";
 import { AsyncGate, runDirect } from "./async_gate.ts";
 import type { Sql } from "./pg.ts";
+import { PgAuditLog, PgModerationStore, PgPlayerStore } from "./pg_identity_stores.ts";
 import { PgJobStore } from "./pg_job_store.ts";
 import { PgQuotaLedger } from "./pg_quota_ledger.ts";
 import { PgSpellStore } from "./pg_spell_store.ts";
@@ -28,12 +29,18 @@ export function pgStores(
     spells: new PgSpellStore(sql, run),
     jobs: new PgJobStore(sql, run),
     quota: new PgQuotaLedger(sql, run),
+    players: new PgPlayerStore(sql, run),
+    moderation: new PgModerationStore(sql, run),
+    audit: new PgAuditLog(sql, run),
   };
   const bound = (tx: Sql): Stores => ({
     worlds: new PgWorldStore(tx, runDirect, { bound: true }),
     spells: new PgSpellStore(tx, runDirect, { bound: true }),
     jobs: new PgJobStore(tx, runDirect, { bound: true }),
     quota: new PgQuotaLedger(tx, runDirect),
+    players: new PgPlayerStore(tx, runDirect),
+    moderation: new PgModerationStore(tx, runDirect),
+    audit: new PgAuditLog(tx, runDirect),
   });
   const unitOfWork: UnitOfWork = {
     run: (body) =>

@@ -15,12 +15,14 @@ interface WorldRow {
   name: string;
   description: string | null;
   created_by: string | null;
+  owner_id: string;
   created_at: string;
   updated_at: string;
   last_active_at: string | null;
 }
 
-const COLUMNS = "world_id, name, description, created_by, created_at, updated_at, last_active_at";
+const COLUMNS =
+  "world_id, name, description, created_by, owner_id, created_at, updated_at, last_active_at";
 
 /** One caller's append, waiting for its world's next batch. */
 interface PendingAppend {
@@ -72,9 +74,9 @@ export class PgWorldStore implements WorldStore {
   create(world: WorldRecord): Promise<void> {
     return this.#run(async () => {
       await this.#sql`
-        INSERT INTO worlds (world_id, name, description, created_by, created_at, updated_at, last_active_at)
+        INSERT INTO worlds (world_id, name, description, created_by, owner_id, created_at, updated_at, last_active_at)
         VALUES (${world.world_id}, ${world.name}, ${world.description}, ${world.created_by},
-          ${world.created_at}, ${world.updated_at},
+          ${world.owner_id}, ${world.created_at}, ${world.updated_at},
           ${world.last_active_at === "" ? null : world.last_active_at})`;
     });
   }
@@ -295,6 +297,16 @@ export class PgWorldStore implements WorldStore {
     });
   }
 
+  delete(worldId: string): Promise<boolean> {
+    const body = async (sql: Sql) => {
+      // Its ops go with it (ON DELETE CASCADE), and no longer count against anyone's quota.
+      await sql`DELETE FROM quota_ledger WHERE kind IN ('world', 'ops') AND ref = ${worldId}`;
+      return (await sql`DELETE FROM worlds WHERE world_id = ${worldId}`).count > 0;
+    };
+    if (this.#bound) return body(this.#sql);
+    return this.#run(() => this.#sql.begin((tx) => body(tx as unknown as Sql)));
+  }
+
   clear(worldId: string): Promise<{ seq: number; removed: number }> {
     const body = async (sql: Sql) => {
       const [row] = await sql<{ seq: string }[]>`
@@ -317,6 +329,7 @@ function worldRecord(row: WorldRow): WorldRecord {
     name: row.name,
     description: row.description ?? "",
     created_by: row.created_by ?? "",
+    owner_id: row.owner_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
     last_active_at: row.last_active_at ?? "",

@@ -1,5 +1,5 @@
 /**
- * The SpellScript API, version 2.0: everything a spell may name that it did not declare itself.
+ * The SpellScript API, version 2.1: everything a spell may name that it did not declare itself.
  * The build verifier allows exactly this; `docs/SPELLSCRIPT.md` is generated from it
  * (`deno task docs`); the manifest's `interface_version` is `SPELLSCRIPT_API.version`. Change the
  * version whenever what a spell may use changes.
@@ -112,6 +112,13 @@ const MAX_SOUND_VOLUME_DB = 12;
 const MAX_TWEEN_LOOPS = 64;
 /** Shortest step of a tween that loops forever. */
 export const MIN_FOREVER_STEP = 0.05;
+/** Longest step of `tween_method`, whose method the engine calls every frame of the step. */
+export const MAX_TWEEN_METHOD_SECONDS = 10;
+/**
+ * Frames a second the budget assumes for `tween_method`: its method is charged this many calls
+ * for each second of the step (a display of up to 240 Hz draws that often).
+ */
+export const TWEEN_METHOD_CALLS_PER_SECOND = 240;
 
 /**
  * Bounds of what reaches a spell from outside, in elements and printed characters. The cast's
@@ -119,9 +126,9 @@ export const MIN_FOREVER_STEP = 0.05;
  * than its JSON, so three times that); events and the manifest are built by the client and the
  * server; query results are capped by the client's world.
  */
-const PARAMS_BOUND = { count: 16384, weight: 98304, element: { count: 16384, weight: 98304 } };
+const PARAMS_BOUND = { count: 16384, weight: 98304, element: { count: 32768, weight: 98304 } };
 const MANIFEST_BOUND = { count: 4096, weight: 65536, element: { count: 4096, weight: 65536 } };
-const EVENT_BOUND = { count: 16384, weight: 98304, element: { count: 16384, weight: 98304 } };
+const EVENT_BOUND = { count: 16384, weight: 98304, element: { count: 32768, weight: 98304 } };
 const QUERY_BOUND = { count: 64, weight: 65536, element: { count: 16, weight: 1024 } };
 
 /**
@@ -970,7 +977,7 @@ const VALUE_CLASSES: ClassSpec[] = [
     name: "Callable",
     kind: "value",
     doc: "A function value: a lambda `func(x): …`, one of the spell's own functions by name, or " +
-      "an allowed method of a value (`node.queue_free`). Only the engine calls it (signals, " +
+      "a method listed as a function value (`node.queue_free`). Only the engine calls it (signals, " +
       "tweens, `sort_custom`, `map`…): spells cannot call or build callables from names.",
     methods: [
       fn("bind", [], "Callable", "The callable with arguments fixed at the end.", {
@@ -1267,7 +1274,13 @@ const EASE_RANGE = { min: 0, max: EASE.length - 1 };
 const TWEENER_SHAPING: MethodSpec[] = [
   fn("set_trans", [p("trans", "int", TRANS_RANGE)], "Self", "Transition curve: `Tween.TRANS_*`."),
   fn("set_ease", [p("ease", "int", EASE_RANGE)], "Self", "Easing: `Tween.EASE_*`."),
-  fn("set_delay", [p("delay", "float")], "Self", "Waits before starting."),
+  fn(
+    "set_delay",
+    [p("delay", "float", { min: 0 })],
+    "Self",
+    "Waits before starting (at least 0: a negative delay makes a step take no time, and a " +
+      "tween that loops for ever would then loop within one frame).",
+  ),
 ];
 
 const ENGINE_CLASSES: ClassSpec[] = [
@@ -1277,7 +1290,9 @@ const ENGINE_CLASSES: ClassSpec[] = [
     doc: "A node the spell spawned or created. Only these members: no path, parent, tree or " +
       "viewport access.",
     methods: [
-      fn("queue_free", [], "void", "Removes and frees the node at the end of the frame."),
+      fn("queue_free", [], "void", "Removes and frees the node at the end of the frame.", {
+        value: true,
+      }),
       fn(
         "add_child",
         [p("node", "Node")],
@@ -1318,8 +1333,8 @@ const ENGINE_CLASSES: ClassSpec[] = [
         "void",
         "Turns to face a point in the world.",
       ),
-      fn("show", [], "void", "Makes it visible."),
-      fn("hide", [], "void", "Hides it."),
+      fn("show", [], "void", "Makes it visible.", { value: true }),
+      fn("hide", [], "void", "Hides it.", { value: true }),
     ],
   },
   {
@@ -1375,7 +1390,7 @@ const ENGINE_CLASSES: ClassSpec[] = [
     ],
     methods: [
       fn("start", [o("time_sec", "float")], "void", "Starts (optionally with a new wait time)."),
-      fn("stop", [], "void", "Stops."),
+      fn("stop", [], "void", "Stops.", { value: true }),
       fn("is_stopped", [], "bool", "Whether it is stopped."),
     ],
     signals: [{ name: "timeout", params: [], doc: "Fired when the time runs out." }],
@@ -1415,10 +1430,12 @@ const ENGINE_CLASSES: ClassSpec[] = [
           p("method", "Callable", { callback: [[1, 2]] }),
           p("from", "Variant"),
           p("to", "Variant"),
-          p("duration", "float"),
+          p("duration", "float", { max: MAX_TWEEN_METHOD_SECONDS }),
         ],
         "MethodTweener",
-        "Calls a callable with a value going from `from` to `to`.",
+        "Calls a callable with a value going from `from` to `to`, every frame for `duration` " +
+          `seconds: the callable is counted ${TWEEN_METHOD_CALLS_PER_SECOND} times for each ` +
+          "second (and each loop).",
       ),
       fn(
         "set_loops",
@@ -1440,7 +1457,7 @@ const ENGINE_CLASSES: ClassSpec[] = [
         "Default transition: `Tween.TRANS_*`.",
       ),
       fn("set_ease", [p("ease", "int", EASE_RANGE)], "Tween", "Default easing: `Tween.EASE_*`."),
-      fn("kill", [], "void", "Stops and discards it."),
+      fn("kill", [], "void", "Stops and discards it.", { value: true }),
       fn("is_running", [], "bool", "Whether it is playing."),
       fn("is_valid", [], "bool", "Whether it can still be used."),
     ],
@@ -1470,7 +1487,14 @@ const ENGINE_CLASSES: ClassSpec[] = [
     name: "CallbackTweener",
     kind: "object",
     doc: "A step of a tween that calls a callable.",
-    methods: [fn("set_delay", [p("delay", "float")], "CallbackTweener", "Waits before calling.")],
+    methods: [
+      fn(
+        "set_delay",
+        [p("delay", "float", { min: 0 })],
+        "CallbackTweener",
+        "Waits before calling (at least 0).",
+      ),
+    ],
   },
   {
     name: "IntervalTweener",
@@ -1547,7 +1571,7 @@ const ENGINE_CLASSES: ClassSpec[] = [
 
 /** The API. `version` is the manifest's `interface_version`. */
 export const SPELLSCRIPT_API: SpellScriptApi = {
-  version: "2.0",
+  version: "2.1",
   capabilities: (Object.keys(CAPABILITY_DOCS) as Capability[]).sort().map((name) => ({
     name,
     doc: CAPABILITY_DOCS[name],
@@ -1763,12 +1787,13 @@ export const SPELLSCRIPT_API: SpellScriptApi = {
     maxGrowthPerRun: 256,
     maxObjectsPerRun: 256,
     maxPrintsPerRun: 256,
-    maxPrintChars: 65536,
+    maxPrintChars: 131072,
     maxPrintedPerRun: 1_048_576,
     maxObjectsPerFrame: 8,
     maxPrintsPerFrame: 8,
     maxPrintedPerFrame: 8192,
     maxTweenLoops: MAX_TWEEN_LOOPS,
+    charsPerWork: 8192,
   },
 };
 

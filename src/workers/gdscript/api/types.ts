@@ -105,6 +105,13 @@ export interface MethodSpec {
   readonly bound?: ExternalBound;
   /** Changes the receiver in place without growing it (`erase`, `sort`, `clear`). */
   readonly mutates?: boolean;
+  /**
+   * May be a function value (`node.queue_free` handed to a signal or a tween). Only methods the
+   * engine may call any number of times, at any time, at no cost the budget must count: no
+   * objects made, no world calls, nothing started (a timer's `start` as its own callback would
+   * restart it for ever). Others may only be called where the verifier counts them.
+   */
+  readonly value?: boolean;
 }
 
 export interface PropertySpec {
@@ -224,5 +231,10 @@ export interface SpellScriptApi {
     readonly maxPrintedPerFrame: number;
     /** Most loops of a tween (`set_loops`). */
     readonly maxTweenLoops: number;
+    /**
+     * Characters or elements an operation may read or copy for one unit of work: comparing,
+     * searching, concatenating or printing a value costs its weight divided by this.
+     */
+    readonly charsPerWork: number;
   };
 }

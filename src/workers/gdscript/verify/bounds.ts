@@ -394,6 +394,19 @@ export function rangeTrips(args: readonly Range[]): number {
   return trips > 2n ** 52n ? Infinity : Number(trips);
 }
 
+/**
+ * Whether `range(from, to, step)` may step past the largest (or smallest) int: Godot adds the step
+ * to the loop variable before comparing it with `to`, so the value wraps around and the loop runs
+ * (almost) for ever (confirmed on the 4.6 web template).
+ */
+export function rangeOverflows(args: readonly Range[]): boolean {
+  if (args.length < 3) return false;
+  const [, second, third] = args.map((r) => toInt(r, "trunc")) as (Range & { int: true })[];
+  const step = third ? single(third) : null;
+  if (!second || step === null || step === 0n) return false;
+  return step > 0n ? second.hi - 1n + step > INT64_MAX : second.lo + 1n + step < INT64_MIN;
+}
+
 /** The values a `range(…)` loop variable takes. */
 export function rangeValues(args: readonly Range[]): Range {
   const [first, second] = args.map((r) => toInt(r, "trunc")) as (Range & { int: true })[];

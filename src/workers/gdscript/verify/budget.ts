@@ -39,6 +39,8 @@ import {
 export interface BudgetLimits {
   /** Work units (loop iterations, calls) one run of an entry point may cause. */
   readonly maxWork: number;
+  /** Characters or elements read or copied per work unit (see `scan`). */
+  readonly charsPerWork: number;
   /** Largest count or weight of any value. */
   readonly maxValueSize: number;
   /** How much a member may grow each run. */
@@ -83,6 +85,11 @@ interface ChargeSite extends Site {
   readonly text?: Poly;
 }
 
+/** An operation that reads or copies values of this total weight each time it runs. */
+interface ScanSite extends Site {
+  readonly size: Poly;
+}
+
 /** A size that must stay within the limit wherever it is computed. */
 interface Check {
   readonly size: Size;
@@ -113,6 +120,7 @@ export class Budget {
   #loops: LoopSite[] = [];
   #calls: CallSite[] = [];
   #charges: ChargeSite[] = [];
+  #scans: ScanSite[] = [];
   #checks: Check[] = [];
   #roots: { fn: number; at: Span; name: string }[] = [];
 
@@ -136,6 +144,14 @@ export class Budget {
 
   charge(fn: number, scope: Scope, charge: Charge, at: Span, text?: Poly): void {
     this.#charges.push({ fn, scope, charge, at, text });
+  }
+
+  /**
+   * An operation whose time grows with its operands (comparing, searching, concatenating,
+   * converting, hashing values of weight `size`): it costs size / charsPerWork work units.
+   */
+  scan(fn: number, scope: Scope, at: Span, size: Poly): void {
+    if (size.length > 0) this.#scans.push({ fn, scope, at, size });
   }
 
   check(size: Size, at: Span, what: string): void {
@@ -177,7 +193,9 @@ export class Budget {
     }
     const problems: BudgetProblem[] = [];
     this.#sizeProblems(bounds, runs, limits, text, problems);
-    this.#workProblems(order, callsFrom, factor, limits, sizeBound, problems);
+    // A value over the size limit is the cause; what reading it costs would only repeat it.
+    const scans = problems.length === 0;
+    this.#workProblems(order, callsFrom, factor, limits, sizeBound, problems, scans);
     return problems;
   }
 
@@ -397,6 +415,7 @@ export class Budget {
     limits: BudgetLimits,
     sizeBound: (v: number) => Bound,
     problems: BudgetProblem[],
+    scans: boolean,
   ): void {
     const perRoot = this.#perRoot(order, callsFrom, factor);
     const loopsIn = new Map<number, LoopSite[]>();
@@ -438,6 +457,15 @@ export class Budget {
         const w = n * scopeValue(call.scope, factor) * (call.times ? factor(call.times) : 1);
         work += w;
         if (!biggest || w > biggest.work) biggest = { at: call.at, work: w };
+      }
+      for (const scan of scans ? this.#scans : []) {
+        const n = runs[scan.fn]!;
+        if (n === 0) continue;
+        const chars = evaluate(scan.size, sizeBound);
+        // What a member gains each run is bounded elsewhere; a run scans what it holds now.
+        const w = n * scopeValue(scan.scope, factor) * chars.fin / limits.charsPerWork;
+        work += w;
+        if (!biggest || w > biggest.work) biggest = { at: scan.at, work: w };
       }
       let printed = 0;
       for (const site of this.#charges) {

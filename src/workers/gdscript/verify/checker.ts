@@ -33,12 +33,13 @@ import {
   intLiteral,
   type Range,
   rangeOf,
+  rangeOverflows,
   rangeTrips,
   rangeValues,
 } from "./bounds.ts";
 import { CallableFlows, type CallableSources, CallGraph, NO_CALLABLES } from "./calls.ts";
 import { checkFormat } from "./format.ts";
-import { MIN_FOREVER_STEP } from "../api/spellscript_api.ts";
+import { MIN_FOREVER_STEP, TWEEN_METHOD_CALLS_PER_SECOND } from "../api/spellscript_api.ts";
 import type { Budget } from "./budget.ts";
 import {
   addParts,
@@ -57,7 +58,11 @@ import {
   add,
   BRACKETS,
   constant,
+  isScalarType,
+  type Poly,
+  SCALAR,
   scalar,
+  scale,
   SEPARATOR,
   type Size,
   sumSizes,
@@ -109,12 +114,47 @@ interface PendingCallback {
   readonly scope: Scope;
   readonly sources: CallableSources;
   readonly at: Span;
-  /** How often the engine calls it: per element of a cell, per sort step, or a count. */
-  readonly times: Factor | "tween" | "tween_loops";
+  /**
+   * How often the engine calls it: per element of a cell, per sort step, a count, or per loop of
+   * the spell's tweens (times `frames` for `tween_method`, called every frame of its step).
+   */
+  readonly times: Factor | "tween" | "tween_loops" | { readonly frames: number };
 }
 
 /** A scalar of each type, as a value (shared: values are never changed). */
 const SCALAR_VALUES = new Map<string, SizedValue>();
+
+/**
+ * Methods of sized values that do not read the whole receiver (a hash lookup, an end of an
+ * array, a length): only their arguments are charged by weight (Budget.scan). Every other method
+ * is taken to read or copy all of its receiver.
+ */
+const CONSTANT_TIME = new Set([
+  "Dictionary.get",
+  "Dictionary.has",
+  "Dictionary.erase",
+  "Dictionary.size",
+  "Dictionary.is_empty",
+  "Dictionary.clear",
+  "Array.size",
+  "Array.is_empty",
+  "Array.append",
+  "Array.push_back",
+  "Array.pop_back",
+  "Array.front",
+  "Array.back",
+  "Array.clear",
+  "Array.resize",
+  "PackedStringArray.size",
+  "PackedStringArray.is_empty",
+  "PackedStringArray.append",
+  "PackedStringArray.push_back",
+  "String.length",
+  "String.is_empty",
+  "String.unicode_at",
+  "String.begins_with",
+  "String.ends_with",
+]);
 
 /** The spell's own prints. */
 const PRINTS = new Set(["print", "push_warning", "push_error"]);
@@ -175,8 +215,24 @@ export class Checker {
   /** Each variable made with `Timer.new()`: where, whether `one_shot = true` is set, its function. */
   #timers = new Map<
     Binding,
-    { at: Span; oneShot: boolean; fn: FnInfo["node"]; connects: number; oneShotConnects: number }
+    {
+      at: Span;
+      oneShot: boolean;
+      fn: FnInfo["node"];
+      connects: number;
+      oneShotConnects: number;
+      /** Its `start()` calls and `autostart` writes. */
+      starts: Span[];
+      /** One of them may run more than once (in a loop, or in another function). */
+      restarts: boolean;
+      /** The loops around `Timer.new()`: a start within the same ones runs once per timer. */
+      scope: Scope;
+    }
   >();
+  /** `start()` calls and `autostart` writes on a timer that is not a `Timer.new()` variable. */
+  #unknownStarts: Span[] = [];
+  /** A `timeout.connect` without CONNECT_ONE_SHOT on a timer that is not such a variable. */
+  #unknownConnect: Span | null = null;
   /** `Timer.start()` calls: where, and whether on a timer made in the same function. */
   #starts: { fn: number; at: Span; fresh: boolean }[] = [];
   /** Sizes of the elements of each array literal (for `%`, which prints them one by one). */
@@ -229,10 +285,13 @@ export class Checker {
       );
     }
     this.#rearming();
+    this.#restarts();
     for (const call of this.#forevers) this.#forever(call);
     for (const callback of this.#callbacks) {
       const times: Factor = callback.times === "tween" || callback.times === "tween_loops"
         ? { k: this.#tweenLoops }
+        : "frames" in callback.times
+        ? { k: this.#tweenLoops * callback.times.frames }
         : callback.times;
       for (const to of flows.resolve(callback.sources).fns) {
         this.#state.budget.call(callback.fn, callback.scope, to, callback.at, times);
@@ -377,6 +436,9 @@ export class Checker {
         fn: this.#fn.node,
         connects: 0,
         oneShotConnects: 0,
+        starts: [],
+        restarts: false,
+        scope: this.#state.growth.scope,
       });
     }
     for (
@@ -440,7 +502,7 @@ export class Checker {
       }
       for (const [param, bound] of Object.entries(callback?.bounds ?? {})) {
         const binding = fn.params.find((b) => b.name === param);
-        if (binding) this.#external(binding.cell, bound);
+        if (binding) this.#external(binding.cell, bound, decl.name);
       }
       this.#block(decl.body ?? []);
     });
@@ -650,7 +712,15 @@ export class Checker {
       if (call.args.length < 1 || call.args.length > 3) {
         this.report(call, "range() takes 1 to 3 arguments");
       } else {
-        trips = rangeTrips(call.args.map((arg) => this.#range(arg)));
+        const ranges = call.args.map((arg) => this.#range(arg));
+        trips = rangeTrips(ranges);
+        if (rangeOverflows(ranges)) {
+          this.report(
+            call,
+            "this range's last step passes the largest (or smallest) int: Godot would wrap " +
+              "around and loop (almost) for ever; keep `to` further from the int limits",
+          );
+        }
       }
       if (trips === null) trips = Infinity;
     } else {
@@ -659,7 +729,7 @@ export class Checker {
       if (isClass(ty, "int")) {
         trips = Math.max(0, this.#interval(iterable).hi);
       } else if (ty.t === "class" && API.classes.get(ty.name)?.iterates) {
-        const collection = value.alias ?? growth.cell();
+        const collection = this.#cellOf(value, iterable);
         growth.merge(binding.cell, growth.element(collection));
         factor = { cell: collection };
         growth.loop(
@@ -1206,6 +1276,8 @@ export class Checker {
       const binding = this.#assignable(target, name);
       if (!binding) return;
       this.#typedAssignment(binding, e);
+      // `s += t` copies s and t.
+      if (compound) this.#scan(e, [located(binding.cell), value], [binding.ty, this.#ty(e.value)]);
       if (!compound) {
         this.#flowInto(binding, e.value, value, e);
       } else if (isSized(binding.ty) && e.op === "+=") {
@@ -1240,6 +1312,10 @@ export class Checker {
         return;
       }
       const member = API.member(ty.name, target.member.name);
+      if (isClass(ty, "Timer") && target.member.name === "autostart") {
+        const off = e.op === "=" && e.value.kind === "bool" && !e.value.value;
+        if (!off) this.#startedTimer(target.base, e);
+      }
       if (!member) {
         this.report(target.member, `${ty.name}.${target.member.name} ${NOT_PART}`);
       } else if (member.kind !== "property") {
@@ -1296,6 +1372,7 @@ export class Checker {
         ? { alias: null, parts: addParts(new Map([[element, 1]]), partsOf(value)) }
         : value;
       growth.flow(element, stored, e, "an element", this.#fn.id);
+      if (spec.grows) this.#keyFlow(element, key, target.index);
       return;
     }
     this.report(target, "this cannot be assigned");
@@ -1346,20 +1423,82 @@ export class Checker {
     const base = signal?.kind === "attribute" ? signal.base : null;
     const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
     const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
-    if (!timer) return;
-    timer.connects++;
     const flags = call.args[1] ? this.#range(call.args[1]) : null;
     const oneShot = API.constants.get("CONNECT_ONE_SHOT")?.value ?? 4;
-    if (flags?.int && flags.lo === flags.hi && (flags.lo & BigInt(oneShot)) !== 0n) {
-      timer.oneShotConnects++;
+    const once = flags?.int === true && flags.lo === flags.hi &&
+      (flags.lo & BigInt(oneShot)) !== 0n;
+    if (!timer) {
+      if (!once) this.#unknownConnect ??= call;
+      return;
     }
+    timer.connects++;
+    if (once) timer.oneShotConnects++;
   }
 
   #timerStart(e: CallExpression): void {
     const base = e.callee.kind === "attribute" ? e.callee.base : null;
-    const resolved = base?.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
-    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    const timer = base ? this.#startedTimer(base, e) : undefined;
     this.#starts.push({ fn: this.#fn.id, at: e, fresh: timer?.fn === this.#fn.node });
+  }
+
+  /** Records a start (`start()`, `autostart`) of the timer `base`, which it returns if known. */
+  #startedTimer(base: Expression, at: Span) {
+    const resolved = base.kind === "identifier" ? this.#p.resolved.get(base) : undefined;
+    const timer = resolved?.k === "binding" ? this.#timers.get(resolved.b) : undefined;
+    if (!timer) {
+      this.#unknownStarts.push(at);
+      return undefined;
+    }
+    timer.starts.push(at);
+    if (timer.fn !== this.#fn.node || this.#state.growth.scope !== timer.scope) {
+      timer.restarts = true;
+    }
+    return timer;
+  }
+
+  /**
+   * A timer fires once per start, and each time runs every callable connected to it without
+   * CONNECT_ONE_SHOT, which the budget charges once: such a timer may be started once, by one
+   * `start()` (or `autostart`) outside loops in the function that makes it.
+   */
+  #restarts(): void {
+    let connected = this.#unknownConnect !== null;
+    for (const [binding, timer] of this.#timers) {
+      if (timer.connects === timer.oneShotConnects) continue;
+      connected = true;
+      if (timer.starts.length <= 1 && !timer.restarts) continue;
+      for (const at of timer.starts) {
+        this.report(
+          at,
+          `the timer \`${binding.name}\` has callables connected to its timeout and is started ` +
+            "more than once (or in a loop, or from another function): each start runs them " +
+            "again, and they are counted once. Start it once where it is made, connect with " +
+            "CONNECT_ONE_SHOT, or `await` its timeout instead",
+        );
+      }
+    }
+    if (!connected) return;
+    for (const at of this.#unknownStarts) {
+      this.report(
+        at,
+        "start() only a timer variable made with Timer.new() in this function when a timer has " +
+          "callables connected without CONNECT_ONE_SHOT: which timer this starts is not known, " +
+          "and each start runs its callables again",
+      );
+    }
+    if (this.#unknownConnect && this.#unknownStarts.length === 0) {
+      for (const [binding, timer] of this.#timers) {
+        if (timer.starts.length <= 1 && !timer.restarts) continue;
+        for (const at of timer.starts) {
+          this.report(
+            at,
+            `the timer \`${binding.name}\` is started more than once while a timeout is ` +
+              "connected where the timer is not known: connect to the variable made with " +
+              "Timer.new(), with CONNECT_ONE_SHOT, or `await` its timeout instead",
+          );
+        }
+      }
+    }
   }
 
   /**
@@ -1370,7 +1509,12 @@ export class Checker {
     const { flows, graph } = this.#state;
     const deferred = new Set<number>();
     for (const callback of this.#callbacks) {
-      if (typeof callback.times === "object" && !("k" in callback.times)) continue;
+      // map/filter/sort_custom… run their callable at once; the others are deferred.
+      if (
+        typeof callback.times === "object" && ("cell" in callback.times || "sort" in callback.times)
+      ) {
+        continue;
+      }
       for (const fn of flows.resolve(callback.sources).fns) deferred.add(fn);
     }
     const reach = new Set<number>();
@@ -1534,9 +1678,66 @@ export class Checker {
     }
   }
 
-  /** A cell filled from outside the spell, with its bound (and its elements'). */
-  #external(cell: number, bound: ExternalBound): void {
+  /**
+   * A dictionary's keys are what `for k in d`, `keys()` and `find_key` give: its element cell
+   * holds them as well as its values (a copy of the key, so the key's own cell is not merged).
+   */
+  #keyFlow(element: number, key: SizedValue, at: Expression): void {
+    const size = key.alias === null && !key.size ? this.#scalarSize(at) : sizeOf(key);
+    this.#state.growth.flow(
+      element,
+      { alias: null, parts: partsOf(key), size },
+      at,
+      "a key",
+      this.#fn.id,
+    );
+  }
+
+  /**
+   * The cell of a value: its location, or (a value not kept anywhere: a copy, a concatenation) a
+   * new cell holding it, whose elements are at most the whole.
+   */
+  #cellOf(value: SizedValue, at: Span): number {
+    if (value.alias !== null) return value.alias;
     const { growth } = this.#state;
+    const cell = growth.cell();
+    growth.flow(
+      cell,
+      { ...value, size: sizeOf(value), opaque: true },
+      at,
+      "this value",
+      this.#fn.id,
+    );
+    return cell;
+  }
+
+  /**
+   * An operation that reads or copies values: charged their weight of work (Budget.scan), for the
+   * operands whose type has a size (strings, arrays, dictionaries; scalars are cheap).
+   */
+  #scan(
+    at: Span,
+    values: readonly (SizedValue | undefined)[],
+    types: readonly (Ty | undefined)[],
+    times = 1,
+  ): void {
+    let weight: Poly = [];
+    values.forEach((value, i) => {
+      const ty = types[i];
+      if (value && ty && isSized(ty)) weight = add(weight, sizeOf(value).w);
+    });
+    if (weight.length === 0) return;
+    const { budget, growth } = this.#state;
+    budget.scan(this.#fn.id, growth.scope, at, scale(weight, times));
+  }
+
+  /** A cell filled from outside the spell, with its bound (and its elements'). */
+  #external(cell: number, bound: ExternalBound, at: Span): void {
+    const { growth } = this.#state;
+    // Deeper than its elements, each value is at most its element (or the whole).
+    const inner = bound.element?.weight ?? bound.weight;
+    const deeper = bound.element ? growth.element(cell) : cell;
+    growth.whole(deeper, { n: constant(inner), w: constant(inner) }, at, this.#fn.id);
     growth.fixed.set(cell, { n: bound.count, w: bound.weight });
     if (bound.element) {
       growth.fixed.set(growth.element(cell), { n: bound.element.count, w: bound.element.weight });
@@ -1679,6 +1880,7 @@ export class Checker {
             : { ...NO_SIZE, size: text((entry.key as { value?: string }).value?.length ?? 0) };
           const value = this.expr(entry.value);
           growth.flow(growth.element(cell), value, entry.value, "an element", this.#fn.id);
+          this.#keyFlow(growth.element(cell), key, entry.key);
           parts = addParts(addParts(parts, partsOf(key)), partsOf(value));
           weight = add(weight, add(sizeOf(key).w, sizeOf(value).w));
         }
@@ -1720,6 +1922,12 @@ export class Checker {
       case "binding": {
         if (isClass(resolved.b.ty, "Callable")) this.#use(e, false);
         const cell = resolved.b.cell;
+        // A number or vector is at most its type's width, whatever flowed (or did not flow:
+        // loop variables, callback parameters) into its cell.
+        const ty = this.#ty(e);
+        if (ty.t === "class" && isScalarType(ty.name)) {
+          return { ...located(cell), size: scalar(ty.name) };
+        }
         return located(cell);
       }
       case "func":
@@ -1814,6 +2022,8 @@ export class Checker {
     if (member.kind === "property" && isSized(apiType(member.spec.type))) {
       const { growth } = this.#state;
       const cell = growth.namedCell(`${member.owner.name}.${name}`);
+      // Filled by the client (the caster's parameters, ids): bounded by the API.
+      if (member.spec.bound && !growth.fixed.has(cell)) this.#external(cell, member.spec.bound, e);
       // The client's dictionaries are shared by reference (strings are copied).
       if (member.owner.name === "SpellContext" && member.spec.type === "Dictionary") {
         growth.readOnly(cell, `ctx.${name}`);
@@ -1825,7 +2035,7 @@ export class Checker {
 
   #subscript(baseExpr: Expression, index: Expression, at: Span): SizedValue {
     const base = this.expr(baseExpr);
-    this.expr(index);
+    const key = this.expr(index);
     const ty = this.#ty(baseExpr);
     const spec = ty.t === "class" ? API.classes.get(ty.name)?.index : undefined;
     if (!spec) {
@@ -1837,8 +2047,12 @@ export class Checker {
       );
       return NO_SIZE;
     }
+    // A character of a text.
+    if (isClass(ty, "String")) return { ...NO_SIZE, size: text(1) };
+    // A dictionary hashes (and compares) its key.
+    if (isClass(ty, "Dictionary")) this.#scan(at, [key], [this.#ty(index)]);
     const { growth } = this.#state;
-    const element = growth.element(base.alias ?? growth.cell());
+    const element = growth.element(this.#cellOf(base, at));
     return located(element);
   }
 
@@ -1847,6 +2061,8 @@ export class Checker {
     const right = this.expr(e.right);
     const lty = this.#ty(e.left);
     const rty = this.#ty(e.right);
+    // Comparing, concatenating, formatting or searching sized values reads all of them.
+    if (!["and", "or"].includes(e.op)) this.#scan(e, [left, right], [lty, rty]);
     if (e.op === "/" || (e.op === "%" && isClass(lty, "int"))) {
       this.#division(e.op, e.left, e.right, e);
     }
@@ -1892,7 +2108,8 @@ export class Checker {
     if (e.op === "+" && (isSized(lty) || isSized(rty))) {
       const size = sumSizes(sizeOf(left), sizeOf(right));
       this.#state.budget.check(size, e, "this value");
-      return { alias: null, parts: addParts(partsOf(left), partsOf(right)), size };
+      // A new array sharing the operands' elements, which are not followed: opaque.
+      return { alias: null, parts: addParts(partsOf(left), partsOf(right)), size, opaque: true };
     }
     return NO_SIZE;
   }
@@ -2132,12 +2349,16 @@ export class Checker {
     const overloads = spec.constructors ?? [];
     let parts: Parts = new Map();
     const sizes: Size[] = [];
+    const values: SizedValue[] = [];
     for (const arg of e.args) {
       this.#noStoredCallable(arg, `a ${name}`);
       const value = this.expr(arg);
+      values.push(value);
       parts = addParts(parts, partsOf(value));
       sizes.push(sizeOf(value));
     }
+    // A copy, or a conversion to text, reads all of its argument.
+    this.#scan(e, values, e.args.map((arg) => this.#ty(arg)));
     if (!overloads.some((params) => params.length === e.args.length)) {
       this.report(
         callee,
@@ -2153,7 +2374,8 @@ export class Checker {
     const size = name === "String"
       ? printed(sizes, (i) => isClass(this.#ty(e.args[i]!), "String"))
       : sizes[0] ?? { n: [], w: [] };
-    return { alias: null, parts, size };
+    // A copy: its elements are at most the whole.
+    return { alias: null, parts, size, opaque: name !== "String" };
   }
 
   #methodCall(callee: Expression & { kind: "attribute" }, e: CallExpression): SizedValue {
@@ -2259,6 +2481,16 @@ export class Checker {
     const isString = (i: number) =>
       e.args[i] !== undefined && isClass(this.#ty(e.args[i]!), "String");
     this.#charges(spec, e, argSizes, isString, receiverTy);
+    // Reading, searching or copying its sized receiver and arguments takes time; a sort compares
+    // each element about log2(n) times (at most 12 for 4,096 elements).
+    const className = receiverTy?.t === "class" ? receiverTy.name : "";
+    const readsAll = !CONSTANT_TIME.has(`${className}.${spec.name}`);
+    this.#scan(
+      e,
+      [readsAll ? receiver ?? undefined : undefined, ...args],
+      [receiverTy ?? undefined, ...e.args.map((arg) => this.#ty(arg))],
+      spec.name === "sort" || spec.name === "sort_custom" ? 12 : 1,
+    );
     const callbackResult = growth.cell();
     if (receiverTy && isClass(receiverTy, "Callable") && spec.name === "bind") this.#bind(e, args);
     e.args.forEach((arg, i) => {
@@ -2270,7 +2502,7 @@ export class Checker {
       this.#argument(spec, param, arg, e, receiver, args, callbackResult, receiverTy);
     });
     const sizes = spec.sizes;
-    const cellOf = (value: SizedValue | null) => value?.alias ?? growth.cell();
+    const cellOf = (value: SizedValue | null) => value ? this.#cellOf(value, e) : growth.cell();
     const termParts = (term: SizeTerm): Parts => {
       let parts: Parts;
       if (term.from === "receiver") parts = receiver ? partsOf(receiver) : new Map();
@@ -2291,6 +2523,14 @@ export class Checker {
     };
     if (sizes?.grows && receiver) {
       const target = cellOf(receiver);
+      if (spec.name === "resize") {
+        // The new elements are null, or the element type's default.
+        const elem = receiverTy?.t === "class" && receiverTy.elem?.t === "class"
+          ? receiverTy.elem.name
+          : null;
+        const fill = { alias: null, parts: null, size: scalar(elem) };
+        growth.flow(growth.element(target), fill, e, "an element", this.#fn.id);
+      }
       let parts: Parts = new Map([[target, 1]]);
       for (const term of sizes.grows) {
         parts = addParts(parts, termParts(term));
@@ -2306,6 +2546,7 @@ export class Checker {
       }
       const added = addedSize(spec.name, sizeOf(located(target)), argSizes, {
         argHi: (i) => (e.args[i] ? this.#interval(e.args[i]!).hi : 0),
+        argLo: (i) => (e.args[i] ? this.#interval(e.args[i]!).lo : -Infinity),
         isString,
         callback: sizeOf(located(callbackResult)),
       }) ?? argSizes.reduce(sumSizes, { n: [], w: [] });
@@ -2333,16 +2574,21 @@ export class Checker {
     }
     if (spec.returns === "Element" && receiver) {
       const element = growth.element(cellOf(receiver));
-      let parts: Parts = new Map([[element, 1]]);
-      for (const a of args) parts = addParts(parts, partsOf(a));
-      // An element, or a default given as an argument (`get(key, default)`).
-      const size = argSizes.reduce(sumSizes, sizeOf(located(element)));
-      return { alias: element, parts, size };
+      // An element, or the default `get(key, default)` returns: the default bounds the element
+      // cell too (as a copy). Adding it to the element's own size instead would make a variable
+      // that takes the result (and so shares the element's cell) feed itself on every run.
+      if (spec.name === "get") {
+        args.slice(1).forEach((value, i) => {
+          const copy = { alias: null, parts: partsOf(value), size: sizeOf(value) };
+          growth.flow(element, copy, e.args[i + 1]!, "a default", this.#fn.id);
+        });
+      }
+      return located(element);
     }
     if (spec.bound) {
       // Filled by the world: its own fresh value, bounded by the API.
       const result = growth.cell();
-      this.#external(result, spec.bound);
+      this.#external(result, spec.bound, e);
       return located(result);
     }
     let parts: Parts;
@@ -2357,6 +2603,7 @@ export class Checker {
     const owner = receiverTy?.t === "class" ? receiverTy.name : receiverTy ? "self" : null;
     const size = resultSize(owner, spec.name, receiver ? sizeOf(receiver) : null, argSizes, {
       argHi: (i) => (e.args[i] ? this.#interval(e.args[i]!).hi : 0),
+      argLo: (i) => (e.args[i] ? this.#interval(e.args[i]!).lo : -Infinity),
       isString,
       callback: sizeOf(located(callbackResult)),
     }) ?? argSizes.reduce(sumSizes, receiver ? sizeOf(receiver) : { n: [], w: [] });
@@ -2368,12 +2615,13 @@ export class Checker {
     growth.flow(result, { alias: null, parts, size }, e, "this value", this.#fn.id);
     const element = growth.element(result);
     const deepCopy = spec.name === "duplicate" && e.args[0]?.kind === "bool" && e.args[0].value;
-    if (receiver?.alias !== undefined && receiver.alias !== null && !deepCopy) {
-      if (receiverTy && isClass(receiverTy, "String")) {
-        growth.flow(element, { alias: null, parts: partsOf(receiver) }, e, "a piece", this.#fn.id);
-      } else {
-        growth.merge(element, growth.element(receiver.alias));
-      }
+    const isText = receiverTy !== null && isClass(receiverTy, "String");
+    if (receiver?.alias !== undefined && receiver.alias !== null && !deepCopy && !isText) {
+      growth.merge(element, growth.element(receiver.alias));
+    } else {
+      // Pieces of a text, deep copies, elements of a temporary's result: not followed, each is
+      // at most the whole (an element no step feeds would weigh nothing).
+      growth.whole(result, size, e, this.#fn.id, parts);
     }
     if (spec.sizes?.result?.some((term) => term.from === "callback")) {
       growth.merge(element, callbackResult);
@@ -2435,25 +2683,27 @@ export class Checker {
         // map/filter/reduce/any/all/sort_custom walk the receiver while calling the callable:
         // like a for loop, the callable may not change it.
         const { growth } = this.#state;
-        const collection = receiver.alias ?? growth.cell();
+        const collection = this.#cellOf(receiver, arg);
         growth.loop(collection, this.#fn.id, arg, arg.start, arg.end, receiverExpr);
       }
       if (param.callback) {
         const { growth } = this.#state;
-        const element = () => growth.element(receiver?.alias ?? growth.cell());
-        this.#wirings.push({
-          sources,
-          result: callbackResult,
-          params: param.callback.map((from) =>
-            from.map((source) =>
-              source === "element"
-                ? element()
-                : source === "callback"
-                ? callbackResult
-                : (args[source]?.alias ?? growth.cell())
-            )
-          ),
-        });
+        const element = () =>
+          growth.element(receiver ? this.#cellOf(receiver, arg) : growth.cell());
+        const params = param.callback.map((from) =>
+          from.map((source) =>
+            source === "element"
+              ? element()
+              : source === "callback"
+              ? callbackResult
+              : this.#passed(args[source], call.args[source], arg)
+          )
+        );
+        // A signal passes its own values (`loop_finished`'s loop index).
+        for (const type of spec.name === "connect" ? this.#signalParams(call) : []) {
+          params.push([this.#passed({ ...NO_SIZE, size: scalar(type) }, undefined, arg)]);
+        }
+        this.#wirings.push({ sources, result: callbackResult, params });
       }
       return;
     }
@@ -2505,6 +2755,35 @@ export class Checker {
   }
 
   /**
+   * The cell of a value the engine passes to a callable: the value's own, or a new one holding a
+   * scalar of its type (an unfed cell would weigh nothing, and `str(v).repeat(…)` with it).
+   */
+  #passed(value: SizedValue | undefined, expr: Expression | undefined, at: Span): number {
+    if (value?.alias !== undefined && value.alias !== null) return value.alias;
+    const { growth } = this.#state;
+    const cell = growth.cell();
+    const size = value?.size ?? (expr ? this.#scalarSize(expr) : SCALAR);
+    growth.flow(
+      cell,
+      { alias: null, parts: null, size },
+      at,
+      "a value the engine passes",
+      this.#fn.id,
+    );
+    return cell;
+  }
+
+  /** The types of the values the signal of `signal.connect(…)` passes. */
+  #signalParams(call: CallExpression): readonly string[] {
+    const signal = call.callee.kind === "attribute" ? call.callee.base : null;
+    if (signal?.kind !== "attribute") return [];
+    const owner = this.#ty(signal.base);
+    if (owner.t !== "class") return [];
+    const member = API.member(owner.name, signal.member.name);
+    return member?.kind === "signal" ? member.spec.params : [];
+  }
+
+  /**
    * A callable the engine will call: the run that hands it over pays for every call (`map` once
    * per element, a sort n·log n times, a tween step once per loop, a signal once: timers are
    * one-shot).
@@ -2531,9 +2810,15 @@ export class Checker {
         times = { sort: collection() };
         break;
       case "tween_callback":
-      case "tween_method":
         times = "tween";
         break;
+      case "tween_method": {
+        // Called every frame of the step, not once: charged per frame of its (bounded) duration.
+        const duration = call.args[3];
+        const seconds = duration ? Math.max(0, this.#interval(duration).hi) : Infinity;
+        times = { frames: Math.ceil(seconds * TWEEN_METHOD_CALLS_PER_SECOND) + 1 };
+        break;
+      }
       case "connect": {
         const signal = call.callee.kind === "attribute" && call.callee.base.kind === "attribute"
           ? call.callee.base.member.name
@@ -2704,6 +2989,10 @@ function overridable(decl: FuncDecl): boolean {
  * checked (literals, bounds, callables), that changes its receiver, or whose result can be many
  * times its inputs, is only ever called directly.
  */
+/**
+ * Why a method may not be a function value (the engine could call it any number of times, where
+ * the verifier counts nothing), or null for the few the API lists as values.
+ */
 function notAFunctionValue(spec: MethodSpec): string | null {
   if (spec.params.some((p) => p.literal || p.max !== undefined || p.type === "Callable")) {
     return "its arguments must be checked where it is called";
@@ -2712,7 +3001,16 @@ function notAFunctionValue(spec: MethodSpec): string | null {
   if (spec.sizes?.result?.some((term) => term.times !== undefined && term.times !== 1)) {
     return "its result can be many times the size of its inputs";
   }
-  return null;
+  if (spec.value) return null;
+  if (spec.creates || spec.capability || spec.prints) {
+    return "each call makes objects or acts on the world, and the engine could call it any " +
+      "number of times: call it in a lambda, where it is counted";
+  }
+  if (spec.name === "start") {
+    return "a timer's callbacks could start it again and again: call start() where the timer is made";
+  }
+  return "only methods listed as function values (like `node.queue_free`) can be: call it in a " +
+    "lambda";
 }
 
 /** Tween methods that change how it plays and return the tween itself. */

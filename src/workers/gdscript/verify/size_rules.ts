@@ -22,6 +22,8 @@ import {
 export interface CallFacts {
   /** The upper bound of argument `i` as a number (for counts such as `repeat`). */
   readonly argHi: (i: number) => number;
+  /** The least value argument `i` may have (-Infinity when unknown). */
+  readonly argLo: (i: number) => number;
   /** Whether argument `i` is a String (it prints as itself). */
   readonly isString: (i: number) => boolean;
   /** The size of what the callable returns (`map`). */
@@ -65,9 +67,13 @@ export function resultSize(
   }
   if (owner === "String") {
     switch (name) {
-      case "substr":
       case "left":
-      case "right":
+      case "right": {
+        // left(n)/right(n) with 0 ≤ n keep at most n characters (a negative n drops some).
+        const hi = facts.argHi(0);
+        return facts.argLo(0) >= 0 && Number.isFinite(hi) ? textOf(constant(hi)) : r;
+      }
+      case "substr":
       case "to_upper":
       case "to_lower":
       case "strip_edges":

@@ -101,6 +101,11 @@ const SCALAR_CHARS: Record<string, number> = {
   Transform3D: 330,
 };
 
+/** Whether values of a type are scalars with a known printed width (numbers, vectors…). */
+export function isScalarType(type: string): boolean {
+  return Object.hasOwn(SCALAR_CHARS, type);
+}
+
 /** Anything else printed alone (an object, a callable, null, an unknown scalar). */
 const OTHER_CHARS = 340;
 

@@ -59,6 +59,7 @@ export function verifySpell(
   const checker = new Checker(program, typer, { growth, flows, graph, budget }, maxIterations);
   checkStructure(script, program, checker);
   checker.finish();
+  growth.expandWholes();
   const cycles = graph.cycles();
   for (const problem of cycles) checker.report(problem.at, problem.message);
   const calls = (fn: number) => graph.calls(fn);
@@ -72,6 +73,7 @@ export function verifySpell(
     const limits = API.api.limits;
     const budgetLimits = {
       maxWork: maxIterations,
+      charsPerWork: limits.charsPerWork,
       maxValueSize: limits.maxValueSize,
       maxGrowthPerRun: limits.maxGrowthPerRun,
       maxObjects: limits.maxObjectsPerRun,

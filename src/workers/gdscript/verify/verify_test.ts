@@ -188,12 +188,22 @@ Deno.test("capabilities: reported sorted, refused by name when the server does n
     assert.equal(report.violations[0]!.line, 6);
     assert.match(report.violations[0]!.message, /"voxel"/);
   }
-  // A method reference needs its capability as much as a call does.
+  // A world method is never a function value (the engine could call it any number of times,
+  // uncounted); a lambda that calls it needs its capability as a call does.
+  assert.match(
+    refused(
+      cast(
+        "var t := Timer.new()\nt.one_shot = true\n" +
+          "t.timeout.connect(ctx.world.set_voxel.bind(Vector3.ZERO, 1))",
+      ),
+    ),
+    /WorldAPIAdapter\.set_voxel cannot be a function value: each call makes objects or acts/,
+  );
   assert.deepEqual(
     validateSpellScript(
       cast(
         "var t := Timer.new()\nt.one_shot = true\n" +
-          "t.timeout.connect(ctx.world.set_voxel.bind(Vector3.ZERO, 1))",
+          "t.timeout.connect(func() -> void: ctx.world.set_voxel(Vector3.ZERO, 1))",
       ),
     ),
     { ok: true, capabilities: ["voxel"] },
