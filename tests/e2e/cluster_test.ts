@@ -9,6 +9,7 @@ import { GodotClient } from "../helpers/godot_client.ts";
 import type { Message } from "../helpers/message_queue.ts";
 import { SioClient } from "../helpers/sio_client.ts";
 import { fixture, sha256 } from "../helpers/spells.ts";
+import { largeSpell } from "../helpers/large_spell.ts";
 import { startCluster, type TestCluster } from "../helpers/cluster.ts";
 import { connectPostgres } from "../../src/storage/postgres/pg.ts";
 
@@ -268,6 +269,45 @@ Deno.test("cluster: a dead node's running job and queued jobs each run once, rep
   } finally {
     await sql.end();
     await requester.close();
+  }
+});
+
+Deno.test("cluster: a node SIGKILLed in the middle of a build: another node runs the job once, after its lease lapses", async () => {
+  const doomed = await cluster.start("node4", { JOB_LEASE_MS: "2000" });
+  const sql = connectPostgres(cluster.pg.url, { max: 1 });
+  const builder = await GodotClient.connect(doomed.wsUrl);
+  try {
+    // A 48 KB spell: its build takes long enough that the kill lands while it runs.
+    builder.send({ type: "spell.start_build", spell_id: "doomed_spell", code: largeSpell(48_000) });
+    const started = await builder.next("spell.build_started", { timeoutMs: 10_000 });
+    const jobId = started.job_id as string;
+    await eventually(async () => {
+      const [row] = await sql<
+        { status: string }[]
+      >`SELECT status FROM jobs WHERE job_id = ${jobId}`;
+      return row?.status === "running";
+    }, { timeoutMs: 5000, what: "the build running on node 4" });
+    await cluster.kill(doomed);
+    const [atKill] = await sql<{ status: string; lease_holder: string }[]>`
+      SELECT status, lease_holder FROM jobs WHERE job_id = ${jobId}`;
+    assert.deepEqual(
+      [atKill!.status, atKill!.lease_holder],
+      ["running", "node4"],
+      "killed mid-build",
+    );
+    // Nobody renews node 4's lease: another node takes the job and finishes it, once.
+    await eventually(async () => {
+      const [row] = await sql<
+        { status: string }[]
+      >`SELECT status FROM jobs WHERE job_id = ${jobId}`;
+      return row?.status === "completed";
+    }, { timeoutMs: 20_000, what: "the job completed elsewhere" });
+    const revisions = await sql<{ n: string }[]>`
+      SELECT count(*) AS n FROM revisions WHERE spell_id = 'doomed_spell'`;
+    assert.equal(Number(revisions[0]!.n), 1, "one run, one revision");
+  } finally {
+    builder.socket.close();
+    await sql.end();
   }
 });
 
