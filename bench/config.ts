@@ -29,6 +29,20 @@ export const LIMITS: readonly LimitSetting[] = [
     why: "pipelined request_spell bursts would be dropped as rate_limited",
   },
   {
+    env: "CASTS_PER_SEC",
+    value: "1000000",
+    defaultValue: "5",
+    raised: true,
+    why: "one caster casts up to 500 times a second in the fan-out cells",
+  },
+  {
+    env: "CAST_BURST",
+    value: "1000000",
+    defaultValue: "10",
+    raised: true,
+    why: "and starts at full rate",
+  },
+  {
     env: "MAX_OPS_PER_WORLD",
     value: "1000000",
     defaultValue: "100000",

@@ -508,6 +508,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "players one client address may create per hour (POST /api/players; 429 above)",
   },
   {
+    env: "CASTS_PER_SEC",
+    kind: "int",
+    key: "limits.castsPerSecond",
+    min: 1,
+    help:
+      "spell casts per second one identity may send (a guest: its connection); every client in the world runs each cast",
+  },
+  {
+    env: "CAST_BURST",
+    kind: "int",
+    key: "limits.castBurst",
+    min: 1,
+    help: "casts one identity may send at once before CASTS_PER_SEC applies",
+  },
+  {
     env: "REPORTS_PER_HOUR",
     kind: "int",
     key: "limits.reportsPerHour",
@@ -575,6 +590,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     opDedupeMs: 2000,
     maxTargetEntityIdChars: 256,
     maxCastParamsDepth: 8,
+    castsPerSecond: 5,
+    castBurst: 10,
     reportsPerHour: 20,
     playerCreatesPerHour: 10,
     tokenTtlDays: 365,

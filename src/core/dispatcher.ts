@@ -101,6 +101,16 @@ const READ_EVENTS: ReadonlySet<string> = new Set([
   ClientEvent.CONTENT_LIST_FILES,
 ]);
 
+/**
+ * Voxel ops sent from a spell's code. Every client in the world runs every cast, so each one sends
+ * the same ops (stored once: see OpDeduper) and a busy caster can push an innocent client over its
+ * rate. Beyond the rate these are dropped (another member's copy is stored anyway), answered at most
+ * once a second, and weigh RELAYED_REFUSAL_COST of a refusal toward the flood close: a client
+ * relaying a hostile caster's ops keeps its connection, while a flood of them is still closed.
+ */
+const RELAYED_EVENTS: ReadonlySet<string> = new Set([ClientEvent.REQUEST_SPELL]);
+const RELAYED_REFUSAL_COST = 1 / 16;
+
 /** Refusals a connection may collect (beyond its rate's refill) before it counts as a flood. */
 const MIN_FLOOD_REFUSALS = 100;
 
@@ -128,6 +138,8 @@ export class Dispatcher {
   #limiter: RateLimiter;
   /** Refusals a connection may earn: a second bucket, twice the burst, refilled at the rate. */
   #refusals: RateLimiter;
+  /** One `rate_limited` answer a second for relayed ops over the rate. */
+  #relayNotices: RateLimiter;
   #log: Logger;
   #observer?: DispatchObserver;
   #mapError?: (error: unknown) => ProtocolError | undefined;
@@ -153,6 +165,7 @@ export class Dispatcher {
       burst: Math.max(MIN_FLOOD_REFUSALS, 2 * options.rate.burst),
       clock: options.clock,
     });
+    this.#relayNotices = new RateLimiter({ perSecond: 1, burst: 1, clock: options.clock });
     this.#reads = options.reads;
     this.#clock = options.clock;
     this.#handlers = new Map(
@@ -186,6 +199,7 @@ export class Dispatcher {
     });
     this.#limiter.forget(session.id);
     this.#refusals.forget(session.id);
+    this.#relayNotices.forget(session.id);
     this.#tails.delete(session.id);
     this.#waitingReads.delete(session.id);
   }
@@ -213,9 +227,10 @@ export class Dispatcher {
         this.#inOrder(session, () => this.#waitForToken(session, event, payload, ack));
         return;
       }
+      const relayed = RELAYED_EVENTS.has(event) && this.#rooms.worldOf(session) !== undefined;
       // Answering every message of a flood costs as much as serving it: once a connection has
       // been refused twice its burst more than its rate refills, it is a flood and is closed.
-      if (!this.#refusals.take(session.id)) {
+      if (!this.#refusals.take(session.id, relayed ? RELAYED_REFUSAL_COST : 1)) {
         this.#log.warn("closing flooding client", {
           session: session.id,
           address: session.address,
@@ -223,6 +238,7 @@ export class Dispatcher {
         session.close(CloseCode.POLICY_VIOLATION, "Rate limit exceeded");
         return;
       }
+      if (relayed && !this.#relayNotices.take(session.id)) return;
       const limited = new ProtocolError(
         ErrorCode.RATE_LIMITED,
         `Rate limit exceeded${cannotWait}; message dropped`,
@@ -352,6 +368,7 @@ export class Dispatcher {
     // A session that closed while its handler awaited joins nothing; the rest still happens (what
     // was stored is published, a queued build still runs).
     const connected = this.#rooms.has(session);
+    if (outcome.free) this.#limiter.refund(session.id);
     if (outcome.leave && connected) this.#rooms.leave(session);
     const entered = outcome.enter && connected ? outcome.enter.worldId : undefined;
     if (entered !== undefined) {

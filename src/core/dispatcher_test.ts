@@ -68,6 +68,45 @@ Deno.test("Dispatcher: beyond the burst a message is refused with rate_limited; 
   await core.close();
 });
 
+Deno.test("Dispatcher: relayed voxel ops beyond the rate are dropped with one answer a second and close only a flood sixteen times longer; a free outcome refunds its token", async () => {
+  const core = startCore({
+    limits: { rateLimitBurst: 3, rateLimitPerSecond: 1, opDedupeMs: 60_000 },
+  });
+  const session = core.connect();
+  const worldId = await worldWithOps(core, 0);
+  await core.send(session, ClientEvent.WORLD_JOIN, { world_id: worldId });
+  session.clear();
+  // Copies of another member's ops: handled free, so they never use the rate up.
+  const other = core.connect();
+  await core.send(other, ClientEvent.WORLD_JOIN, { world_id: worldId });
+  for (let x = 0; x < 6; x++) {
+    await core.clock.advance(1000); // a token each for the other member
+    await core.send(other, ClientEvent.REQUEST_SPELL, { spell: land(x) });
+  }
+  session.clear();
+  for (let x = 0; x < 6; x++) {
+    await core.send(session, ClientEvent.REQUEST_SPELL, { spell: land(x) });
+  }
+  assert.deepEqual(session.events, [], "six copies with two tokens: nothing refused or sent");
+  // New ops: the rest of the burst, then dropped with a single answer until a second passes.
+  for (let x = 10; x < 20; x++) {
+    await core.send(session, ClientEvent.REQUEST_SPELL, { spell: land(x) });
+  }
+  assert.equal(session.of("error").length, 1);
+  assert.equal(session.of("error")[0]!.payload.code, ErrorCode.RATE_LIMITED);
+  // 100 refusals would close a ping flood; 1,000 relayed ones (62.5 refusals' worth) do not.
+  for (let i = 0; i < 1000; i++) {
+    await core.send(session, ClientEvent.REQUEST_SPELL, { spell: land(30) });
+  }
+  assert.equal(session.closed, undefined);
+  assert.equal(session.of("error").length, 1);
+  for (let i = 0; i < 2000 && !session.closed; i++) {
+    await core.send(session, ClientEvent.REQUEST_SPELL, { spell: land(30) });
+  }
+  assert.deepEqual(session.closed, { code: 1008, reason: "Rate limit exceeded" });
+  await core.close();
+});
+
 Deno.test("Dispatcher: reads beyond the rate wait in a bounded queue and are served as tokens come back", async () => {
   const core = startCore({
     limits: { rateLimitBurst: 2, rateLimitPerSecond: 10, readQueueMax: 3 },

@@ -37,6 +37,8 @@ export interface Limits {
   opDedupeMs: number;
   maxTargetEntityIdChars: number;
   maxCastParamsDepth: number;
+  castsPerSecond: number;
+  castBurst: number;
   reportsPerHour: number;
   playerCreatesPerHour: number;
   tokenTtlDays: number;

@@ -58,6 +58,12 @@ export interface Outcome {
   /** Puts the caller in a world (leaving its previous one). With a `stream`, its world messages
    * are held until the stream releases them. */
   enter?: { worldId: string };
+  /**
+   * The message cost nothing worth rating (a copy of a voxel op another member already sent): its
+   * rate-limit token is given back, so relaying a cast's ops, which every client in the world
+   * does, charges each client only for the copies it was first to send.
+   */
+  free?: true;
   /** Runs once the rest is applied (state changes that must follow the reply). */
   after?: () => void;
   stream?: AsyncIterable<StreamItem>;

@@ -27,16 +27,22 @@ export class RateLimiter {
     this.#clock = options.clock;
   }
 
-  /** Takes one token; false when the key has none left. */
-  take(key: string): boolean {
+  /** Takes `cost` tokens (one by default); false when the key has fewer left. */
+  take(key: string, cost = 1): boolean {
     const now = this.#clock.monotonic();
     const bucket = this.#refilled(key, now);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
+    if (bucket.tokens < cost) return false;
+    bucket.tokens -= cost;
     if (this.#buckets.size > SWEEP_ABOVE_KEYS && now - this.#sweptAt > SWEEP_INTERVAL_MS) {
       this.#sweep(now);
     }
     return true;
+  }
+
+  /** Gives back a token taken for work that turned out to cost nothing (never above the burst). */
+  refund(key: string): void {
+    const bucket = this.#buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.#burst, bucket.tokens + 1);
   }
 
   /** Milliseconds until `take(key)` can succeed (0 if it can now). */

@@ -48,3 +48,24 @@ Deno.test("RateLimiter: refilled buckets of many keys are forgotten, busy ones k
   assert.ok(limiter.size <= 2, `${limiter.size} buckets left`);
   assert.equal(limiter.take("busy"), false, "a key still short of tokens keeps its bucket");
 });
+
+Deno.test("RateLimiter: a refund gives a token back, never above the burst; a cost takes several or a fraction", () => {
+  const clock = steppedClock();
+  const limiter = new RateLimiter({ perSecond: 1, burst: 2, clock });
+  assert.equal(limiter.take("a"), true);
+  assert.equal(limiter.take("a"), true);
+  assert.equal(limiter.take("a"), false);
+  limiter.refund("a");
+  assert.equal(limiter.take("a"), true, "the refunded token");
+  limiter.refund("a");
+  limiter.refund("a");
+  limiter.refund("a");
+  assert.deepEqual([1, 2, 3].map(() => limiter.take("a")), [true, true, false], "capped at 2");
+  limiter.refund("unknown"); // nothing to give back to
+  assert.equal(limiter.size, 1);
+  clock.advance(2_000);
+  assert.equal(limiter.take("b", 1 / 16), true);
+  for (let i = 0; i < 31; i++) assert.equal(limiter.take("b", 1 / 16), true);
+  assert.equal(limiter.take("b", 1 / 16), false, "32 sixteenths make the burst of 2");
+  assert.equal(limiter.take("c", 3), false, "a cost above the burst never fits");
+});

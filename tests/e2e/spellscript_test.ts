@@ -58,6 +58,7 @@ async function overBothProtocols(
   const server = await startTestServer({
     MAX_BUILDS_PER_HOUR: "100000",
     MAX_SPELLS_PER_ADDRESS: "100000",
+    CAST_BURST: "100000", // and each is cast from one connection
   });
   const { raw, sio } = await twoProtocols(server);
   try {

@@ -42,6 +42,8 @@ export interface SpellServiceOptions {
     | "maxOutboundBytes"
     | "joinAnnounceSpells"
     | "reportsPerHour"
+    | "castsPerSecond"
+    | "castBurst"
   >;
   /** Per-owner quotas and the data budget (issue 13). */
   quota?: StorageGate;
@@ -92,6 +94,8 @@ export class SpellService {
   #audit: AuditLog;
   #stablePublish: StablePublish;
   #reports: RateLimiter;
+  /** Casts per identity: each one runs on every client of the world (and may send voxel ops). */
+  #casts: RateLimiter;
   #stores: Stores;
   #unitOfWork: UnitOfWork | undefined;
 
@@ -106,6 +110,11 @@ export class SpellService {
     this.#reports = new RateLimiter({
       perSecond: perHour / 3600,
       burst: perHour,
+      clock: options.clock,
+    });
+    this.#casts = new RateLimiter({
+      perSecond: options.limits.castsPerSecond,
+      burst: options.limits.castBurst,
       clock: options.clock,
     });
     this.#clock = options.clock;
@@ -437,6 +446,12 @@ export class SpellService {
 
     const worldId = call.worldId;
     if (worldId === undefined) throw reject(ErrorCode.NOT_IN_WORLD, "Must join a world first");
+    if (!this.#casts.take(call.principal.id)) {
+      throw reject(
+        ErrorCode.RATE_LIMITED,
+        `Too many casts (${this.#limits.castsPerSecond} a second, CASTS_PER_SEC); cast dropped`,
+      );
+    }
     // Ids are matched against their patterns, which no malformed text passes: an odd id is simply
     // "not found", as in the original, rather than a different error.
     const spellId = idField(payload, "spell_id");

@@ -251,7 +251,7 @@ export class WorldService {
     const op = parseVoxelRequest(payload.spell);
     const maxOps = this.#limits.maxOpsPerWorld;
     if (await this.#worlds.opCount(worldId) >= maxOps) throw full();
-    if (!this.#duplicates.admit(worldId, call.sessionId, op)) return { ack: { op } };
+    if (!this.#duplicates.admit(worldId, call.sessionId, op)) return { ack: { op }, free: true };
     const now = new Date(this.#clock.now()).toISOString();
     const appended = await this.#quota.admit(call, [opCharge(worldId, op)], async (stores) => {
       const result = await stores.worlds.append(worldId, [op], now, maxOps);
