@@ -264,7 +264,6 @@ async function hotWorld(env: Record<string, string>, pgUrl: string) {
       });
       for (let i = 0; i < WINDOW; i++) send(writer, index);
     });
-    const pump = setInterval(() => {}, 1000);
     const lastSeq = async () =>
       Number(
         (await sql<{ s: string }[]>`SELECT last_seq AS s FROM worlds WHERE world_id = ${worldId}`)[
@@ -280,7 +279,6 @@ async function hotWorld(env: Record<string, string>, pgUrl: string) {
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await Promise.all(nodes.map((n) => cpuSeconds(n.pid)));
     stop = true;
-    clearInterval(pump);
     return {
       writers: writers.length,
       durableOpsPerSec: Math.round((s1 - s0) / seconds),
@@ -308,6 +306,7 @@ async function hotWorldStores(pgUrl: string) {
       name: "hot (stores)",
       description: "",
       created_by: "",
+      owner_id: "legacy",
       created_at: at,
       updated_at: at,
       last_active_at: "",
