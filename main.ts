@@ -13,7 +13,7 @@ import { healthcheck } from "./src/cli/healthcheck.ts";
 import { restore } from "./src/cli/restore.ts";
 import { describeStartupFailure, ExitCode } from "./src/cli/startup_failure.ts";
 import { verify } from "./src/cli/verify.ts";
-import { type Config, ConfigError, helpText, parseConfig } from "./src/config.ts";
+import { type Config, ConfigError, helpText, parseConfig, redactUrl } from "./src/config.ts";
 import { createLogger } from "./src/log.ts";
 
 const encoder = new TextEncoder();
@@ -84,6 +84,12 @@ async function main(args: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
 
+  if (config.databaseUrl && ["backup", "restore", "verify", "gc"].includes(command)) {
+    writeErr(
+      `ugc-world-server: ${command} works on the SQLite data directory; in cluster mode (DATABASE_URL) the data is in Postgres: back it up with pg_dump (README "Cluster mode")`,
+    );
+    return ExitCode.USAGE;
+  }
   switch (command) {
     case "serve":
       return await serve(config);
@@ -154,7 +160,9 @@ async function serve(config: Config): Promise<number> {
     host: config.host,
     port: app.port,
     data_dir: config.dataDir,
-    database: join(config.dataDir, "ugc.db"),
+    // Never the URLs themselves: they may hold passwords.
+    database: config.databaseUrl ? redactUrl(config.databaseUrl) : join(config.dataDir, "ugc.db"),
+    ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}),
     build_workers: config.buildWorkers,
     cors_origins: config.corsOrigins,
     limits: config.limits,

@@ -8,6 +8,9 @@
  * Flags: `--quick` (small plan, to check the harness), `--only=fanout,ingest,join,builds,memory`,
  * `--clients=200,500` and `--rates=100` (fan-out cells). Only a run without flags replaces
  * latest.md, latest.svg and the README section; any other run writes its JSON file only.
+ * `--only=cluster` runs cluster mode's bench instead (bench/cluster.ts: 1, 2 and 3 nodes on a
+ * throwaway Postgres and Redis; its own flags `--quick`, `--clients=N`, `--rate=R`,
+ * `--generators=G`, `--nodes=1,2,3`); it is not part of the default run.
  * @module
  */
 import { type BenchPlan, FULL_PLAN, LIMITS, QUICK_PLAN, serverEnv } from "./config.ts";
@@ -29,6 +32,7 @@ import { runMemory } from "./scenarios/memory.ts";
 import { runVerification, VERIFY_BYTES } from "./scenarios/verify.ts";
 import { largeSpell } from "../tests/helpers/large_spell.ts";
 import { Budget, sleep } from "./stats.ts";
+import { runClusterBench } from "./cluster.ts";
 
 const RESULTS = new URL("./results/", import.meta.url);
 const README = new URL("./README.md", import.meta.url);
@@ -107,6 +111,10 @@ async function scenario(name: string, notes: string[], body: () => Promise<void>
 }
 
 async function main(): Promise<number> {
+  if (Deno.args.includes("--only=cluster")) {
+    await runClusterBench();
+    return 0;
+  }
   const { plan, only } = parseArgs(Deno.args);
   const startedAt = new Date();
   const t0 = performance.now();

@@ -40,6 +40,9 @@ import { isStorageFull } from "./storage/storage_errors.ts";
 import { StorageHealth } from "./storage/storage_health.ts";
 import { type RunningServer, startServer } from "./transport/server.ts";
 import { WorkerPool } from "./workers/worker_pool.ts";
+import { type ClusterMessaging, type ClusterStorage, openClusterStorage } from "./cluster.ts";
+import type { BuildRunner } from "./core/build/job.ts";
+import type { BlobStore, JobLease, Stores, UnitOfWork } from "./core/ports/mod.ts";
 
 export const VERSION = "0.1.0";
 
@@ -55,9 +58,18 @@ export interface WorkerUrls {
   checkpoint?: URL;
 }
 
+export interface AppOptions {
+  log: Logger;
+  clock?: Clock;
+  workerUrls?: WorkerUrls;
+  /** ADMIN_TOKEN was unset and a token was generated: the caller shows it once (never logs it). */
+  onAdminTokenGenerated?: (token: string, path: string) => void;
+}
+
 export interface App {
   readonly port: number;
-  readonly db: Database;
+  /** The SQLite database; undefined in cluster mode (Postgres). */
+  readonly db: Database | undefined;
   /** Resolves when no build is queued or running. */
   buildsIdle(): Promise<void>;
   /** Runs the storage collector now (it also runs every GC_INTERVAL_SEC). */
@@ -67,19 +79,23 @@ export interface App {
 }
 
 /**
- * The composition root: picks an implementation for every port (today SQLite, the blob folder and
- * the in-process bus; cluster mode will pick Postgres and Redis here), builds the services and
+ * The composition root: picks an implementation for every port — SQLite, the blob folder and the
+ * in-process bus by default; Postgres (blobs in it, cached on disk) and, with REDIS_URL, the Redis
+ * bus and presence in cluster mode (DATABASE_URL, see src/cluster.ts) — builds the services and
  * starts listening.
  */
 export async function startApp(
   config: Config,
-  options: {
-    log: Logger;
-    clock?: Clock;
-    workerUrls?: WorkerUrls;
-    /** ADMIN_TOKEN was unset and a token was generated: the caller shows it once (never logs it). */
-    onAdminTokenGenerated?: (token: string, path: string) => void;
-  },
+  options: AppOptions,
+): Promise<App> {
+  return config.databaseUrl
+    ? await startClusterNode(config, options)
+    : await startSingle(config, options);
+}
+
+async function startSingle(
+  config: Config,
+  options: AppOptions,
 ): Promise<App> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
@@ -119,6 +135,7 @@ export async function startApp(
     measure: () => run(() => measureDataBytes(db)),
     clock,
   });
+  let quota!: QuotaService;
   const collection = new CollectorSchedule({
     collector: new Collector({
       db,
@@ -138,6 +155,173 @@ export async function startApp(
       budget.remeasure().catch((error) => storageLog.warn("could not measure data", { error }));
     },
   });
+  // One process: the bus delivers straight to this node's sessions; presence is its own counts.
+  const presence = new LocalPresence();
+  return await startServices(config, options, {
+    stores,
+    unitOfWork,
+    blobs,
+    blobRoot: blobs.root,
+    budget,
+    health,
+    leaseBlobs: (jobId, hashes) => leases.lease(jobId, hashes, clock.now()),
+    nextCollection: () => collection.nextRunAt,
+    setQuota: (service) => quota = service,
+    messaging: (parts) =>
+      Promise.resolve({
+        bus: new LocalBus({
+          deliver: (target, message) => parts.fanout().deliver(target, message),
+        }),
+        presence,
+        announceWorldsChanged: () => {},
+        close: () => Promise.resolve(),
+      }),
+    readiness: () => Promise.resolve({ storage: health.full ? "full" : "ok" }),
+    db,
+    collect: () => collection.runNow(),
+    afterStart: (requeued) => {
+      if (requeued > 0 || sweptTemp > 0) {
+        log.info("recovered after restart", {
+          requeued_builds: requeued,
+          temp_files_removed: sweptTemp,
+        });
+      }
+    },
+    // Contract §9: after the sockets, checkpoint SQLite and release the data directory.
+    closeFirst: () => collection.close(),
+    closeLast: () => {
+      checkpointer.close();
+      closeDatabase(db);
+      lock.release();
+      return Promise.resolve();
+    },
+    closeOnFailedStart: () => {
+      checkpointer.close();
+      db.close();
+      lock.release();
+      return Promise.resolve();
+    },
+  });
+}
+
+/** Cluster mode (DATABASE_URL): Postgres for every store and blobs; Redis between nodes. */
+async function startClusterNode(
+  config: Config,
+  options: AppOptions,
+): Promise<App> {
+  const { log } = options;
+  const clock = options.clock ?? systemClock;
+  await prepareDataDir(config.dataDir);
+  // The data directory holds this node's blob cache only; still one node per directory.
+  const lock = lockDataDir(config.dataDir);
+  let cluster: ClusterStorage;
+  try {
+    cluster = await openClusterStorage(config, log.child("cluster"));
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const { blobs } = cluster;
+  const storageLog = log.child("storage");
+  const health = new StorageHealth({ log: storageLog, probe: () => cluster.probe() });
+  const sweptTemp = await blobs.cache.sweepTemp();
+  const budget = new DataBudget({
+    max: config.limits.maxDataBytes,
+    measure: () => cluster.measureDataBytes(),
+    clock,
+  });
+  let messaging: ClusterMessaging | undefined;
+  let quota!: QuotaService;
+  // Every node collects on its own schedule; batches skip rows another node holds.
+  const collection = new CollectorSchedule({
+    collector: cluster.collector,
+    intervalMs: config.gcIntervalSec * 1000,
+    log: storageLog,
+    onCollected: () => {
+      quota.invalidate();
+      budget.remeasure().catch((error) => storageLog.warn("could not measure data", { error }));
+    },
+  });
+  return await startServices(config, options, {
+    stores: cluster.stores,
+    unitOfWork: cluster.unitOfWork,
+    blobs,
+    blobRoot: blobs.cache.root,
+    budget,
+    health,
+    leaseBlobs: (jobId, hashes) => cluster.leaseBlobs(jobId, hashes),
+    // A build writes its files into this node's cache; they reach Postgres before its revision.
+    uploadBlobs: (hashes) => blobs.upload(hashes),
+    nextCollection: () => collection.nextRunAt,
+    setQuota: (service) => quota = service,
+    messaging: async (parts) => messaging = await cluster.messaging(parts),
+    readiness: async () => ({
+      ...await cluster.readiness(),
+      storage: health.full ? "full" : "ok",
+    }),
+    db: undefined,
+    lease: {
+      holder: cluster.nodeId,
+      ms: config.jobLeaseMs,
+      recoverEveryMs: Math.max(500, Math.floor(config.jobLeaseMs / 2)),
+    },
+    collect: () => collection.runNow(),
+    afterStart: (requeued) => {
+      if (requeued > 0 || sweptTemp > 0) {
+        log.info("took over builds", { queued_builds: requeued, temp_files_removed: sweptTemp });
+      }
+    },
+    closeFirst: () => collection.close(),
+    closeLast: async () => {
+      await messaging?.close();
+      await cluster.close();
+      lock.release();
+    },
+    closeOnFailedStart: async () => {
+      await collection.close();
+      await messaging?.close();
+      await cluster.close();
+      lock.release();
+    },
+  });
+}
+
+/** What differs between one process on SQLite and a cluster node; the rest is the same. */
+interface Backend {
+  stores: Stores;
+  unitOfWork: UnitOfWork;
+  blobs: BlobStore;
+  /** Where build Workers write blobs. */
+  blobRoot: string;
+  budget: DataBudget;
+  health: StorageHealth;
+  leaseBlobs(jobId: string, hashes: string[]): Promise<void>;
+  uploadBlobs?: (hashes: string[]) => Promise<void>;
+  nextCollection: () => number | undefined;
+  setQuota(quota: QuotaService): void;
+  messaging(parts: {
+    rooms: () => Rooms;
+    fanout: () => LocalFanout;
+    onWorldsChanged: () => void;
+  }): Promise<ClusterMessaging>;
+  readiness(): Promise<Record<string, string>>;
+  db: Database | undefined;
+  lease?: JobLease & { recoverEveryMs: number };
+  collect(): Promise<CollectionReport>;
+  afterStart(requeued: number): void;
+  closeFirst(): Promise<void>;
+  closeLast(): Promise<void>;
+  closeOnFailedStart(): Promise<void>;
+}
+
+async function startServices(
+  config: Config,
+  options: AppOptions,
+  backend: Backend,
+): Promise<App> {
+  const { log } = options;
+  const clock = options.clock ?? systemClock;
+  const { stores, unitOfWork, blobs, budget, health } = backend;
   const quota = new QuotaService({
     stores,
     unitOfWork,
@@ -145,20 +329,33 @@ export async function startApp(
     limits: config.limits,
     clock,
     draftRetentionHours: config.draftRetentionHours,
-    nextCollection: () => collection.nextRunAt,
+    nextCollection: backend.nextCollection,
     log: log.child("quota"),
   });
+  backend.setQuota(quota);
 
-  // One process: the bus delivers straight to this node's sessions; presence is its own counts.
   const metrics = new Metrics();
   const buildRate = new RecentCount(60_000);
-  const presence = new LocalPresence();
-  const rooms = new Rooms({ presence });
-  const fanout = new LocalFanout({
+  // The bus is built before the sessions' registry it delivers to: it reaches them through `late`.
+  const late: { rooms?: Rooms; fanout?: LocalFanout; worlds?: WorldService } = {};
+  let messaging: ClusterMessaging;
+  try {
+    messaging = await backend.messaging({
+      rooms: () => late.rooms!,
+      fanout: () => late.fanout!,
+      onWorldsChanged: () => late.worlds?.lists.refresh(),
+    });
+  } catch (error) {
+    health.close();
+    await backend.closeOnFailedStart();
+    throw error;
+  }
+  const { bus, presence } = messaging;
+  const rooms = late.rooms = new Rooms({ presence });
+  const fanout = late.fanout = new LocalFanout({
     rooms,
     onDeliver: (event, bytes, recipients) => metrics.sent(event, bytes, recipients),
   });
-  const bus = new LocalBus(fanout);
 
   const admin = await loadAdminToken(config.dataDir, config.adminToken);
   const identity = new IdentityService({
@@ -182,18 +379,32 @@ export async function startApp(
     blobs,
     access: (principal, spellId, revisionId) => spells.deliverable(principal, spellId, revisionId),
   });
+  const pool = new WorkerPool({
+    size: config.buildWorkers,
+    blobRoot: backend.blobRoot,
+    timeoutMs: BUILD_TIMEOUT_MS,
+    log: log.child("build"),
+    lease: (jobId, hashes) => backend.leaseBlobs(jobId, hashes),
+    isStorageFull,
+    ...(options.workerUrls?.build ? { workerUrl: options.workerUrls.build } : {}),
+  });
+  const upload = backend.uploadBlobs;
+  const runner: BuildRunner = upload
+    ? {
+      run: async (task, onProgress) => {
+        const outcome = await pool.run(task, onProgress);
+        if (!outcome.ok) return outcome;
+        const { code, assets } = outcome.manifest;
+        await upload([...code, ...assets].map((file) => file.hash));
+        return outcome;
+      },
+      close: () => pool.close(),
+    }
+    : pool;
   const builds = new BuildService({
     stores,
     unitOfWork,
-    runner: new WorkerPool({
-      size: config.buildWorkers,
-      blobRoot: blobs.root,
-      timeoutMs: BUILD_TIMEOUT_MS,
-      log: log.child("build"),
-      lease: (jobId, hashes) => leases.lease(jobId, hashes, clock.now()),
-      isStorageFull,
-      ...(options.workerUrls?.build ? { workerUrl: options.workerUrls.build } : {}),
-    }),
+    runner,
     bus,
     clock,
     concurrency: config.buildWorkers,
@@ -206,8 +417,9 @@ export async function startApp(
     },
     quota,
     storage: health,
+    ...(backend.lease ? { lease: backend.lease } : {}),
   });
-  const worlds = new WorldService({
+  const worlds = late.worlds = new WorldService({
     stores,
     bus,
     presence,
@@ -216,6 +428,7 @@ export async function startApp(
     limits: config.limits,
     joinAnnouncements: (worldId) => spells.joinAnnouncements(worldId),
     quota,
+    announceWorldsChanged: messaging.announceWorldsChanged,
   });
   const dispatcher = new Dispatcher({
     rooms,
@@ -240,6 +453,7 @@ export async function startApp(
     version: VERSION,
     startedAt: clock.now(),
     clock,
+    readiness: () => backend.readiness(),
   });
   spellRoutes(router, { spells, content, builds });
   const adminService = new AdminService({
@@ -302,36 +516,28 @@ export async function startApp(
   } catch (error) {
     // Shown only once a server is up: a start that failed generates it again next time.
     if (admin.generated) await Deno.remove(admin.path).catch(() => {});
-    await collection.close();
+    await backend.closeFirst();
     await builds.close(0);
     health.close();
     await worlds.close();
-    checkpointer.close();
-    db.close();
-    lock.release();
+    await backend.closeOnFailedStart();
     throw error;
   }
   if (admin.generated) options.onAdminTokenGenerated?.(admin.token, admin.path);
-  const requeued = await builds.recover();
-  if (requeued > 0 || sweptTemp > 0) {
-    log.info("recovered after restart", {
-      requeued_builds: requeued,
-      temp_files_removed: sweptTemp,
-    });
-  }
+  backend.afterStart(await builds.recover());
 
   let closed: Promise<void> | undefined;
   return {
     port: server.port,
-    db,
+    db: backend.db,
     buildsIdle: () => builds.idle(),
-    collect: () => collection.runNow(),
+    collect: () => backend.collect(),
     close: () =>
       closed ??= (async () => {
         // Contract §9: stop accepting, let running builds finish (queued ones stay pending and
-        // resume on restart), close sockets with 1001, then checkpoint SQLite.
+        // resume on restart), close sockets with 1001, then close the storage.
         server.stopAccepting();
-        await collection.close();
+        await backend.closeFirst();
         await builds.close(BUILD_SHUTDOWN_GRACE_MS);
         health.close();
         await server.close();
@@ -341,9 +547,7 @@ export async function startApp(
           log.warn("could not record the last second of quota charges", { error });
         }
         await worlds.close();
-        checkpointer.close();
-        closeDatabase(db);
-        lock.release();
+        await backend.closeLast();
       })(),
   };
 }

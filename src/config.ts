@@ -35,6 +35,20 @@ export interface Config {
   blobGraceSec: number;
   /** A WAL file past this size is checkpointed and truncated at once. */
   walTruncateBytes: number;
+  /** Cluster mode (issue 17): Postgres is the system of record; "" = SQLite in DATA_DIR. */
+  databaseUrl: string;
+  /** Cluster mode: the bus and presence across nodes; "" = in-process (one node). */
+  redisUrl: string;
+  /** This node's name in the cluster (presence, job leases); "" = generated at start. */
+  nodeId: string;
+  /** How often a node writes its presence and reads the others'. */
+  clusterHeartbeatMs: number;
+  /** A node whose presence is older than this is gone: its players leave every count. */
+  presenceTtlMs: number;
+  /** A running build's lease; a node that stops renewing it loses the job to another node. */
+  jobLeaseMs: number;
+  /** How long an op that arrived ahead of a missing one waits before the gap is read from Postgres. */
+  opGapMs: number;
   /** The operator's token; "" = read DATA_DIR/admin_token, or generate it there on first start. */
   adminToken: string;
   /** Who may publish to stable: an operator (the default) or a spell's owner too. */
@@ -42,7 +56,7 @@ export interface Config {
   limits: Limits;
 }
 
-type Kind = "int" | "string" | "level" | "list" | "capabilities" | "secret" | "stable";
+type Kind = "int" | "string" | "level" | "list" | "capabilities" | "url" | "secret" | "stable";
 
 interface OptionSpec {
   env: string;
@@ -50,6 +64,8 @@ interface OptionSpec {
   help: string;
   min?: number;
   max?: number;
+  /** URL options: the schemes allowed. */
+  schemes?: readonly string[];
   /** Checks one item of a list option; throws a message naming what is wrong. */
   checkItem?: (item: string) => void;
   /** Where the value goes: a top-level key or a key of `limits`. */
@@ -90,6 +106,63 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkItem: (item) => void parseAddressOrRange(item),
     help:
       "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (default: none)",
+  },
+  {
+    env: "DATABASE_URL",
+    kind: "url",
+    key: "databaseUrl",
+    schemes: ["postgres:", "postgresql:"],
+    help:
+      "cluster mode: postgres://user:password@host:port/db as the system of record instead of SQLite (default: none)",
+  },
+  {
+    env: "REDIS_URL",
+    kind: "url",
+    key: "redisUrl",
+    schemes: ["redis:", "rediss:"],
+    help:
+      "cluster mode: redis://host:port carries messages and player counts between nodes; needs DATABASE_URL (default: none)",
+  },
+  {
+    env: "NODE_ID",
+    kind: "string",
+    key: "nodeId",
+    help:
+      "cluster mode: this node's name (letters, digits, . _ -) (default: host name and a random suffix)",
+  },
+  {
+    env: "CLUSTER_HEARTBEAT_MS",
+    kind: "int",
+    key: "clusterHeartbeatMs",
+    min: 100,
+    max: 60_000,
+    help: "cluster mode: how often a node publishes its player counts and reads the others'",
+  },
+  {
+    env: "PRESENCE_TTL_MS",
+    kind: "int",
+    key: "presenceTtlMs",
+    min: 500,
+    max: 600_000,
+    help: "cluster mode: a node silent this long is gone and its players leave every count",
+  },
+  {
+    env: "JOB_LEASE_MS",
+    kind: "int",
+    key: "jobLeaseMs",
+    min: 1000,
+    max: 3_600_000,
+    help:
+      "cluster mode: lease of a running build, renewed while it runs; a dead node's builds run again elsewhere after it",
+  },
+  {
+    env: "OP_GAP_MS",
+    kind: "int",
+    key: "opGapMs",
+    min: 1,
+    max: 10_000,
+    help:
+      "cluster mode: how long an op waits for a missing earlier one before it is read from Postgres",
   },
   {
     env: "MAX_INBOUND_BYTES",
@@ -473,6 +546,13 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   failedJobRetentionHours: 24,
   blobGraceSec: 600,
   walTruncateBytes: 16 * 1024 * 1024,
+  databaseUrl: "",
+  redisUrl: "",
+  nodeId: "",
+  clusterHeartbeatMs: 1000,
+  presenceTtlMs: 5000,
+  jobLeaseMs: 15_000,
+  opGapMs: 100,
   adminToken: "",
   stablePublish: "operator",
   limits: Object.freeze({
@@ -559,6 +639,19 @@ export function parseConfig(
   for (const [spec, { value, source }] of raw) {
     assign(config, spec, parseValue(spec, value, source));
   }
+  if (config.redisUrl !== "" && config.databaseUrl === "") {
+    throw new ConfigError(
+      "REDIS_URL needs DATABASE_URL: cluster mode keeps everything in Postgres and uses Redis between nodes (set both, or neither for one node on SQLite)",
+    );
+  }
+  if (config.redisUrl !== "" && config.adminToken === "") {
+    throw new ConfigError(
+      "REDIS_URL (several nodes) needs ADMIN_TOKEN: every node must accept the same operator token (one generated per data directory would differ per node)",
+    );
+  }
+  if (config.nodeId !== "" && !/^[A-Za-z0-9._-]{1,64}$/.test(config.nodeId)) {
+    throw new ConfigError("NODE_ID must be 1-64 letters, digits, '.', '_' or '-'");
+  }
   config.limits = Object.freeze(config.limits);
   config.corsOrigins = Object.freeze(config.corsOrigins) as string[];
   config.trustedProxies = Object.freeze(config.trustedProxies) as string[];
@@ -599,6 +692,21 @@ function parseValue(spec: OptionSpec, value: string, source: string): unknown {
         );
       }
       return [...new Set(names)].sort();
+    }
+    case "url": {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        // The value may hold a password: never repeat it.
+        throw new ConfigError(`${source} is not a URL`);
+      }
+      if (!spec.schemes!.includes(url.protocol)) {
+        throw new ConfigError(
+          `${source} must start with ${spec.schemes!.map((scheme) => `${scheme}//`).join(" or ")}`,
+        );
+      }
+      return value;
     }
     case "secret":
       if (value.length < 32 || !/^[\x21-\x7e]+$/.test(value)) {
@@ -648,6 +756,19 @@ function splitOnce(text: string, separator: string): [string, string] {
   return [text.slice(0, at), text.slice(at + 1)];
 }
 
+/**
+ * A database or Redis URL as it may be logged: scheme, host, port and path, never the user name
+ * or password.
+ */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    return `${url.protocol}//${url.host}${url.pathname === "/" ? "" : url.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
 /** The `--help` text, generated from OPTIONS so it cannot drift from the parser. */
 export function helpText(version: string): string {
   const lines = [
@@ -661,7 +782,7 @@ export function helpText(version: string): string {
     "       ugc-world-server gc [options]             run the storage collector once (safe while the server runs)",
     "",
     "Exit codes: 0 ok, 1 command failed, 2 bad usage or option, 3 cannot listen (port in use),",
-    "            4 data directory not writable or in use by another server, 5 database too new or unreadable.",
+    "            4 data directory not writable or in use by another server, 5 database too new or unreadable, or Postgres/Redis unreachable.",
     "",
     "Every option can also be set by the environment variable in brackets.",
     "",
@@ -681,7 +802,8 @@ export function helpText(version: string): string {
 }
 
 function defaultFor(spec: OptionSpec): string {
-  if (spec.kind === "list" || spec.env === "BUILD_WORKERS") return "";
+  if (spec.kind === "list" || spec.kind === "url" || spec.env === "BUILD_WORKERS") return "";
+  if (spec.env === "NODE_ID") return "";
   if (spec.kind === "secret") return " (default generated)";
   if (spec.env === "SPELL_CAPABILITIES") return " (default all)";
   const value = spec.key.startsWith("limits.")

@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import { DataDirError } from "../storage/data_dir.ts";
-import { SchemaTooNewError } from "../storage/storage_errors.ts";
+import { SchemaTooNewError, ServiceUnreachableError } from "../storage/storage_errors.ts";
 
 /** Exit codes of the command line (README "Commands"). */
 export const ExitCode = {
@@ -13,7 +13,7 @@ export const ExitCode = {
   CANNOT_LISTEN: 3,
   /** The data directory cannot be used: not writable, or another server holds it. */
   DATA_DIR: 4,
-  /** The database cannot be used: newer than this server, or not a database. */
+  /** The database cannot be used: newer than this server, not a database, or (cluster mode) Postgres or Redis cannot be reached. */
   DATABASE: 5,
 } as const;
 
@@ -54,6 +54,13 @@ export function describeStartupFailure(error: unknown, config: Config): StartupF
     return {
       reason: error.reason === "in_use" ? "data_dir_in_use" : "data_dir_not_writable",
       exitCode: ExitCode.DATA_DIR,
+      message: error.message,
+    };
+  }
+  if (error instanceof ServiceUnreachableError) {
+    return {
+      reason: `${error.service}_unreachable`,
+      exitCode: ExitCode.DATABASE,
       message: error.message,
     };
   }

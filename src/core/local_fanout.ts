@@ -49,13 +49,14 @@ export class LocalFanout implements BusSubscriber {
 
   #broadcast(sessions: Iterable<Session>, message: OutboundMessage, world: string | undefined) {
     let recipients = 0;
-    if (this.#rooms.holding === 0) {
+    if (this.#rooms.holding === 0 && this.#rooms.floored === 0) {
       for (const session of sessions) {
         session.send(message);
         recipients++;
       }
     } else {
       for (const session of sessions) {
+        if (this.#rooms.carried(session, message, world)) continue;
         if (!this.#rooms.holdIfHeld(session, message, world)) session.send(message);
         recipients++;
       }

@@ -17,6 +17,13 @@ export class Rooms {
   #worldOf = new Map<string, string>();
   #members = new Map<string, Set<Session>>();
   #held = new Map<Session, { world: string; messages: Held[] }>();
+  /**
+   * After a release at S, the seq the joiner's sync reached: a world message with seq ≤ S that
+   * reaches this node only now (another node committed it before the snapshot but its publish
+   * arrived after the release) is not sent again. Forgotten at the first later seq: a world's
+   * messages arrive in seq order.
+   */
+  #floors = new Map<Session, { world: string; seq: number }>();
 
   constructor(options: { presence: Presence }) {
     this.#presence = options.presence;
@@ -33,6 +40,7 @@ export class Rooms {
     const left = this.leave(session);
     this.#sessions.delete(session.id);
     this.#held.delete(session);
+    this.#floors.delete(session);
     this.#presence.disconnected();
     return left;
   }
@@ -79,6 +87,7 @@ export class Rooms {
   leave(session: Session): string | undefined {
     const worldId = this.#worldOf.get(session.id);
     this.#held.delete(session);
+    this.#floors.delete(session);
     if (worldId === undefined) return undefined;
     this.#worldOf.delete(session.id);
     const members = this.#members.get(worldId);
@@ -99,6 +108,20 @@ export class Rooms {
   /** Sessions whose world messages are held now (0 on the fan-out hot path). */
   get holding(): number {
     return this.#held.size;
+  }
+
+  /** Sessions whose world messages are checked against their sync's seq (0 on the hot path). */
+  get floored(): number {
+    return this.#floors.size;
+  }
+
+  /** True if the session's join sync already carried this world message (see `#floors`). */
+  carried(session: Session, message: OutboundMessage, world: string | undefined): boolean {
+    const floor = this.#floors.get(session);
+    if (!floor || message.seq === undefined || world !== floor.world) return false;
+    if (message.seq <= floor.seq) return true;
+    this.#floors.delete(session);
+    return false;
   }
 
   /** Keeps `message` for `session` if it is held; false if it should be sent now. */
@@ -122,6 +145,9 @@ export class Rooms {
     const held = this.#held.get(session);
     if (!held) return [];
     this.#held.delete(session);
+    if (Number.isFinite(throughSeq)) {
+      this.#floors.set(session, { world: held.world, seq: throughSeq });
+    }
     return held.messages
       .filter(({ message, world }) =>
         !(world === held.world && message.seq !== undefined && message.seq <= throughSeq)

@@ -4,6 +4,7 @@ import { FakeSession } from "../testing/fake_session.ts";
 import { LocalFanout } from "./local_fanout.ts";
 import { message } from "./outcome.ts";
 import { Rooms } from "./rooms.ts";
+import { OutboundMessage } from "./session.ts";
 
 function setup() {
   const presence = new LocalPresence();
@@ -97,4 +98,19 @@ Deno.test("Rooms: a hold ends with the membership; leaving drops what waited", (
   rooms.enter(joiner, "w", { hold: true });
   rooms.remove(joiner);
   assert.equal(rooms.holding, 0);
+});
+
+Deno.test("Rooms: after a release at S, a world message with seq ≤ S that arrives late is not sent again", () => {
+  const rooms = new Rooms({ presence: new LocalPresence() });
+  const joiner = new FakeSession();
+  rooms.add(joiner);
+  rooms.enter(joiner, "w1", { hold: true });
+  assert.deepEqual(rooms.release(joiner, 5), []);
+  const late = new OutboundMessage("apply_op", { seq: 4 }, 4);
+  const next = new OutboundMessage("apply_op", { seq: 6 }, 6);
+  assert.equal(rooms.carried(joiner, late, "w1"), true, "the sync carried it");
+  assert.equal(rooms.carried(joiner, late, "w2"), false, "another world's seqs are not ours");
+  assert.equal(rooms.floored, 1);
+  assert.equal(rooms.carried(joiner, next, "w1"), false);
+  assert.equal(rooms.floored, 0, "forgotten at the first later seq");
 });

@@ -25,6 +25,17 @@ export class OutboundMessage {
     this.seq = seq;
   }
 
+  /**
+   * A message rebuilt from its raw frame (another node's, off the cluster bus): the frame is kept
+   * as it came, so it is not encoded again.
+   */
+  static fromFrame(frame: string, seq?: number): OutboundMessage {
+    const { type, ...payload } = JSON.parse(frame) as { type: string } & Payload;
+    const message = new OutboundMessage(type, payload, seq);
+    message.#frame = frame;
+    return message;
+  }
+
   /** The raw-protocol frame: the payload with the event name in `type`, `type` first. */
   get frame(): string {
     return this.#frame ??= JSON.stringify({ type: this.event, ...this.payload });

@@ -15,6 +15,11 @@ export function coreRoutes(
     version: string;
     startedAt: number;
     clock: Clock;
+    /**
+     * Readiness: each dependency's state ("ok" or why not). `/readyz` answers 503 naming those
+     * that are not ok (a load balancer stops sending new players here); `/healthz` stays liveness.
+     */
+    readiness?: () => Promise<Record<string, string>>;
   },
 ): void {
   const health = () =>
@@ -26,6 +31,11 @@ export function coreRoutes(
       uptime_s: Math.round((options.clock.now() - options.startedAt) / 1000),
     });
   for (const path of HEALTH_PATHS) router.get(path, health);
+  router.get("/readyz", async () => {
+    const checks = options.readiness ? await options.readiness() : {};
+    const ready = Object.values(checks).every((state) => state === "ok");
+    return json({ status: ready ? "ready" : "unavailable", checks }, ready ? 200 : 503);
+  });
   router.get("/api/worlds", async ({ url }) => {
     try {
       return json(

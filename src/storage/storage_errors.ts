@@ -31,3 +31,18 @@ export class SchemaTooNewError extends Error {
     this.name = "SchemaTooNewError";
   }
 }
+
+/**
+ * Cluster mode: Postgres or Redis cannot be reached at start-up. The message names the service and
+ * its host (never the URL's credentials).
+ */
+export class ServiceUnreachableError extends Error {
+  constructor(readonly service: "postgres" | "redis", where: string, cause: unknown) {
+    super(
+      `cannot reach ${service === "postgres" ? "Postgres" : "Redis"} at ${where}: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+    );
+    this.name = "ServiceUnreachableError";
+  }
+}

@@ -284,7 +284,7 @@ async function checkAcks(conn: Conn): Promise<void> {
 
 /** What the database holds, in the model's terms. */
 function dbState(server: TestServer) {
-  const db = server.app.db;
+  const db = server.app.db!;
   const worlds = db.prepare("SELECT world_id, name, description FROM worlds").all() as {
     world_id: string;
     name: string;
@@ -459,11 +459,11 @@ Deno.test(`fuzz: random and mutated messages over both transports change nothing
     }
 
     // 3. The database is sound.
-    const integrity = server.app.db.prepare("PRAGMA integrity_check").get() as {
+    const integrity = server.app.db!.prepare("PRAGMA integrity_check").get() as {
       integrity_check: string;
     };
     assert.equal(integrity.integrity_check, "ok");
-    assert.deepEqual(server.app.db.prepare("PRAGMA foreign_key_check").all(), []);
+    assert.deepEqual(server.app.db!.prepare("PRAGMA foreign_key_check").all(), []);
 
     // 4. Nothing unexpected was logged (unhandled rejections fail the test by themselves).
     assert.deepEqual(loggedErrors(server), []);

@@ -285,7 +285,7 @@ Deno.test("worlds and ops survive a restart; player counts restart at 0", async 
       "add_sphere",
       "subtract_sphere",
     ]);
-    const integrity = server.app.db.prepare("PRAGMA integrity_check").get() as {
+    const integrity = server.app.db!.prepare("PRAGMA integrity_check").get() as {
       integrity_check: string;
     };
     assert.equal(integrity.integrity_check, "ok");

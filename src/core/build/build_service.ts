@@ -13,7 +13,8 @@ import {
 import { randomHex } from "../ids.ts";
 import { type Call, message, type Outcome } from "../outcome.ts";
 import type { Bus } from "../ports/bus.ts";
-import { type Clock, settlesWithin } from "../ports/clock.ts";
+import { type Cancel, type Clock, settlesWithin } from "../ports/clock.ts";
+import type { JobLease } from "../ports/job_store.ts";
 import type { Stores, UnitOfWork } from "../ports/unit_of_work.ts";
 import { jobCharge, spellCharge } from "../quota/charges.ts";
 import { type StorageGate, ungated } from "../quota/storage_gate.ts";
@@ -60,7 +61,16 @@ export interface BuildServiceOptions {
   quota?: StorageGate;
   /** A build that hits a full disk goes back to the queue until storage takes writes again. */
   storage?: StorageAvailability;
+  /**
+   * Cluster mode: builds run under this node's lease (renewed while they run), and every
+   * `recoverEveryMs` the node takes pending jobs and those whose node stopped renewing: any node
+   * may run a job, and it runs once (JobStore.start decides).
+   */
+  lease?: JobLease & { recoverEveryMs: number };
 }
+
+/** Another node started the job first (cluster mode): this node leaves it. */
+class JobTaken extends Error {}
 
 /** Thrown inside a build's run once a full disk was noted: the job goes back to the queue. */
 class StorageFull extends Error {
@@ -74,6 +84,8 @@ interface QueuedJob {
   request: BuildRequest;
   /** The session that gets job.progress; undefined for jobs recovered after a restart. */
   requester?: string;
+  /** Counted against its requester's builds in progress (queued on this node by it). */
+  counted?: boolean;
 }
 
 /**
@@ -91,9 +103,21 @@ export class BuildService {
   #closing = false;
   #waitingForStorage = false;
   #idleWaiters: (() => void)[] = [];
+  /** Jobs queued or running here: a job recovered again while this node has it is not re-queued. */
+  #here = new Set<string>();
+  #recoverTimer: Cancel | undefined;
 
   constructor(options: BuildServiceOptions) {
     this.#options = options;
+    const lease = options.lease;
+    if (lease) {
+      this.#recoverTimer = options.clock.every(lease.recoverEveryMs, () => {
+        if (this.#closing) return;
+        this.recover().catch((error) =>
+          options.log.warn("could not look for builds to take over", { error })
+        );
+      });
+    }
   }
 
   /** Jobs queued or running. */
@@ -134,7 +158,7 @@ export class BuildService {
       reply: message(ServerEvent.SPELL_BUILD_STARTED, { job_id: jobId, spell_id: spellId }),
       // Queued once the reply is out: job.progress never overtakes spell.build_started.
       after: () => {
-        this.#queue.push({ jobId, spellId, request, requester });
+        this.#enqueue({ jobId, spellId, request, requester, counted: true });
         this.#pump();
       },
     };
@@ -143,9 +167,14 @@ export class BuildService {
   /** Re-queues the jobs a previous process left pending or running; returns how many. */
   async recover(): Promise<number> {
     const recovered = await this.#options.stores.jobs.recover(this.#now());
-    for (const job of recovered) this.#queue.push(job);
+    let queued = 0;
+    for (const { jobId, spellId, request, requestedBy } of recovered) {
+      // In cluster mode its requester may be connected to any node: progress goes over the bus.
+      const requester = this.#options.lease && requestedBy !== "" ? requestedBy : undefined;
+      if (this.#enqueue({ jobId, spellId, request, ...(requester ? { requester } : {}) })) queued++;
+    }
     this.#pump();
-    return recovered.length;
+    return queued;
   }
 
   /** A job as `GET /api/jobs/<id>` shows it: its row, with the live step while it runs. */
@@ -172,6 +201,8 @@ export class BuildService {
    */
   async close(graceMs: number): Promise<void> {
     this.#closing = true;
+    this.#recoverTimer?.();
+    for (const job of this.#queue) this.#here.delete(job.jobId);
     this.#queue.length = 0;
     if (this.#running > 0) await settlesWithin(this.#options.clock, this.idle(), graceMs);
     await this.#options.runner.close();
@@ -216,6 +247,14 @@ export class BuildService {
     return request;
   }
 
+  /** Queues a job unless this node already has it; true if queued. */
+  #enqueue(job: QueuedJob): boolean {
+    if (this.#here.has(job.jobId)) return false;
+    this.#here.add(job.jobId);
+    this.#queue.push(job);
+    return true;
+  }
+
   #pump(): void {
     while (
       !this.#closing && !this.#waitingForStorage &&
@@ -229,7 +268,10 @@ export class BuildService {
           this.#running--;
           this.#lastStep.delete(job.jobId);
           if (requeued) this.#waitForStorage(job);
-          else this.#release(job);
+          else {
+            this.#here.delete(job.jobId);
+            this.#release(job);
+          }
           this.#pump();
           if (this.depth === 0) this.#idleWaiters.splice(0).forEach((resolve) => resolve());
         });
@@ -238,6 +280,7 @@ export class BuildService {
 
   /** True if the job hit a full disk (it runs again later); anything else is logged. */
   #requeueIfStorageFull(job: QueuedJob, error: unknown): boolean {
+    if (error instanceof JobTaken) return false;
     if (error instanceof StorageFull || this.#options.storage?.noteFailure(error)) return true;
     this.#options.log.error("build bookkeeping failed", { job_id: job.jobId, error });
     return false;
@@ -262,7 +305,7 @@ export class BuildService {
   }
 
   async #run(job: QueuedJob): Promise<void> {
-    const { runner, limits, log, unitOfWork } = this.#options;
+    const { log, unitOfWork } = this.#options;
     // Three commits per build (queued, started, finished): a build takes about a millisecond, so
     // a write per step would cost the main isolate more than the build and be seen by no one.
     const progress = (step: BuildProgress, extras: Payload = {}) => {
@@ -270,10 +313,36 @@ export class BuildService {
       this.#notify(job, { ...step, ...extras });
     };
     const startedAt = this.#now();
+    const lease = this.#options.lease;
     const version = await unitOfWork.run(async (tx) => {
-      await tx.jobs.start(job.jobId, startedAt);
+      const taken = lease
+        ? await tx.jobs.start(job.jobId, startedAt, { holder: lease.holder, ms: lease.ms })
+        : await tx.jobs.start(job.jobId, startedAt);
+      if (!taken) throw new JobTaken(job.jobId);
       return await tx.spells.reserveVersion(job.spellId, startedAt);
     });
+    const renewal = lease
+      ? this.#options.clock.every(Math.max(1, Math.floor(lease.ms / 3)), () => {
+        this.#options.stores.jobs.renew(job.jobId, { holder: lease.holder, ms: lease.ms })
+          .catch((error) =>
+            log.warn("could not renew a build's lease", { job_id: job.jobId, error })
+          );
+      })
+      : undefined;
+    try {
+      await this.#build(job, version, startedAt, progress);
+    } finally {
+      renewal?.();
+    }
+  }
+
+  async #build(
+    job: QueuedJob,
+    version: number,
+    startedAt: string,
+    progress: (step: BuildProgress, extras?: Payload) => void,
+  ): Promise<void> {
+    const { runner, limits, log, unitOfWork } = this.#options;
     const task: BuildTask = {
       jobId: job.jobId,
       spellId: job.spellId,
@@ -352,7 +421,7 @@ export class BuildService {
   }
 
   #release(job: QueuedJob): void {
-    if (job.requester === undefined) return;
+    if (job.requester === undefined || !job.counted) return;
     const id = job.requester;
     const left = (this.#perSession.get(id) ?? 1) - 1;
     if (left <= 0) this.#perSession.delete(id);

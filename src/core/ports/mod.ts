@@ -8,7 +8,7 @@ export type { AuditEntry, AuditLog, AuditQuery } from "./audit_log.ts";
 export type { BlobStore } from "./blob_store.ts";
 export type { Bus, BusSubscriber, Target } from "./bus.ts";
 export { type Cancel, type Clock, settlesWithin } from "./clock.ts";
-export type { JobStatus, JobStore, NewJob, RecoveredJob } from "./job_store.ts";
+export type { JobLease, JobStatus, JobStore, NewJob, RecoveredJob } from "./job_store.ts";
 export type { LogFields, Logger } from "./logger.ts";
 export type {
   BanRecord,

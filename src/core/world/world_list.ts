@@ -57,6 +57,7 @@ export class WorldList {
   #unwritten = new Map<string, number>();
   #flushTimer: Cancel | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  #announce: (() => void) | undefined;
 
   constructor(options: {
     worlds: WorldStore;
@@ -65,7 +66,10 @@ export class WorldList {
     clock: Clock;
     log: Logger;
     limits: Pick<Limits, "maxOutboundBytes" | "worldsPageMax" | "worldListUpdateMs">;
+    /** Told when this node changes the set of worlds (cluster mode tells the other nodes). */
+    announce?: () => void;
   }) {
+    this.#announce = options.announce;
     this.#worlds = options.worlds;
     this.#presence = options.presence;
     this.#clock = options.clock;
@@ -96,6 +100,15 @@ export class WorldList {
 
   /** A world was created (or removed): everyone gets the new list, coalesced. */
   changed(): void {
+    this.refresh();
+    this.#announce?.();
+  }
+
+  /**
+   * The set of worlds changed elsewhere (another node created one): this node's sessions get the
+   * new list, coalesced. Unlike `changed`, nothing is announced.
+   */
+  refresh(): void {
     this.#invalidate();
     this.#forgetIdle();
     this.#updates.poke();

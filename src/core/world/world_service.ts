@@ -58,6 +58,8 @@ export interface WorldServiceOptions {
   joinAnnouncements?: (worldId: string) => Promise<OutboundMessage[]>;
   /** Per-owner quotas and the data budget (issue 13); none if absent. */
   quota?: StorageGate;
+  /** Told when this node creates a world (cluster mode: the other nodes refresh their lists). */
+  announceWorldsChanged?: () => void;
 }
 
 /** Worlds, membership and the legacy voxel-op log (original-system §3.2, §3.7). */
@@ -94,6 +96,7 @@ export class WorldService {
       clock: options.clock,
       log: options.log,
       limits: options.limits,
+      ...(options.announceWorldsChanged ? { announce: options.announceWorldsChanged } : {}),
     });
   }
 

@@ -144,4 +144,39 @@ export function jobStoreContract(factory: StoreFactory): void {
       assert.equal(usage.buildTimes.length, 1, "the build still counts in its hour");
     },
   );
+
+  contractTest(
+    factory,
+    "JobStore: start takes a pending or running job; a finished or unknown one is not started",
+    async (f) => {
+      const { spells, jobs } = f.stores;
+      await spells.ensure("fire", "Fire", at(0), "owner");
+      await jobs.create({
+        jobId: "job_000000000001",
+        spellId: "fire",
+        request: REQUEST,
+        requestedBy: "c_a",
+        now: at(1),
+      });
+      const lease = { holder: "n1", ms: 60_000 };
+      assert.equal(await jobs.start("job_000000000001", at(2), lease), true);
+      assert.equal(await jobs.renew("job_000000000001", lease), true);
+      await jobs.fail("job_000000000001", "x", { stage: "prepare", pct: 0 }, at(3));
+      assert.equal(await jobs.start("job_000000000001", at(4)), false);
+      assert.equal(await jobs.renew("job_000000000001", lease), false);
+      assert.equal((await jobs.get("job_000000000001"))!.status, "failed");
+      assert.equal(await jobs.start("job_000000000009", at(4)), false);
+      const [recovered] = await (async () => {
+        await jobs.create({
+          jobId: "job_000000000002",
+          spellId: "fire",
+          request: REQUEST,
+          requestedBy: "c_b",
+          now: at(5),
+        });
+        return await jobs.recover(at(6));
+      })();
+      assert.equal(recovered!.requestedBy, "c_b", "a recovered job names its requester");
+    },
+  );
 }

@@ -1,6 +1,7 @@
 /**
- * Every store port's contract, run over every implementation: SQLite (the server's), in-memory
- * (unit tests). A new implementation adds its factory here (Postgres: issue 17).
+ * Every store port's contract, run over every implementation: SQLite (the server's), Postgres
+ * (cluster mode: a throwaway server started by this file), in-memory (unit tests). A new
+ * implementation adds its factory here.
  * @module
  */
 import { join } from "node:path";
@@ -9,6 +10,9 @@ import { MemoryBlobStore } from "../memory/memory_blob_store.ts";
 import { memoryStores } from "../memory/memory_stores.ts";
 import { closeDatabase, openDatabase } from "../sqlite/db.ts";
 import { sqliteStores } from "../sqlite/sqlite_stores.ts";
+import { PgBlobStore } from "../postgres/pg_blob_store.ts";
+import { pgStores } from "../postgres/pg_stores.ts";
+import { freshDatabase, stopSharedPostgres } from "../../../tests/helpers/pg_fixture.ts";
 import { blobStoreContract } from "./blob_store_contract.ts";
 import type { BlobStoreFactory, StoreFactory } from "./fixture.ts";
 import { identityContract } from "./identity_contract.ts";
@@ -47,6 +51,14 @@ const FACTORIES: StoreFactory[] = [
     name: "memory",
     make: () => Promise.resolve({ ...memoryStores(), close: () => Promise.resolve() }),
   },
+  {
+    name: "postgres",
+    make: async () => {
+      const db = await freshDatabase();
+      const { stores, unitOfWork } = pgStores(db.sql);
+      return { stores, unitOfWork, close: () => db.drop() };
+    },
+  },
 ];
 
 const BLOB_FACTORIES: BlobStoreFactory[] = [
@@ -64,6 +76,20 @@ const BLOB_FACTORIES: BlobStoreFactory[] = [
     name: "memory",
     make: () => Promise.resolve({ blobs: new MemoryBlobStore(), close: () => Promise.resolve() }),
   },
+  {
+    name: "postgres (with a local cache)",
+    make: async () => {
+      const db = await freshDatabase();
+      const dir = await Deno.makeTempDir({ prefix: "ugc-contract-blob-cache-" });
+      return {
+        blobs: new PgBlobStore(db.sql, dir),
+        close: async () => {
+          await db.drop();
+          await Deno.remove(dir, { recursive: true });
+        },
+      };
+    },
+  },
 ];
 
 for (const factory of FACTORIES) {
@@ -75,3 +101,6 @@ for (const factory of FACTORIES) {
   identityContract(factory);
 }
 for (const factory of BLOB_FACTORIES) blobStoreContract(factory);
+
+// Registered last: the shared Postgres stops after every test above ran (a file's tests run in order).
+Deno.test("postgres: the throwaway server stops", () => stopSharedPostgres());

@@ -1,7 +1,13 @@
 import type { BuildRequest, JobView } from "../../core/build/job.ts";
 import type { RevisionStanding } from "../../core/identity/policy.ts";
 import type { AuditEntry, AuditLog, AuditQuery } from "../../core/ports/audit_log.ts";
-import type { JobStatus, JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
+import type {
+  JobLease,
+  JobStatus,
+  JobStore,
+  NewJob,
+  RecoveredJob,
+} from "../../core/ports/job_store.ts";
 import type {
   BanRecord,
   ModerationStore,
@@ -531,18 +537,25 @@ class MemoryJobStore implements JobStore {
     );
   }
 
-  start(jobId: string, now: string): Promise<void> {
+  /** One process owns the data: leases are not needed here. */
+  start(jobId: string, now: string, _lease?: JobLease): Promise<boolean> {
     return this.#run((data) => {
       const entry = data.jobs.get(jobId);
-      if (entry) {
-        Object.assign(entry.view, {
-          status: "running",
-          stage: "prepare",
-          progress_pct: 0,
-          updated_at: now,
-        });
+      if (!entry || (entry.view.status !== "pending" && entry.view.status !== "running")) {
+        return false;
       }
+      Object.assign(entry.view, {
+        status: "running",
+        stage: "prepare",
+        progress_pct: 0,
+        updated_at: now,
+      });
+      return true;
     });
+  }
+
+  renew(jobId: string, _lease: JobLease): Promise<boolean> {
+    return this.#run((data) => data.jobs.get(jobId)?.view.status === "running");
   }
 
   complete(jobId: string, revisionId: string, now: string): Promise<void> {
@@ -629,6 +642,7 @@ class MemoryJobStore implements JobStore {
         jobId: entry.view.job_id,
         spellId: entry.view.spell_id,
         request: copy(entry.request ?? { prompt: "", metadata: {}, parentRevisionId: "" }),
+        requestedBy: entry.requestedBy,
       }));
     });
   }

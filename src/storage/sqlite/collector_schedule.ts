@@ -1,5 +1,10 @@
 import type { Logger } from "../../log.ts";
-import type { CollectionReport, Collector } from "./collector.ts";
+import type { CollectionReport } from "./collector.ts";
+
+/** A collector (SQLite's, or Postgres's in cluster mode). */
+export interface RunsCollections {
+  run(signal?: AbortSignal): Promise<CollectionReport>;
+}
 
 /** The first collection waits a little after start-up, so a restart loop costs no collections. */
 const FIRST_RUN_MAX_MS = 60_000;
@@ -9,7 +14,7 @@ const FIRST_RUN_MAX_MS = 60_000;
  * the event loop), one run at a time, and logs what each run removed.
  */
 export class CollectorSchedule {
-  #collector: Collector;
+  #collector: RunsCollections;
   #intervalMs: number;
   #log: Logger;
   #onCollected: (report: CollectionReport) => void;
@@ -21,7 +26,7 @@ export class CollectorSchedule {
 
   constructor(
     options: {
-      collector: Collector;
+      collector: RunsCollections;
       intervalMs: number;
       log: Logger;
       onCollected: (report: CollectionReport) => void;

@@ -1,5 +1,11 @@
 import type { BuildRequest, JobView } from "../../core/build/job.ts";
-import type { JobStatus, JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
+import type {
+  JobLease,
+  JobStatus,
+  JobStore,
+  NewJob,
+  RecoveredJob,
+} from "../../core/ports/job_store.ts";
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
 import type { Run } from "./run.ts";
@@ -43,7 +49,8 @@ export class SqliteJobStore implements JobStore {
          FROM jobs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`,
       ),
       start: db.prepare(
-        "UPDATE jobs SET status = 'running', stage = 'prepare', progress_pct = 0, updated_at = ? WHERE job_id = ?",
+        `UPDATE jobs SET status = 'running', stage = 'prepare', progress_pct = 0, updated_at = ?
+         WHERE job_id = ? AND status IN ('pending', 'running')`,
       ),
       complete: db.prepare(
         `UPDATE jobs SET status = 'completed', stage = 'done', progress_pct = 100, result_revision_id = ?,
@@ -74,7 +81,7 @@ export class SqliteJobStore implements JobStore {
         "DELETE FROM blob_leases WHERE holder LIKE 'job\\_%' ESCAPE '\\'",
       ),
       unfinished: db.prepare(
-        `SELECT job_id, spell_id, request_json FROM jobs WHERE status IN ('pending', 'running')
+        `SELECT job_id, spell_id, request_json, requested_by FROM jobs WHERE status IN ('pending', 'running')
          ORDER BY created_at, rowid`,
       ),
       requeue: db.prepare(
@@ -120,10 +127,15 @@ export class SqliteJobStore implements JobStore {
     return row ? jobView(row) : undefined;
   }
 
-  start(jobId: string, now: string): Promise<void> {
-    return this.#run(() => {
-      this.#statements.start.run(now, jobId);
-    });
+  /** One process owns the database (the data directory's lock): leases are not needed here. */
+  start(jobId: string, now: string, _lease?: JobLease): Promise<boolean> {
+    return this.#run(() => Number(this.#statements.start.run(now, jobId).changes) > 0);
+  }
+
+  renew(jobId: string, _lease: JobLease): Promise<boolean> {
+    return this.#run(() =>
+      (this.#statements.select.get(jobId) as JobRow | undefined)?.status === "running"
+    );
   }
 
   complete(jobId: string, revisionId: string, now: string): Promise<void> {
@@ -170,6 +182,7 @@ export class SqliteJobStore implements JobStore {
       job_id: string;
       spell_id: string;
       request_json: string | null;
+      requested_by: string | null;
     }[];
     transaction(this.#db, () => {
       this.#statements.requeue.run(now);
@@ -182,6 +195,7 @@ export class SqliteJobStore implements JobStore {
       request: row.request_json
         ? JSON.parse(row.request_json) as BuildRequest
         : { prompt: "", metadata: {}, parentRevisionId: "" },
+      requestedBy: row.requested_by ?? "",
     }));
   }
 }
