@@ -1,12 +1,15 @@
+import { timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
 import { LocalBus } from "./bus/local_bus.ts";
 import { LocalPresence } from "./bus/local_presence.ts";
 import type { Config } from "./config.ts";
+import { AdminFeed } from "./core/admin_feed.ts";
 import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher, eventTable } from "./core/dispatcher.ts";
 import { LocalFanout } from "./core/local_fanout.ts";
 import { Metrics } from "./core/metrics.ts";
 import { highWaterFor } from "./core/pacing.ts";
+import type { Bus } from "./core/ports/bus.ts";
 import type { Clock } from "./core/ports/clock.ts";
 import { DataBudget } from "./core/quota/data_budget.ts";
 import { QuotaService } from "./core/quota/quota_service.ts";
@@ -14,8 +17,10 @@ import { Rooms } from "./core/rooms.ts";
 import { ContentService } from "./core/spell/content_service.ts";
 import { SpellService } from "./core/spell/spell_service.ts";
 import { WorldService } from "./core/world/world_service.ts";
-import { createHttpApp, Router } from "./http/http_app.ts";
-import { cors, securityHeaders } from "./http/middleware.ts";
+import { adminEventsRoute } from "./http/admin_events.ts";
+import { consoleRoutes } from "./http/console_routes.ts";
+import { createHttpApp, type HttpContext, Router } from "./http/http_app.ts";
+import { bearerToken, cors, securityHeaders } from "./http/middleware.ts";
 import { coreRoutes } from "./http/routes.ts";
 import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
@@ -68,7 +73,7 @@ export interface App {
  */
 export async function startApp(
   config: Config,
-  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls },
+  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls; adminToken?: string },
 ): Promise<App> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
@@ -146,7 +151,15 @@ export async function startApp(
     rooms,
     onDeliver: (event, bytes, recipients) => metrics.sent(event, bytes, recipients),
   });
-  const bus = new LocalBus(fanout);
+  const localBus = new LocalBus(fanout);
+  // The console hears that a list changed from the messages that announce it to players.
+  const bus: Bus = {
+    publish: (target, message) => {
+      localBus.publish(target, message);
+      const list = CONSOLE_LISTS[message.event];
+      if (list) feed.changed(list);
+    },
+  };
 
   const spells = new SpellService({ stores, clock, limits: config.limits, quota });
   const content = new ContentService({ spells: stores.spells, blobs });
@@ -169,6 +182,7 @@ export async function startApp(
     capabilities: config.spellCapabilities,
     log: log.child("build"),
     onFinished: (seconds, ok) => metrics.buildFinished(seconds, ok),
+    onJob: (update) => feed.job(update),
     quota,
     storage: health,
   });
@@ -181,6 +195,14 @@ export async function startApp(
     limits: config.limits,
     joinAnnouncements: (worldId) => spells.joinAnnouncements(worldId),
     quota,
+  });
+  const feed = new AdminFeed({
+    clock,
+    presence,
+    metrics,
+    connections: () => rooms.countByTransport(),
+    worlds: () => worlds.count(),
+    buildQueueDepth: () => builds.depth,
   });
   const dispatcher = new Dispatcher({
     rooms,
@@ -195,7 +217,14 @@ export async function startApp(
       stallMs: config.limits.readerStallMs,
     },
     log: log.child("core"),
-    observer: metrics,
+    observer: {
+      received: (event) => {
+        metrics.received(event);
+        // Stored by the time the console asks (hints are sent 250 ms after the first).
+        if (event === "spell.report") feed.changed("reports");
+      },
+      rejected: (code) => metrics.rejected(code),
+    },
     mapError: (error) => health.refusal(error),
   });
   const router = new Router();
@@ -212,6 +241,8 @@ export async function startApp(
     worlds: () => worlds.count(),
     buildQueueDepth: () => builds.depth,
   });
+  consoleRoutes(router);
+  adminEventsRoute(router, { feed, clock, isOperator: operatorCheck(options.adminToken) });
   const http = createHttpApp({
     router,
     middleware: [securityHeaders(), cors(config.corsOrigins)],
@@ -239,6 +270,7 @@ export async function startApp(
       onRawFrameBytes: (bytes) => metrics.receivedRawBytes(bytes),
     });
   } catch (error) {
+    feed.close();
     await collection.close();
     await builds.close(0);
     health.close();
@@ -267,6 +299,7 @@ export async function startApp(
         // Contract §9: stop accepting, let running builds finish (queued ones stay pending and
         // resume on restart), close sockets with 1001, then checkpoint SQLite.
         server.stopAccepting();
+        feed.close();
         await collection.close();
         await builds.close(BUILD_SHUTDOWN_GRACE_MS);
         health.close();
@@ -281,5 +314,26 @@ export async function startApp(
         closeDatabase(db);
         lock.release();
       })(),
+  };
+}
+
+/** Bus messages that mean a list the console shows changed. */
+const CONSOLE_LISTS: Record<string, string> = {
+  "world.created": "worlds",
+  "world.list_updated": "worlds",
+  "world_cleared": "worlds",
+  "spell.active_update": "spells",
+  "spell.revision_ready": "spells",
+};
+
+/** Whether a request carries the admin token (compared in constant time). */
+function operatorCheck(adminToken: string | undefined): (ctx: HttpContext) => boolean {
+  if (!adminToken) return () => false;
+  const expected = new TextEncoder().encode(adminToken);
+  return (ctx) => {
+    const token = bearerToken(ctx.request);
+    if (token === null) return false;
+    const given = new TextEncoder().encode(token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
   };
 }

@@ -1,0 +1,135 @@
+/// <reference lib="dom" />
+import { adminPath, api, rowsOf } from "../api.ts";
+import { h, replace, userText } from "../dom.ts";
+import { live } from "../live.ts";
+import { debounce, failed, header, loading, mono, table, when } from "../ui.ts";
+import type { View } from "./view.ts";
+
+interface AuditEntry {
+  id: string | number;
+  at: unknown;
+  actor: unknown;
+  address: unknown;
+  action: string;
+  target: unknown;
+  detail: unknown;
+}
+
+/** Every operator action and every publish, newest first, filterable by who, what and since when. */
+export function auditView(): View {
+  const actor = h("input", {
+    id: "audit-actor",
+    type: "text",
+    placeholder: "operator, a player id…",
+    autocomplete: "off",
+  });
+  const action = h("input", {
+    id: "audit-action",
+    type: "text",
+    placeholder: "ban, spell.quarantine…",
+    autocomplete: "off",
+  });
+  const since = h(
+    "select",
+    { id: "audit-since" },
+    [["", "All time"], ["3600", "Last hour"], ["86400", "Last day"], ["604800", "Last 7 days"]].map(
+      ([value, label]) => h("option", { value }, label),
+    ),
+  );
+  const body = h("div", {}, loading());
+  const more = h("div", {});
+  let entries: AuditEntry[] = [];
+
+  const query = (cursor?: string) => {
+    const params = new URLSearchParams({ limit: "100" });
+    if (actor.value.trim()) params.set("actor", actor.value.trim());
+    if (action.value.trim()) params.set("action", action.value.trim());
+    if (since.value) {
+      params.set("since", new Date(Date.now() - Number(since.value) * 1000).toISOString());
+    }
+    if (cursor) params.set("cursor", cursor);
+    return adminPath("audit") + "?" + params;
+  };
+
+  const load = async (cursor?: string) => {
+    try {
+      const page = rowsOf<AuditEntry>(await api.get(query(cursor)), "entries");
+      entries = cursor ? [...entries, ...page.rows] : page.rows;
+      replace(
+        body,
+        table<AuditEntry>({
+          caption: "Audit log",
+          rows: entries,
+          key: (row) => String(row.id),
+          empty: "Nothing matches.",
+          columns: [
+            { label: "When", cell: (row) => when(row.at) },
+            {
+              label: "Actor",
+              cell: (row) =>
+                h("div", {}, mono(row.actor), h("div", { class: "sub" }, mono(row.address))),
+            },
+            { label: "Action", cell: (row) => h("strong", {}, row.action) },
+            { label: "Target", cell: (row) => mono(row.target) },
+            {
+              label: "Detail",
+              className: "wide",
+              cell: (row) =>
+                userText(
+                  typeof row.detail === "string"
+                    ? row.detail
+                    : row.detail
+                    ? JSON.stringify(row.detail)
+                    : "",
+                ),
+            },
+          ],
+        }),
+      );
+      replace(
+        more,
+        page.next
+          ? h("button", {
+            type: "button",
+            class: "secondary",
+            onclick: () => load(page.next!),
+          }, "Load older entries")
+          : null,
+      );
+    } catch (error) {
+      replace(body, failed(error, "the audit log"));
+    }
+  };
+
+  const form = h(
+    "form",
+    {
+      class: "filters",
+      role: "search",
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        load();
+      },
+    },
+    h("div", { class: "field" }, h("label", { for: "audit-actor" }, "Actor"), actor),
+    h("div", { class: "field" }, h("label", { for: "audit-action" }, "Action"), action),
+    h("div", { class: "field" }, h("label", { for: "audit-since" }, "Since"), since),
+    h("button", { type: "submit", class: "primary" }, "Filter"),
+  );
+  load();
+  const reload = debounce(() => load(), 500);
+  const stop = live.listen((event) => {
+    if (event.event === "changed" && (event.data.lists as string[]).includes("audit")) reload();
+  });
+  return {
+    element: h(
+      "section",
+      { class: "view" },
+      header("Audit log", "Append-only: every operator action and every publish."),
+      form,
+      body,
+      more,
+    ),
+    dispose: stop,
+  };
+}
