@@ -57,6 +57,14 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await exchange<T>(method, path, body)).body;
+}
+
+async function exchange<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ body: T; headers: Headers }> {
   const response = await fetch(path, {
     method,
     headers: headers(body === undefined ? {} : { "content-type": "application/json" }),
@@ -78,13 +86,19 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
       : `HTTP ${response.status}`;
     throw new ApiError(response.status, message);
   }
-  return parsed as T;
+  return { body: parsed as T, headers: response.headers };
 }
 
 export const api = {
   get: <T>(path: string) => call<T>("GET", path),
   post: <T>(path: string, body: unknown = {}) => call<T>("POST", path, body),
   delete: <T>(path: string) => call<T>("DELETE", path),
+  /** A listing's rows and the cursor of the next page (`X-Next-Cursor`, or `next_cursor`). */
+  page: async <T>(path: string, key: string): Promise<{ rows: T[]; next: string | null }> => {
+    const { body, headers } = await exchange<unknown>("GET", path);
+    const page = rowsOf<T>(body, key);
+    return { rows: page.rows, next: headers.get("x-next-cursor") || page.next };
+  },
 };
 
 /** `/api/admin/…` with each segment escaped: ids come from the server but are not trusted either. */

@@ -60,14 +60,14 @@ export function lineChart(
     label.textContent = formatTick(value);
     root.appendChild(label);
   }
-  for (const [minutes, anchor] of [[60, "start"], [30, "middle"], [0, "end"]] as const) {
+  for (const [fraction, anchor] of [[1, "start"], [0.5, "middle"], [0, "end"]] as const) {
     const label = svg("text", {
-      x: x(options.now - minutes * 60_000),
+      x: x(options.now - fraction * options.spanMs),
       y: height - 6,
       class: "axis",
       "text-anchor": anchor,
     });
-    label.textContent = minutes === 0 ? "now" : `−${minutes} min`;
+    label.textContent = fraction === 0 ? "now" : `−${ago(fraction * options.spanMs)}`;
     root.appendChild(label);
   }
   for (const line of series) {
@@ -96,4 +96,8 @@ function nice(value: number): number {
 function formatTick(value: number): string {
   if (value >= 1000) return `${Math.round(value / 100) / 10}k`;
   return String(Math.round(value * 10) / 10);
+}
+
+function ago(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }

@@ -72,6 +72,11 @@ export class Live {
         }
         break;
       }
+      case "sample": {
+        this.history.push(data as unknown as Sample);
+        while (this.history.length > 361) this.history.shift();
+        break;
+      }
       case "stats": {
         this.stats = data as unknown as Stats;
         break;

@@ -4,7 +4,7 @@ import type { Presence } from "./ports/presence.ts";
 
 /** One thing the operator console is told, as it goes out on the admin event stream. */
 export interface FeedEvent {
-  event: "hello" | "stats" | "world" | "job" | "changed";
+  event: "hello" | "stats" | "sample" | "world" | "job" | "changed";
   data: Record<string, unknown>;
 }
 
@@ -68,8 +68,8 @@ type Listener = (event: FeedEvent) => void;
 /**
  * What the operator console sees live, pushed rather than polled: player counts as Presence
  * changes them, builds step by step, the overview's numbers when they change (checked once a
- * second, and only while someone listens) and a point of history every 10 s for the last hour's
- * chart. Hints (`changed`) tell a console which list to fetch again; the lists themselves stay in
+ * second, and only while someone listens) and a point of history every 10 s (`sample`) for the
+ * last hour's chart. Hints (`changed`) tell a console which list to fetch again; the lists themselves stay in
  * the operator API.
  */
 export class AdminFeed {
@@ -177,7 +177,7 @@ export class AdminFeed {
     const { metrics, presence } = this.#options;
     let players = 0;
     for (const count of presence.counts().values()) players += count;
-    this.#history.push({
+    const sample: HistorySample = {
       t: this.#options.clock.now(),
       connections: presence.connections(),
       players,
@@ -185,8 +185,10 @@ export class AdminFeed {
       messages_out: sum(metrics.sentByType),
       errors: sum(metrics.rejectedByCode),
       builds: metrics.buildCount,
-    });
+    };
+    this.#history.push(sample);
     if (this.#history.length > HISTORY_SAMPLES) this.#history.shift();
+    this.#emit({ event: "sample", data: { ...sample } });
   }
 
   /** Builds finished since the sample a minute ago (or the oldest, if the server is younger). */

@@ -44,7 +44,11 @@ Deno.test("admin feed: player counts are pushed as they change; stats only when 
   await clock.advance(1000);
   assert.equal(events.filter((e) => e.event === "stats").length, 1);
   await clock.advance(5000);
-  assert.equal(events.filter((e) => e.event === "stats").length, 1, "nothing changed: nothing sent");
+  assert.equal(
+    events.filter((e) => e.event === "stats").length,
+    1,
+    "nothing changed: nothing sent",
+  );
   setQueue(2);
   await clock.advance(1000);
   const stats = events.filter((e) => e.event === "stats");

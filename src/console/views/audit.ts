@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { adminPath, api, rowsOf } from "../api.ts";
+import { adminPath, api } from "../api.ts";
 import { h, replace, userText } from "../dom.ts";
 import { live } from "../live.ts";
 import { debounce, failed, header, loading, mono, table, when } from "../ui.ts";
@@ -53,7 +53,7 @@ export function auditView(): View {
 
   const load = async (cursor?: string) => {
     try {
-      const page = rowsOf<AuditEntry>(await api.get(query(cursor)), "entries");
+      const page = await api.page<AuditEntry>(query(cursor), "entries");
       entries = cursor ? [...entries, ...page.rows] : page.rows;
       replace(
         body,

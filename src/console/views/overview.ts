@@ -63,15 +63,8 @@ export function overviewView(): View {
       card(
         "Build queue",
         String(stats.build_queue),
-        `${stats.builds_per_min} builds in the last minute`,
+        `${stats.builds_per_min}/min · ${stats.builds_completed} done · ${stats.builds_failed} failed`,
         "queue",
-        "#/jobs",
-      ),
-      card(
-        "Builds",
-        compact(stats.builds_completed + stats.builds_failed),
-        `${stats.builds_failed} failed since start`,
-        "builds",
         "#/jobs",
       ),
       card("Errors", compact(stats.errors), "messages refused since start", "errors"),
@@ -84,6 +77,9 @@ export function overviewView(): View {
           "#/reports",
         )
         : null,
+      extra.players !== undefined
+        ? card("Registered players", String(extra.players), "with a player token", "registered")
+        : null,
       extra.spells !== undefined
         ? card("Spells", String(extra.spells), "with at least one revision", "spells", "#/spells")
         : null,
@@ -93,6 +89,8 @@ export function overviewView(): View {
   const renderCharts = () => {
     const now = Date.now();
     const history = live.history;
+    // The last hour, or the server's life so far if it is younger (at least a minute).
+    const spanMs = Math.min(3_600_000, Math.max(60_000, now - (history[0]?.t ?? now)));
     const rate = (pick: (sample: Sample) => number) => {
       const points: [number, number][] = [];
       for (let i = 1; i < history.length; i++) {
@@ -108,15 +106,25 @@ export function overviewView(): View {
       h(
         "figure",
         { class: "panel" },
-        h("figcaption", {}, "Connections and players, last hour"),
+        h(
+          "figcaption",
+          {},
+          spanMs >= 3_600_000
+            ? "Connections and players, last hour"
+            : "Connections and players since start",
+        ),
         lineChart([
           {
             label: "connections",
             className: "s1",
-            points: history.map((s) => [s.t, s.connections]),
+            points: withNow(history.map((s) => [s.t, s.connections]), totalConnections()),
           },
-          { label: "players", className: "s2", points: history.map((s) => [s.t, s.players]) },
-        ], { title: "Connections and players over the last hour", now, spanMs: 3_600_000 }),
+          {
+            label: "players",
+            className: "s2",
+            points: withNow(history.map((s) => [s.t, s.players]), live.stats?.players),
+          },
+        ], { title: "Connections and players over the last hour", now, spanMs }),
         h(
           "div",
           { class: "legend" },
@@ -127,12 +135,18 @@ export function overviewView(): View {
       h(
         "figure",
         { class: "panel" },
-        h("figcaption", {}, "Messages per second, last hour"),
+        h(
+          "figcaption",
+          {},
+          spanMs >= 3_600_000
+            ? "Messages per second, last hour"
+            : "Messages per second since start",
+        ),
         lineChart([
           { label: "in", className: "s1", points: rate((s) => s.messages_in) },
           { label: "out", className: "s2", points: rate((s) => s.messages_out) },
           { label: "refused", className: "s3", points: rate((s) => s.errors) },
-        ], { title: "Messages per second over the last hour", now, spanMs: 3_600_000 }),
+        ], { title: "Messages per second over the last hour", now, spanMs }),
         h(
           "div",
           { class: "legend" },
@@ -192,29 +206,13 @@ export function overviewView(): View {
   loadExtra();
   const stop = live.listen((event) => {
     if (event.event === "stats" || event.event === "hello") render();
-    if (event.event === "hello") renderCharts();
+    if (event.event === "hello" || event.event === "sample") renderCharts();
     if (event.event === "world" || event.event === "hello") {
       renderBusiest();
       render();
     }
     if (event.event === "changed") reloadExtra();
   });
-  // A new chart point every 10 s: redrawn on that beat from the history the stream keeps.
-  const redraw = setInterval(() => {
-    if (live.stats) {
-      live.history.push({
-        t: Date.now(),
-        connections: Object.values(live.stats.connections).reduce((a, b) => a + b, 0),
-        players: live.stats.players,
-        messages_in: live.stats.messages_in,
-        messages_out: live.stats.messages_out,
-        errors: live.stats.errors,
-        builds: live.stats.builds_completed + live.stats.builds_failed,
-      });
-      while (live.history.length > 361) live.history.shift();
-    }
-    renderCharts();
-  }, 10_000);
 
   return {
     element: h(
@@ -225,9 +223,16 @@ export function overviewView(): View {
       charts,
       busiest,
     ),
-    dispose: () => {
-      stop();
-      clearInterval(redraw);
-    },
+    dispose: stop,
   };
+}
+
+/** The series with the value now as its last point, so the line reaches the right edge. */
+function withNow(points: [number, number][], value: number | undefined): [number, number][] {
+  return value === undefined ? points : [...points, [Date.now(), value]];
+}
+
+function totalConnections(): number | undefined {
+  const stats = live.stats;
+  return stats ? Object.values(stats.connections).reduce((a, b) => a + b, 0) : undefined;
 }

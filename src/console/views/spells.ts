@@ -141,8 +141,7 @@ function spellView(spellId: string, revisionParam?: string, againstParam?: strin
     const revisions = [...detail.revisions].sort((a, b) => b.version - a.version);
     const selected = revisions.find((r) => r.revision_id === revisionParam) ?? revisions[0];
     const spell = detail.spell;
-    const title = (selected?.manifest?.name as string | undefined) ??
-      (spell.name as string | undefined);
+    const title = metadataOf(selected?.manifest).name ?? (spell.name as string | undefined);
     const pending = pendingRevision(spell.pending_stable);
     replace(
       root,
@@ -212,6 +211,7 @@ function spellView(spellId: string, revisionParam?: string, againstParam?: strin
 
   const revisionPanel = (revision: Revision, revisions: Revision[]): HTMLElement => {
     const manifest = revision.manifest ?? {};
+    const metadata = metadataOf(manifest);
     const others = revisions.filter((r) => r.revision_id !== revision.revision_id);
     const against = others.find((r) => r.revision_id === againstParam);
     const codeBox = h("div", { class: "code-box" }, loading());
@@ -243,9 +243,9 @@ function spellView(spellId: string, revisionParam?: string, againstParam?: strin
           "dl",
           { class: "facts" },
           h("dt", {}, "Name"),
-          h("dd", {}, userText(manifest.name)),
+          h("dd", {}, userText(metadata.name)),
           h("dt", {}, "Description"),
-          h("dd", {}, userText(manifest.description)),
+          h("dd", {}, userText(metadata.description)),
           h("dt", {}, "Channels"),
           h(
             "dd",
@@ -266,6 +266,7 @@ function spellView(spellId: string, revisionParam?: string, againstParam?: strin
           {},
           h("h3", {}, "Capability report"),
           capabilityReport(revision.capabilities ?? manifest.capabilities),
+          verification(manifest),
         ),
       ),
       h(
@@ -356,6 +357,50 @@ function spellView(spellId: string, revisionParam?: string, againstParam?: strin
     ) reload();
   });
   return { element: root, dispose: stop };
+}
+
+/** The manifest's player-chosen name and description (`metadata`, or top-level in older ones). */
+function metadataOf(
+  manifest: Record<string, unknown> | null | undefined,
+): { name?: string; description?: string } {
+  const source = (manifest?.metadata ?? manifest ?? {}) as Record<string, unknown>;
+  return {
+    ...(typeof source.name === "string" ? { name: source.name } : {}),
+    ...(typeof source.description === "string" ? { description: source.description } : {}),
+  };
+}
+
+/** What the build verified: the API version and each file with its size and hash. */
+function verification(manifest: Record<string, unknown>): HTMLElement | null {
+  const files = [
+    ...(Array.isArray(manifest.code) ? manifest.code : []),
+    ...(Array.isArray(manifest.assets) ? manifest.assets : []),
+  ] as { path?: unknown; size?: unknown; hash?: unknown }[];
+  if (files.length === 0 && manifest.interface_version === undefined) return null;
+  return h(
+    "div",
+    { class: "verification" },
+    manifest.interface_version !== undefined
+      ? h(
+        "p",
+        { class: "sub" },
+        `Verified against SpellScript API ${String(manifest.interface_version)}`,
+      )
+      : null,
+    h(
+      "ul",
+      { class: "files" },
+      files.map((file) =>
+        h(
+          "li",
+          {},
+          mono(file.path),
+          ` ${typeof file.size === "number" ? `${file.size} bytes` : ""} `,
+          h("span", { class: "sub" }, `sha256 ${String(file.hash ?? "").slice(0, 12)}…`),
+        )
+      ),
+    ),
+  );
 }
 
 function pendingRevision(value: unknown): string | null {
