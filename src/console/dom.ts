@@ -1,4 +1,7 @@
 /// <reference lib="dom" />
+import { hasInvisible, splitInvisible } from "./text.ts";
+
+export { hasInvisible };
 /**
  * The one way the console makes DOM: elements by name, attributes from an allowed list, and every
  * string as a text node. Nothing here parses markup, so a world called `<img src=x onerror=…>` is
@@ -90,61 +93,17 @@ export function replace(parent: Node, ...children: Child[]): void {
 }
 
 /**
- * Characters that reorder or hide text: bidi embeddings, overrides and isolates, marks, and the
- * zero-width ones. "Trojan Source" code uses them to show a reviewer something other than what
- * runs; names use them to spoof.
- */
-export const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-
-const NAMES: Record<string, string> = {
-  "\u061c": "ALM",
-  "\u200b": "ZWSP",
-  "\u200c": "ZWNJ",
-  "\u200d": "ZWJ",
-  "\u200e": "LRM",
-  "\u200f": "RLM",
-  "\u202a": "LRE",
-  "\u202b": "RLE",
-  "\u202c": "PDF",
-  "\u202d": "LRO",
-  "\u202e": "RLO",
-  "\u2060": "WJ",
-  "\u2066": "LRI",
-  "\u2067": "RLI",
-  "\u2068": "FSI",
-  "\u2069": "PDI",
-  "\ufeff": "BOM",
-};
-
-/** True if `text` holds a character that reorders or hides text. */
-export function hasInvisible(text: string): boolean {
-  INVISIBLE.lastIndex = 0;
-  return INVISIBLE.test(text);
-}
-
-/**
  * `text` as nodes with every reordering or invisible character replaced by a visible marker
  * (`⟨RLO⟩`), so what is shown is the order the computer reads.
  */
 export function revealed(text: string): Child[] {
-  const parts: Child[] = [];
-  let last = 0;
-  for (const match of text.matchAll(INVISIBLE)) {
-    const index = match.index ?? 0;
-    if (index > last) parts.push(text.slice(last, index));
-    const char = match[0];
-    const code = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-    parts.push(
-      h(
-        "span",
-        { class: "invisible", title: `U+${code} (hidden in the original)` },
-        `⟨${NAMES[char] ?? code}⟩`,
-      ),
-    );
-    last = index + char.length;
-  }
-  if (last < text.length) parts.push(text.slice(last));
-  return parts;
+  return splitInvisible(text).map((part) =>
+    typeof part === "string" ? part : h(
+      "span",
+      { class: "invisible", title: `U+${part.code} (hidden in the original)` },
+      `⟨${part.name}⟩`,
+    )
+  );
 }
 
 /**

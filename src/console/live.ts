@@ -53,6 +53,8 @@ export class Live {
   history: Sample[] = [];
   readonly players = new Map<string, number>();
   readonly jobs = new Map<string, JobRow>();
+  /** World names as the last world listing said (connections and the overview show them). */
+  readonly worldNames = new Map<string, unknown>();
   #listeners = new Set<Listener>();
 
   listen(listener: Listener): () => void {

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { adminPath, api } from "../api.ts";
-import { h, replace, userText } from "../dom.ts";
+import { type Child, h, replace, userText } from "../dom.ts";
 import { live } from "../live.ts";
 import { debounce, failed, header, loading, mono, table, when } from "../ui.ts";
 import type { View } from "./view.ts";
@@ -13,6 +13,26 @@ interface AuditEntry {
   action: string;
   target: unknown;
   detail: unknown;
+}
+
+/** An entry's detail: each field as "name: value", values as text. */
+function detailOf(detail: unknown): Child {
+  if (detail === null || detail === undefined || detail === "") return userText("");
+  if (typeof detail !== "object" || Array.isArray(detail)) {
+    return userText(typeof detail === "string" ? detail : JSON.stringify(detail));
+  }
+  const entries = Object.entries(detail as Record<string, unknown>).filter(([, v]) =>
+    v !== "" && v !== null && v !== undefined
+  );
+  if (entries.length === 0) return userText("");
+  return h(
+    "dl",
+    { class: "detail" },
+    entries.map(([key, value]) => [
+      h("dt", {}, key),
+      h("dd", {}, userText(typeof value === "string" ? value : JSON.stringify(value))),
+    ]),
+  );
 }
 
 /** Every operator action and every publish, newest first, filterable by who, what and since when. */
@@ -74,14 +94,7 @@ export function auditView(): View {
             {
               label: "Detail",
               className: "wide",
-              cell: (row) =>
-                userText(
-                  typeof row.detail === "string"
-                    ? row.detail
-                    : row.detail
-                    ? JSON.stringify(row.detail)
-                    : "",
-                ),
+              cell: (row) => detailOf(row.detail),
             },
           ],
         }),

@@ -92,6 +92,13 @@ export function connectionsView(): View {
 
   const load = async () => {
     try {
+      if (live.worldNames.size === 0) {
+        const worlds = rowsOf<{ world_id: string; name: unknown }>(
+          await api.get(adminPath("worlds") + "?limit=500").catch(() => []),
+          "worlds",
+        ).rows;
+        for (const world of worlds) live.worldNames.set(world.world_id, world.name);
+      }
       const rows = rowsOf<Connection>(await api.get(adminPath("connections")), "connections").rows;
       replace(summary, `${rows.length} open connections`);
       replace(
@@ -115,7 +122,16 @@ export function connectionsView(): View {
             {
               label: "World",
               cell: (row) =>
-                row.world_id ? mono(row.world_id) : h("span", { class: "muted" }, "lobby"),
+                row.world_id
+                  ? h(
+                    "div",
+                    {},
+                    live.worldNames.has(row.world_id)
+                      ? userText(live.worldNames.get(row.world_id))
+                      : null,
+                    h("div", { class: "sub" }, mono(row.world_id)),
+                  )
+                  : h("span", { class: "muted" }, "not in a world"),
             },
             { label: "Connected", cell: (row) => when(row.connected_at) },
             {

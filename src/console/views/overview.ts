@@ -158,7 +158,6 @@ export function overviewView(): View {
     );
   };
 
-  const names = new Map<string, unknown>();
   const renderBusiest = () => {
     const top = [...live.players].sort((a, b) => b[1] - a[1]).slice(0, 6);
     replace(
@@ -173,7 +172,7 @@ export function overviewView(): View {
             { "data-world": worldId },
             h("span", { class: "count" }, String(count)),
             " ",
-            names.has(worldId) ? userText(names.get(worldId)) : mono(worldId),
+            live.worldNames.has(worldId) ? userText(live.worldNames.get(worldId)) : mono(worldId),
           )
         ),
       ),
@@ -190,7 +189,7 @@ export function overviewView(): View {
       const body = await api.get<unknown>(adminPath("worlds") + "?limit=200");
       const rows = Array.isArray(body) ? body : (body as { worlds?: unknown[] })?.worlds ?? [];
       for (const row of rows as { world_id: string; name: unknown }[]) {
-        names.set(row.world_id, row.name);
+        live.worldNames.set(row.world_id, row.name);
       }
     } catch {
       // names are a nicety

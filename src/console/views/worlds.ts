@@ -71,7 +71,11 @@ export function worldsView(): View {
                 "data-players": row.world_id,
               }, String(players(row))),
           },
-          { label: "Ops", className: "num", cell: (row) => String(row.op_count ?? 0) },
+          {
+            label: "Ops",
+            className: "num",
+            cell: (row) => (row.op_count ?? 0).toLocaleString("en"),
+          },
           { label: "Creator", cell: (row) => principal(row.owner_id) },
           { label: "Created", cell: (row) => when(row.created_at) },
           { label: "Last active", cell: (row) => when(row.last_active_at) },
@@ -131,6 +135,7 @@ export function worldsView(): View {
     try {
       rows = rowsOf<WorldRow>(await api.get(adminPath("worlds") + "?limit=500"), "worlds").rows;
       for (const row of rows) {
+        live.worldNames.set(row.world_id, row.name);
         if (!live.players.has(row.world_id) && row.player_count > 0) {
           live.players.set(row.world_id, row.player_count);
         }
