@@ -131,7 +131,13 @@ async function serve(config: Config): Promise<number> {
   const log = createLogger({ level: config.logLevel, write: writeErr });
   let app;
   try {
-    app = await startApp(config, { log, workerUrls: WORKER_URLS });
+    app = await startApp(config, {
+      log,
+      workerUrls: WORKER_URLS,
+      // One plain line, once: not a JSON log field that log pipelines would index and keep.
+      onAdminTokenGenerated: (token, path) =>
+        writeErr(`Operator token (ADMIN_TOKEN), generated and saved in ${path}: ${token}`),
+    });
   } catch (error) {
     const failure = describeStartupFailure(error, config);
     log.error("start-up failed", {

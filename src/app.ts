@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
 import { LocalBus } from "./bus/local_bus.ts";
 import { LocalPresence } from "./bus/local_presence.ts";
@@ -7,7 +6,9 @@ import { AdminFeed } from "./core/admin_feed.ts";
 import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher, eventTable } from "./core/dispatcher.ts";
 import { LocalFanout } from "./core/local_fanout.ts";
-import { Metrics } from "./core/metrics.ts";
+import { AdminService } from "./core/identity/admin_service.ts";
+import { IdentityService } from "./core/identity/identity_service.ts";
+import { Metrics, RecentCount } from "./core/metrics.ts";
 import { highWaterFor } from "./core/pacing.ts";
 import type { Bus } from "./core/ports/bus.ts";
 import type { Clock } from "./core/ports/clock.ts";
@@ -19,11 +20,14 @@ import { SpellService } from "./core/spell/spell_service.ts";
 import { WorldService } from "./core/world/world_service.ts";
 import { adminEventsRoute } from "./http/admin_events.ts";
 import { consoleRoutes } from "./http/console_routes.ts";
-import { createHttpApp, type HttpContext, Router } from "./http/http_app.ts";
-import { bearerToken, cors, securityHeaders } from "./http/middleware.ts";
+import { createHttpApp, Router } from "./http/http_app.ts";
+import { cors, securityHeaders } from "./http/middleware.ts";
 import { coreRoutes } from "./http/routes.ts";
 import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
+import { adminRoutes } from "./http/admin_routes.ts";
+import { identityMiddleware, identityRoutes, principalOf } from "./http/identity_routes.ts";
+import { loadAdminToken } from "./storage/admin_token.ts";
 import type { Logger } from "./log.ts";
 import { systemClock } from "./platform/system_clock.ts";
 import { lockDataDir, prepareDataDir } from "./storage/data_dir.ts";
@@ -73,7 +77,13 @@ export interface App {
  */
 export async function startApp(
   config: Config,
-  options: { log: Logger; clock?: Clock; workerUrls?: WorkerUrls; adminToken?: string },
+  options: {
+    log: Logger;
+    clock?: Clock;
+    workerUrls?: WorkerUrls;
+    /** ADMIN_TOKEN was unset and a token was generated: the caller shows it once (never logs it). */
+    onAdminTokenGenerated?: (token: string, path: string) => void;
+  },
 ): Promise<App> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
@@ -145,6 +155,7 @@ export async function startApp(
 
   // One process: the bus delivers straight to this node's sessions; presence is its own counts.
   const metrics = new Metrics();
+  const buildRate = new RecentCount(60_000);
   const presence = new LocalPresence();
   const rooms = new Rooms({ presence });
   const fanout = new LocalFanout({
@@ -156,13 +167,31 @@ export async function startApp(
   const bus: Bus = {
     publish: (target, message) => {
       localBus.publish(target, message);
-      const list = CONSOLE_LISTS[message.event];
-      if (list) feed.changed(list);
+      for (const list of CONSOLE_LISTS[message.event] ?? []) feed.changed(list);
     },
   };
 
-  const spells = new SpellService({ stores, clock, limits: config.limits, quota });
-  const content = new ContentService({ spells: stores.spells, blobs });
+  const admin = await loadAdminToken(config.dataDir, config.adminToken);
+  const identity = new IdentityService({
+    players: stores.players,
+    moderation: stores.moderation,
+    clock,
+    adminToken: admin.token,
+    tokenTtlDays: config.limits.tokenTtlDays,
+    playerCreatesPerHour: config.limits.playerCreatesPerHour,
+  });
+  const spells = new SpellService({
+    stores,
+    clock,
+    limits: config.limits,
+    quota,
+    stablePublish: config.stablePublish,
+  });
+  const content = new ContentService({
+    spells: stores.spells,
+    blobs,
+    access: (principal, spellId, revisionId) => spells.deliverable(principal, spellId, revisionId),
+  });
   const builds = new BuildService({
     stores,
     unitOfWork,
@@ -181,7 +210,10 @@ export async function startApp(
     limits: config.limits,
     capabilities: config.spellCapabilities,
     log: log.child("build"),
-    onFinished: (seconds, ok) => metrics.buildFinished(seconds, ok),
+    onFinished: (seconds, ok) => {
+      metrics.buildFinished(seconds, ok);
+      buildRate.note(clock.monotonic());
+    },
     onJob: (update) => feed.job(update),
     quota,
     storage: health,
@@ -236,17 +268,43 @@ export async function startApp(
     clock,
   });
   spellRoutes(router, { spells, content, builds });
+  identityRoutes(router, { identity, maxBodyBytes: config.limits.maxHttpBodyBytes });
+  // Before the operator API: its catch-all answers every other /api/admin/ path.
+  consoleRoutes(router);
+  adminEventsRoute(router, {
+    feed,
+    clock,
+    isOperator: (ctx) => principalOf(ctx).kind === "operator",
+  });
+  const adminService = new AdminService({
+    stores,
+    blobs,
+    rooms,
+    bus,
+    clock,
+    spells,
+    worlds,
+    builds,
+    identity,
+    counters: () => ({
+      buildsPerMinute: buildRate.perMinute(),
+      errors: [...metrics.rejectedByCode.entries()]
+        .filter(([code]) => code === "internal_error")
+        .reduce((sum, [, count]) => sum + count, 0) + httpErrors,
+    }),
+  });
+  adminRoutes(router, { admin: adminService, maxBodyBytes: config.limits.maxHttpBodyBytes });
   metricsRoute(router, metrics, {
     connections: () => rooms.countByTransport(),
     worlds: () => worlds.count(),
     buildQueueDepth: () => builds.depth,
   });
-  consoleRoutes(router);
-  adminEventsRoute(router, { feed, clock, isOperator: operatorCheck(options.adminToken) });
+  let httpErrors = 0;
   const http = createHttpApp({
     router,
-    middleware: [securityHeaders(), cors(config.corsOrigins)],
+    middleware: [securityHeaders(), cors(config.corsOrigins), identityMiddleware(identity)],
     onError: (error) => {
+      httpErrors++;
       const id = crypto.randomUUID();
       log.error("http route failed", { error_id: id, error });
       return id;
@@ -266,11 +324,14 @@ export async function startApp(
       dispatcher,
       sessions: () => rooms.sessions(),
       http,
+      authenticate: (token, address) => identity.authenticate(token, address),
       log: log.child("transport"),
       onRawFrameBytes: (bytes) => metrics.receivedRawBytes(bytes),
     });
   } catch (error) {
     feed.close();
+    // Shown only once a server is up: a start that failed generates it again next time.
+    if (admin.generated) await Deno.remove(admin.path).catch(() => {});
     await collection.close();
     await builds.close(0);
     health.close();
@@ -280,6 +341,7 @@ export async function startApp(
     lock.release();
     throw error;
   }
+  if (admin.generated) options.onAdminTokenGenerated?.(admin.token, admin.path);
   const requeued = await builds.recover();
   if (requeued > 0 || sweptTemp > 0) {
     log.info("recovered after restart", {
@@ -317,23 +379,12 @@ export async function startApp(
   };
 }
 
-/** Bus messages that mean a list the console shows changed. */
-const CONSOLE_LISTS: Record<string, string> = {
-  "world.created": "worlds",
-  "world.list_updated": "worlds",
-  "world_cleared": "worlds",
-  "spell.active_update": "spells",
-  "spell.revision_ready": "spells",
+/** Bus messages that mean lists the console shows changed. */
+const CONSOLE_LISTS: Record<string, string[]> = {
+  "world.created": ["worlds"],
+  "world.list_updated": ["worlds"],
+  "world_cleared": ["worlds"],
+  "spell.active_update": ["spells", "audit"],
+  "spell.revision_ready": ["spells"],
+  "spell.revoked": ["spells", "audit"],
 };
-
-/** Whether a request carries the admin token (compared in constant time). */
-function operatorCheck(adminToken: string | undefined): (ctx: HttpContext) => boolean {
-  if (!adminToken) return () => false;
-  const expected = new TextEncoder().encode(adminToken);
-  return (ctx) => {
-    const token = bearerToken(ctx.request);
-    if (token === null) return false;
-    const given = new TextEncoder().encode(token);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
-}

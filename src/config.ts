@@ -35,10 +35,14 @@ export interface Config {
   blobGraceSec: number;
   /** A WAL file past this size is checkpointed and truncated at once. */
   walTruncateBytes: number;
+  /** The operator's token; "" = read DATA_DIR/admin_token, or generate it there on first start. */
+  adminToken: string;
+  /** Who may publish to stable: an operator (the default) or a spell's owner too. */
+  stablePublish: "operator" | "owner";
   limits: Limits;
 }
 
-type Kind = "int" | "string" | "level" | "list" | "capabilities";
+type Kind = "int" | "string" | "level" | "list" | "capabilities" | "secret" | "stable";
 
 interface OptionSpec {
   env: string;
@@ -252,21 +256,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: "int",
     key: "limits.maxWorldsPerAddress",
     min: 1,
-    help: "worlds one client address may have stored",
+    help: "worlds one player (or, for guests, one client address) may have stored",
   },
   {
     env: "MAX_SPELLS_PER_ADDRESS",
     kind: "int",
     key: "limits.maxSpellsPerAddress",
     min: 1,
-    help: "spells one client address may have stored (freed as unpublished drafts expire)",
+    help:
+      "spells one player (or, for guests, one client address) may have stored (freed as unpublished drafts expire)",
   },
   {
     env: "MAX_BUILDS_PER_HOUR",
     kind: "int",
     key: "limits.maxBuildsPerHour",
     min: 1,
-    help: "builds one client address may start in any 60 minutes",
+    help: "builds one player (or, for guests, one client address) may start in any 60 minutes",
   },
   {
     env: "MAX_STORED_BYTES_PER_ADDRESS",
@@ -274,7 +279,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "limits.maxStoredBytesPerAddress",
     min: 65536,
     help:
-      "bytes one client address may have stored: worlds, voxel ops, spells, queued code, revisions",
+      "bytes one player (or, for guests, one client address) may have stored: worlds, voxel ops, spells, queued code, revisions",
   },
   {
     env: "MAX_DATA_BYTES",
@@ -400,6 +405,42 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 64,
     help: "nesting depth of cast_params (objects and arrays)",
   },
+  {
+    env: "ADMIN_TOKEN",
+    kind: "secret",
+    key: "adminToken",
+    help:
+      "operator token for /api/admin/ (at least 32 characters); unset: generated into DATA_DIR/admin_token (mode 0600) on first start and printed once",
+  },
+  {
+    env: "STABLE_PUBLISH",
+    kind: "stable",
+    key: "stablePublish",
+    help:
+      "who may publish a spell to stable: operator (an owner's request waits for approval) or owner",
+  },
+  {
+    env: "TOKEN_TTL_DAYS",
+    kind: "int",
+    key: "limits.tokenTtlDays",
+    min: 1,
+    max: 36500,
+    help: "days a player token from POST /api/players works",
+  },
+  {
+    env: "PLAYER_CREATES_PER_HOUR",
+    kind: "int",
+    key: "limits.playerCreatesPerHour",
+    min: 1,
+    help: "players one client address may create per hour (POST /api/players; 429 above)",
+  },
+  {
+    env: "REPORTS_PER_HOUR",
+    kind: "int",
+    key: "limits.reportsPerHour",
+    min: 1,
+    help: "spell.report messages one client address may send per hour",
+  },
 ];
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -417,6 +458,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   failedJobRetentionHours: 24,
   blobGraceSec: 600,
   walTruncateBytes: 16 * 1024 * 1024,
+  adminToken: "",
+  stablePublish: "operator",
   limits: Object.freeze({
     maxInboundBytes: 1024 * 1024,
     maxOutboundBytes: 65535,
@@ -452,6 +495,9 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     opDedupeMs: 2000,
     maxTargetEntityIdChars: 256,
     maxCastParamsDepth: 8,
+    reportsPerHour: 20,
+    playerCreatesPerHour: 10,
+    tokenTtlDays: 365,
   }),
 });
 
@@ -537,6 +583,19 @@ function parseValue(spec: OptionSpec, value: string, source: string): unknown {
       }
       return [...new Set(names)].sort();
     }
+    case "secret":
+      if (value.length < 32 || !/^[\x21-\x7e]+$/.test(value)) {
+        // Never echo the value: it is a secret.
+        throw new ConfigError(
+          `${source} must be at least 32 printable characters without spaces`,
+        );
+      }
+      return value;
+    case "stable":
+      if (value !== "operator" && value !== "owner") {
+        throw new ConfigError(`${source} must be operator or owner (got "${value}")`);
+      }
+      return value;
     case "level":
       if (!["debug", "info", "warn", "error"].includes(value)) {
         throw new ConfigError(`${source} must be one of debug, info, warn, error (got "${value}")`);
@@ -606,6 +665,7 @@ export function helpText(version: string): string {
 
 function defaultFor(spec: OptionSpec): string {
   if (spec.kind === "list" || spec.env === "BUILD_WORKERS") return "";
+  if (spec.kind === "secret") return " (default generated)";
   if (spec.env === "SPELL_CAPABILITIES") return " (default all)";
   const value = spec.key.startsWith("limits.")
     ? DEFAULT_CONFIG.limits[spec.key.slice(7) as keyof Limits]

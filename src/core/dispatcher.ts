@@ -8,6 +8,7 @@ import {
   ServerEvent,
 } from "../protocol/mod.ts";
 import type { BuildService } from "./build/build_service.ts";
+import { guest, type Principal } from "./identity/principal.ts";
 import { clip } from "./ids.ts";
 import type { LocalFanout } from "./local_fanout.ts";
 import { type Call, isPace, isRelease, message, type Outcome, type StreamItem } from "./outcome.ts";
@@ -48,13 +49,14 @@ export function eventTable({ worlds, spells, content, builds }: Services): Handl
     [ClientEvent.CLEAR_WORLD]: (call) => worlds.clearWorld(call),
     [ClientEvent.SPELL_CREATE_DRAFT]: (call, payload) => spells.createDraft(call, payload),
     [ClientEvent.SPELL_START_BUILD]: (call, payload) => builds.startBuild(call, payload),
-    [ClientEvent.SPELL_PUBLISH]: (_call, payload) => spells.publish(payload),
+    [ClientEvent.SPELL_PUBLISH]: (call, payload) => spells.publish(call, payload),
+    [ClientEvent.SPELL_REPORT]: (call, payload) => spells.report(call, payload),
     [ClientEvent.SPELL_LIST]: () => spells.list(),
-    [ClientEvent.SPELL_GET_REVISIONS]: (_call, payload) => spells.getRevisions(payload),
+    [ClientEvent.SPELL_GET_REVISIONS]: (call, payload) => spells.getRevisions(call, payload),
     [ClientEvent.SPELL_CAST_REQUEST]: (call, payload) => spells.castRequest(call, payload),
-    [ClientEvent.CONTENT_GET_MANIFEST]: (_call, payload) => content.getManifest(payload),
-    [ClientEvent.CONTENT_GET_FILE]: (_call, payload) => content.getFile(payload),
-    [ClientEvent.CONTENT_LIST_FILES]: (_call, payload) => content.listFiles(payload),
+    [ClientEvent.CONTENT_GET_MANIFEST]: (call, payload) => content.getManifest(call, payload),
+    [ClientEvent.CONTENT_GET_FILE]: (call, payload) => content.getFile(call, payload),
+    [ClientEvent.CONTENT_LIST_FILES]: (call, payload) => content.listFiles(call, payload),
   };
 }
 
@@ -325,6 +327,7 @@ export class Dispatcher {
       transport: session.transport,
       address: session.address,
       worldId: this.#rooms.worldOf(session),
+      principal: principalOf(session),
     };
     let result: Outcome | Promise<Outcome>;
     try {
@@ -453,6 +456,11 @@ export class Dispatcher {
     ack?.(payload);
     this.#fanout.send(session, message(event, payload));
   }
+}
+
+/** Who a session is: what its handshake proved, else the guest that is this connection. */
+export function principalOf(session: Session): Principal {
+  return session.principal ?? guest(session.id);
 }
 
 /** `ack`, answering only the first time (a stream that fails after its first message). */

@@ -12,6 +12,7 @@ async function worldWithOps(core: ReturnType<typeof startCore>, ops: number): Pr
     name: "Test",
     description: "",
     created_by: "c_nobody",
+    owner_id: "guest:c_nobody",
     created_at: "2026-01-01T00:00:00.000Z",
     updated_at: "2026-01-01T00:00:00.000Z",
     last_active_at: "",

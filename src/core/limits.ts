@@ -37,4 +37,7 @@ export interface Limits {
   opDedupeMs: number;
   maxTargetEntityIdChars: number;
   maxCastParamsDepth: number;
+  reportsPerHour: number;
+  playerCreatesPerHour: number;
+  tokenTtlDays: number;
 }

@@ -51,3 +51,28 @@ export class Metrics implements DispatchObserver {
 function increment(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
+
+/** Events within the last `windowMs` (builds per minute for the operator's overview). */
+export class RecentCount {
+  #windowMs: number;
+  #times: number[] = [];
+
+  constructor(windowMs: number) {
+    this.#windowMs = windowMs;
+  }
+
+  /** One event at `now` (monotonic ms). */
+  note(now: number): void {
+    this.#times.push(now);
+    this.#drop(now);
+  }
+
+  perMinute(now = this.#times.at(-1) ?? 0): number {
+    this.#drop(now);
+    return this.#times.length;
+  }
+
+  #drop(now: number): void {
+    while (this.#times.length > 0 && this.#times[0]! <= now - this.#windowMs) this.#times.shift();
+  }
+}

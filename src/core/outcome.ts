@@ -1,4 +1,5 @@
 import type { Payload } from "../protocol/mod.ts";
+import type { Principal } from "./identity/principal.ts";
 import type { Target } from "./ports/bus.ts";
 import { OutboundMessage, type TransportKind } from "./session.ts";
 
@@ -13,6 +14,8 @@ export interface Call {
   readonly address: string;
   /** The world the connection is in, if any. */
   readonly worldId: string | undefined;
+  /** Who the connection is (guest, player or operator), fixed at its handshake. */
+  readonly principal: Principal;
 }
 
 /** A message for a target, published through the Bus. */

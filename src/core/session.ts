@@ -1,4 +1,5 @@
 import type { Payload } from "../protocol/mod.ts";
+import type { Principal } from "./identity/principal.ts";
 
 export type TransportKind = "websocket" | "socket.io";
 
@@ -63,6 +64,13 @@ export interface Session {
   readonly transport: TransportKind;
   /** The client's network address (the TCP peer, or what a trusted proxy says it saw). */
   readonly address: string;
+  /**
+   * Who presented a token at the handshake (a player or the operator); undefined for a guest,
+   * whose identity is the connection itself (`guest:<id>`).
+   */
+  readonly principal?: Principal;
+  /** When the connection opened (epoch ms), for the operator's listing. */
+  readonly connectedAt?: number;
   /** Queues a message for this connection; never throws (a dead socket drops it). */
   send(message: OutboundMessage): void;
   /** Bytes queued for this connection that the peer has not taken yet. */

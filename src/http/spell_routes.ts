@@ -2,7 +2,8 @@ import type { BuildService } from "../core/build/build_service.ts";
 import type { ContentService } from "../core/spell/content_service.ts";
 import { JOB_ID, REVISION_ID, SPELL_ID } from "../core/spell/ids.ts";
 import type { SpellService } from "../core/spell/spell_service.ts";
-import { type HttpContext, json, notFound, type Router } from "./http_app.ts";
+import { type HttpContext, HttpError, json, notFound, type Router } from "./http_app.ts";
+import { principalOf } from "./identity_routes.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
   gd: "text/plain; charset=utf-8",
@@ -14,8 +15,6 @@ const CONTENT_TYPES: Record<string, string> = {
   ogg: "audio/ogg",
   wav: "audio/wav",
 };
-
-const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /**
  * `/api/spells…` and `/api/jobs/<id>` (contract §8), answered by the services. Ids are matched
@@ -32,20 +31,37 @@ export function spellRoutes(
     return job ? json(job) : notFound();
   });
   router.get("/api/spells", async () => json({ spells: await spells.listSpells() }));
-  router.get("/api/spells/:spell_id/revisions", async ({ params }) => {
-    const spellId = params.spell_id!;
-    const revisions = SPELL_ID.test(spellId) ? await spells.revisionsOf(spellId) : undefined;
-    return revisions ? json({ spell_id: spellId, revisions }) : notFound();
+  router.get("/api/spells/:spell_id/revisions", async (ctx) => {
+    const spellId = ctx.params.spell_id!;
+    const exists = SPELL_ID.test(spellId) && await spells.revisionsOf(spellId) !== undefined;
+    if (!exists) return notFound();
+    const revisions = await spells.visibleRevisions(principalOf(ctx), spellId);
+    return json({ spell_id: spellId, revisions });
   });
-  router.get("/api/spells/:spell_id/revisions/:revision_id/manifest", async ({ params }) => {
+  router.get("/api/spells/:spell_id/revisions/:revision_id/manifest", async (ctx) => {
+    const { params } = ctx;
     const revision = validIds(params) &&
       await spells.revision(params.spell_id!, params.revision_id!);
-    return revision ? json(revision.manifest, 200, { "cache-control": IMMUTABLE }) : notFound();
+    if (!revision) return notFound();
+    await refuseUndeliverable(ctx, content);
+    // Private: an unpublished revision's manifest is its owner's, and a quarantine must not be
+    // outlived by a shared cache.
+    return json(revision.manifest, 200, { "cache-control": "private, no-cache" });
   });
   router.get(
     "/api/spells/:spell_id/revisions/:revision_id/files/*",
     (ctx) => fileResponse(ctx, content),
   );
+}
+
+/** 403 with the reason for a quarantined revision, or a never-published one not the caller's. */
+async function refuseUndeliverable(ctx: HttpContext, content: ContentService): Promise<void> {
+  const access = await content.access(
+    principalOf(ctx),
+    ctx.params.spell_id!,
+    ctx.params.revision_id!,
+  );
+  if (!access.ok) throw new HttpError(403, access.reason);
 }
 
 function validIds(params: Record<string, string>): boolean {
@@ -59,8 +75,10 @@ async function fileResponse(ctx: HttpContext, content: ContentService): Promise<
   const path = params["*"]!;
   const file = await content.file(params.spell_id!, params.revision_id!, path);
   if (!file) return notFound();
+  await refuseUndeliverable(ctx, content);
   const etag = `"${file.hash}"`;
-  const headers: Record<string, string> = { etag, "cache-control": IMMUTABLE };
+  // The bytes never change, but whether they may be delivered can (a quarantine): caches revalidate.
+  const headers: Record<string, string> = { etag, "cache-control": "private, no-cache" };
   if (ctx.request.headers.get("if-none-match") === etag) {
     return new Response(null, { status: 304, headers });
   }

@@ -14,6 +14,7 @@ export const ClientEvent = {
   SPELL_LIST: "spell.list",
   SPELL_GET_REVISIONS: "spell.get_revisions",
   SPELL_CAST_REQUEST: "spell.cast_request",
+  SPELL_REPORT: "spell.report",
   CONTENT_GET_MANIFEST: "content.get_manifest",
   CONTENT_GET_FILE: "content.get_file",
   CONTENT_LIST_FILES: "content.list_files",
@@ -48,6 +49,11 @@ export const ServerEvent = {
   SPELL_REVISIONS_RESULT: "spell.revisions_result",
   SPELL_CAST_EVENT: "spell.cast_event",
   SPELL_CAST_REJECTED: "spell.cast_rejected",
+  /** A revision was quarantined and its spell has no earlier good one (issue 15). */
+  SPELL_REVOKED: "spell.revoked",
+  /** An owner asked for stable where an operator must approve it (STABLE_PUBLISH=operator). */
+  SPELL_PUBLISH_PENDING: "spell.publish_pending",
+  SPELL_REPORT_RECEIVED: "spell.report_received",
   CONTENT_MANIFEST: "content.manifest",
   CONTENT_FILE: "content.file",
   CONTENT_FILES_LIST: "content.files_list",

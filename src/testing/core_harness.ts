@@ -8,6 +8,7 @@ import {
   eventTable,
   type HandlerTable,
 } from "../core/dispatcher.ts";
+import type { StablePublish } from "../core/identity/policy.ts";
 import type { Limits } from "../core/limits.ts";
 import { LocalFanout } from "../core/local_fanout.ts";
 import type { Stores, UnitOfWork } from "../core/ports/unit_of_work.ts";
@@ -45,6 +46,7 @@ export interface CoreOptions {
   quota?: (stores: Stores, unitOfWork: UnitOfWork) => StorageGate;
   handlers?: (table: HandlerTable) => HandlerTable;
   reads?: Partial<DispatcherOptions["reads"]>;
+  stablePublish?: StablePublish;
 }
 
 /**
@@ -67,8 +69,18 @@ export function startCore(options: CoreOptions = {}) {
   const fanout = new LocalFanout({ rooms });
   const bus = new LocalBus(fanout);
   const quota = options.quota?.(stores, unitOfWork);
-  const spells = new SpellService({ stores, clock, limits, ...(quota ? { quota } : {}) });
-  const content = new ContentService({ spells: stores.spells, blobs });
+  const spells = new SpellService({
+    stores,
+    clock,
+    limits,
+    ...(quota ? { quota } : {}),
+    ...(options.stablePublish ? { stablePublish: options.stablePublish } : {}),
+  });
+  const content = new ContentService({
+    spells: stores.spells,
+    blobs,
+    access: (principal, spellId, revisionId) => spells.deliverable(principal, spellId, revisionId),
+  });
   const runner = new ManualRunner();
   const builds = new BuildService({
     stores,

@@ -10,7 +10,7 @@ export interface Ticket {
 
 /** Why a connection was refused, with the HTTP status that says so. */
 export interface Refusal {
-  readonly status: 429 | 503;
+  readonly status: 400 | 401 | 403 | 429 | 503;
   readonly reason: string;
 }
 

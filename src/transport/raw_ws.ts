@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
 import type { WebSocket } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
+import type { Principal } from "../core/identity/principal.ts";
 import { newClientId } from "../core/ids.ts";
 import type { OutboundMessage, Session, WireEncoding } from "../core/session.ts";
 import type { Logger } from "../log.ts";
@@ -13,6 +14,8 @@ export class RawSession implements Session {
   readonly id = newClientId();
   readonly transport = "websocket" as const;
   readonly address: string;
+  readonly principal: Principal | undefined;
+  readonly connectedAt = Date.now();
   #ws: WebSocket;
   #limits: SessionLimits;
   #log: Logger;
@@ -21,9 +24,16 @@ export class RawSession implements Session {
   /** Whether the peer answered (or sent anything) since the last keepalive ping. */
   #alive = true;
 
-  constructor(ws: WebSocket, address: string, limits: SessionLimits, log: Logger) {
+  constructor(
+    ws: WebSocket,
+    address: string,
+    limits: SessionLimits,
+    log: Logger,
+    principal?: Principal,
+  ) {
     this.#ws = ws;
     this.address = address;
+    this.principal = principal;
     this.#limits = limits;
     this.#log = log;
   }
@@ -106,10 +116,18 @@ export function serveRawConnection(
     log: Logger;
     now: () => string;
     onFrameBytes?: (bytes: number) => void;
+    /** Who the handshake's `?token=` proved (undefined: a guest). */
+    principal?: Principal;
   },
 ): RawSession {
   const { dispatcher } = options;
-  const session = new RawSession(ws, options.address, options.limits, options.log);
+  const session = new RawSession(
+    ws,
+    options.address,
+    options.limits,
+    options.log,
+    options.principal,
+  );
   ws.on("close", () => dispatcher.close(session));
   ws.on("pong", () => session.markAlive());
   dispatcher.open(session, options.now());

@@ -4,6 +4,8 @@ import { type Duplex, Readable } from "node:stream";
 import { Server as SocketIoServer } from "socket.io";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Dispatcher } from "../core/dispatcher.ts";
+import { IdentityRefusal } from "../core/identity/identity_service.ts";
+import type { Principal } from "../core/identity/principal.ts";
 import type { Session } from "../core/session.ts";
 import { type Clock, settlesWithin } from "../core/ports/clock.ts";
 import type { Limits } from "../config.ts";
@@ -28,6 +30,11 @@ export interface ServerOptions {
   /** The open sessions (closed with 1001 at shutdown). */
   sessions: () => Iterable<Session>;
   http: HttpRequestHandler;
+  /**
+   * Who a handshake's token names (undefined: a guest), after the ban checks; throws an
+   * IdentityRefusal (401 bad token, 403 banned) that refuses the connection.
+   */
+  authenticate: (token: string | null, address: string) => Promise<Principal | undefined>;
   log: Logger;
   onRawFrameBytes?: (bytes: number) => void;
 }
@@ -100,9 +107,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     connectTimeout: SOCKET_IO_CONNECT_TIMEOUT_MS,
   });
   admission.attach(io.engine);
-  io.use((_socket, next) => {
-    if (!accepting) next(new Error(SHUTTING_DOWN.reason));
-    else next();
+  io.use((socket, next) => {
+    if (!accepting) return next(new Error(SHUTTING_DOWN.reason));
+    // `auth: {token}` in the handshake; a bad token is a connect_error, never a silent guest.
+    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    const token = auth?.token;
+    if (token !== undefined && token !== null && typeof token !== "string") {
+      return next(new Error("auth.token must be a string"));
+    }
+    options.authenticate(token ?? null, addressOf(socket.request)).then(
+      (principal) => {
+        if (principal) socket.data = { principal };
+        next();
+      },
+      (error) => next(new Error(refusalOf(error, log).reason)),
+    );
   });
   const wire = socketIoWire(io);
   io.on("connection", (socket) => {
@@ -138,18 +157,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     // The TCP socket's end is the connection's end, whether or not the upgrade completes.
     socket.once("close", () => ticket.release());
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const session = serveRawConnection(ws, {
-        dispatcher,
-        address,
-        limits,
-        log: rawLog,
-        now,
-        onFrameBytes: options.onRawFrameBytes,
-      });
-      rawSessions.add(session);
-      ws.once("close", () => rawSessions.delete(session));
-    });
+    // `?token=` on the URL: the one place the Godot client can carry it (its custom-URL field).
+    // A bad token is refused before the upgrade, never accepted as a guest.
+    let token: string | null;
+    try {
+      token = new URL(req.url ?? "/", "http://localhost").searchParams.get("token");
+    } catch {
+      token = null;
+    }
+    options.authenticate(token, address).then(
+      (principal) => {
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+          const session = serveRawConnection(ws, {
+            dispatcher,
+            address,
+            limits,
+            log: rawLog,
+            now,
+            onFrameBytes: options.onRawFrameBytes,
+            ...(principal ? { principal } : {}),
+          });
+          rawSessions.add(session);
+          ws.once("close", () => rawSessions.delete(session));
+        });
+      },
+      (error) => refuseUpgrade(socket, refusalOf(error, rawLog)),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -193,9 +227,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 const SHUTTING_DOWN: Refusal = Object.freeze({ status: 503, reason: "Server is shutting down" });
 
+/** What an identity check's failure says to the client (a bug is logged, not echoed). */
+function refusalOf(error: unknown, log: Logger): Refusal {
+  if (error instanceof IdentityRefusal) return { status: error.status, reason: error.message };
+  log.error("handshake authentication failed", { error });
+  return { status: 503, reason: "Could not check your identity; try again" };
+}
+
+const STATUS_LINES: Record<number, string> = {
+  400: "400 Bad Request",
+  401: "401 Unauthorized",
+  403: "403 Forbidden",
+  429: "429 Too Many Requests",
+  503: "503 Service Unavailable",
+};
+
 /** Answers an upgrade the gate refused with its status and reason, then closes the socket. */
 function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
-  const status = refusal.status === 429 ? "429 Too Many Requests" : "503 Service Unavailable";
+  const status = STATUS_LINES[refusal.status] ?? "503 Service Unavailable";
   socket.on("error", () => {}); // a peer that hung up already needs no answer
   socket.once("finish", () => socket.destroy());
   socket.end(

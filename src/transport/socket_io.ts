@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
 import type { Server, Socket } from "socket.io";
 import type { Dispatcher } from "../core/dispatcher.ts";
+import type { Principal } from "../core/identity/principal.ts";
 import { newClientId } from "../core/ids.ts";
 import type { OutboundMessage, Session, WireEncoding } from "../core/session.ts";
 import type { Logger } from "../log.ts";
@@ -14,6 +15,9 @@ export class SocketIoSession implements Session {
   readonly id = newClientId();
   readonly transport = "socket.io" as const;
   readonly address: string;
+  /** Who the handshake's `auth: {token}` proved (the server's middleware put it in `socket.data`). */
+  readonly principal: Principal | undefined;
+  readonly connectedAt = Date.now();
   #socket: Socket;
   #wire: SocketIoWire;
   #maxOutboundBytes: number;
@@ -32,6 +36,7 @@ export class SocketIoSession implements Session {
     const { wire, limits, log } = options;
     this.#socket = socket;
     this.address = address;
+    this.principal = (socket.data as { principal?: Principal } | undefined)?.principal;
     this.#wire = wire;
     this.#maxOutboundBytes = limits.maxOutboundBytes;
     this.#maxBufferedBytes = limits.maxBufferedBytes;

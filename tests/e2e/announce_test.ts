@@ -5,7 +5,7 @@ import { createManifest } from "../../src/workers/manifest.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import type { Message } from "../helpers/message_queue.ts";
 import { SioClient } from "../helpers/sio_client.ts";
-import { build, fixture, publishSpells } from "../helpers/spells.ts";
+import { build, fixture, publish, publishSpells } from "../helpers/spells.ts";
 import { startTestServer } from "../helpers/test_server.ts";
 
 type Client = GodotClient | SioClient;
@@ -68,7 +68,11 @@ Deno.test("join announcements are bounded: spells cast in the world lately first
 });
 
 Deno.test("a member hears of a spell before its first cast reaches it: unannounced spells, other revisions, late publishes, both transports", async () => {
-  const server = await startTestServer({ JOIN_ANNOUNCE_SPELLS: "1", BUILDS_PER_CONNECTION: "10" });
+  const server = await startTestServer({
+    JOIN_ANNOUNCE_SPELLS: "1",
+    BUILDS_PER_CONNECTION: "10",
+    STABLE_PUBLISH: "owner",
+  });
   const caster = await GodotClient.connect(server.wsUrl);
   let godot: GodotClient | undefined;
   let web: SioClient | undefined;
@@ -102,10 +106,12 @@ Deno.test("a member hears of a spell before its first cast reaches it: unannounc
     cast(caster, "pre_000");
     assert.equal((await beforeCast(godot, "pre_000", since)).type, "spell.cast_event");
 
-    // A cast of a revision that is not the active one: revision_ready (download it), not
-    // active_update (which would make it the client's active revision).
+    // A cast of a published revision that is not the active one: revision_ready (download it),
+    // not active_update (which would make it the client's active revision).
     const { last } = await build(caster, "pre_001", { code: fixture("demo_spark.gd") });
     const draft = last.manifest as Manifest;
+    await publish(caster, "pre_001", draft.revision_id);
+    await publish(caster, "pre_001", recent!.revision_id); // back to the earlier one
     since = godot.queue.all.length;
     cast(caster, "pre_001", draft.revision_id);
     const ready = await beforeCast(godot, "pre_001", since);

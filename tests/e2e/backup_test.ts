@@ -6,7 +6,7 @@ import { MIGRATIONS } from "../../src/storage/sqlite/migrations.ts";
 import { runCli } from "../helpers/cli.ts";
 import { GodotClient } from "../helpers/godot_client.ts";
 import type { Message } from "../helpers/message_queue.ts";
-import { build, fixture, paddedSpell, sha256 } from "../helpers/spells.ts";
+import { build, fixture, paddedSpell, publish, sha256 } from "../helpers/spells.ts";
 import { spawnServer } from "../helpers/subprocess_server.ts";
 import { startTestServer } from "../helpers/test_server.ts";
 
@@ -230,6 +230,7 @@ Deno.test("a corrupt or missing blob: verify names the revisions it breaks; rebu
   try {
     const code = fixture("demo_spawn.gd");
     const first = (await build(client, "victim", { code })).last;
+    await publish(client, "victim", first.revision_id as string);
     const manifest = first.manifest as { code: { hash: string }[]; assets: { hash: string }[] };
     const codeBlob = join(server.dataDir, "blobs", "sha256", manifest.code[0]!.hash.slice(0, 2));
     await Deno.writeTextFile(join(codeBlob, manifest.code[0]!.hash), "extends Rot\n");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GodotClient } from "../helpers/godot_client.ts";
-import { build, fixture, sha256 } from "../helpers/spells.ts";
+import { build, fixture, publish, sha256 } from "../helpers/spells.ts";
 import { startTestServer } from "../helpers/test_server.ts";
 
 /** Sends raw bytes over TCP and returns the response head (status line + headers). */
@@ -92,6 +92,7 @@ Deno.test("shutdown does not wait for HTTP responses a client abandoned or conne
   });
   try {
     const { last } = await build(player, "demo_spark", { code: fixture("demo_spark.gd") });
+    await publish(player, "demo_spark", last.revision_id as string);
     const base = `${server.httpUrl}/api/spells/demo_spark/revisions/${last.revision_id}`;
     // Downloads the client gives up on (one cancelled, one never read): in flight on the server.
     const abandoned = await fetch(`${base}/files/code/spell.gd`);
@@ -134,6 +135,7 @@ Deno.test("HTTP files stream with Content-Length; HEAD has the length and no bod
   try {
     const code = fixture("demo_spark.gd");
     const { last } = await build(player, "demo_spark", { code });
+    await publish(player, "demo_spark", last.revision_id as string);
     const base = `${server.httpUrl}/api/spells/demo_spark/revisions/${last.revision_id}`;
     const file = await fetch(`${base}/files/code/spell.gd`);
     assert.equal(file.status, 200);

@@ -124,7 +124,7 @@ Deno.test("gc killed mid-run (SIGKILL) leaves a consistent store, and the next r
     const old = new Date(Date.now() - 2 * 3_600_000).toISOString();
     for (let n = 0; n < 180; n++) {
       const spellId = `s${n % 30}`;
-      await spells.ensure(spellId, spellId, old);
+      await spells.ensure(spellId, spellId, old, "legacy");
       const version = await spells.reserveVersion(spellId, old);
       const id = `rev_${String(version).padStart(6, "0")}_${n.toString(16).padStart(8, "0")}`;
       const file = await writeBlob(blobs, `revision ${n}`);

@@ -107,7 +107,7 @@ Deno.test("the bundle runs from an unrelated directory with least privilege: bui
       type: "spell.publish",
       spell_id: "demo_spawn",
       revision_id: last.revision_id,
-      channel: "stable",
+      channel: "beta", // stable would wait for an operator (STABLE_PUBLISH=operator)
     });
     await web.next("spell.active_update");
     godot.send({

@@ -159,7 +159,7 @@ Deno.test("the Godot flow: build demo_spark, publish to beta, download, cast; a 
     assert.deepEqual(await (await fetch(`${base}/manifest`)).json(), manifest);
     const file = await fetch(`${base}/files/code/spell.gd`);
     assert.equal(file.headers.get("etag"), `"${script.hash}"`);
-    assert.match(file.headers.get("cache-control")!, /immutable/);
+    assert.equal(file.headers.get("cache-control"), "private, no-cache");
     assert.match(file.headers.get("content-type")!, /^text\/plain/);
     assert.equal(await file.text(), fixture("demo_spark.gd"));
     const revalidated = await fetch(`${base}/files/code/spell.gd`, {

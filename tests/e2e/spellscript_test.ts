@@ -184,7 +184,9 @@ Deno.test("SPELL_CAPABILITIES and SPELL_MAX_ITERATIONS: a build that needs more 
 
 Deno.test("a revision built before SpellScript 2.0 is never served again: not announced, published, cast or downloaded", async () => {
   const server = await startTestServer();
-  // What an older server left in the database: a revision with interface_version 1.0, active on beta.
+  const client = await GodotClient.connect(server.wsUrl);
+  // What an older server left in the database: a revision with interface_version 1.0, active on
+  // beta, of a spell this client owns (so its rebuild below is allowed).
   const db = openDatabase(`${server.dataDir}/ugc.db`);
   const blobs = new FsBlobStore(`${server.dataDir}/blobs`);
   const oldCode =
@@ -192,7 +194,7 @@ Deno.test("a revision built before SpellScript 2.0 is never served again: not an
   const file = { path: "code/spell.gd", ...await blobs.put(new TextEncoder().encode(oldCode)) };
   const now = new Date().toISOString();
   const repo = new SqliteSpellStore(db, runNow);
-  await repo.ensure("old_spell", "Old Spell", now);
+  await repo.ensure("old_spell", "Old Spell", now, `guest:${client.clientId}`);
   const version = await repo.reserveVersion("old_spell", now);
   const revisionId = `rev_${String(version).padStart(6, "0")}_0badc0de`;
   const manifest = {
@@ -212,7 +214,6 @@ Deno.test("a revision built before SpellScript 2.0 is never served again: not an
   await repo.setActive("old_spell", "beta", revisionId, now);
   db.close();
 
-  const client = await GodotClient.connect(server.wsUrl);
   try {
     const world = (await client.request({ type: "world.create", name: "Old" }, "world.created"))
       .world as { world_id: string };

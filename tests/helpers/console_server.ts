@@ -1,38 +1,11 @@
-import { startApp } from "../../src/app.ts";
-import { parseConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
-import type { TestServer } from "./test_server.ts";
+import { startTestServer, type TestServer } from "./test_server.ts";
 
 /** The operator token the console tests sign in with. */
 export const ADMIN_TOKEN = "console-test-admin-token-0123456789abcdef";
 
-/** A real server (as startTestServer) whose operator token is ADMIN_TOKEN. */
-export async function startConsoleServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = await Deno.makeTempDir({ prefix: "ugc-console-" });
-  const config = parseConfig([], {
-    HOST: "127.0.0.1",
-    PORT: "0",
-    DATA_DIR: dataDir,
-    BUILD_WORKERS: "2",
-    ...env,
-  });
-  const logs: Record<string, unknown>[] = [];
-  const log = createLogger({ level: "debug", write: (line) => logs.push(JSON.parse(line)) });
-  const app = await startApp(config, { log, adminToken: ADMIN_TOKEN });
-  return {
-    app,
-    dataDir,
-    httpUrl: `http://127.0.0.1:${app.port}`,
-    wsUrl: `ws://127.0.0.1:${app.port}/`,
-    logs,
-    restart: () => {
-      throw new Error("not used by the console tests");
-    },
-    close: async (options = {}) => {
-      await app.close();
-      if (!options.keepData) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-    },
-  };
+/** A real server (startTestServer) whose operator token is ADMIN_TOKEN. */
+export function startConsoleServer(env: Record<string, string> = {}): Promise<TestServer> {
+  return startTestServer({ ADMIN_TOKEN, ...env });
 }
 
 /** Reads the admin event stream as the console does; `next` waits for an event of a type. */

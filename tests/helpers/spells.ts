@@ -83,6 +83,19 @@ export async function build(
   return { jobId, events, last: events.at(-1)! };
 }
 
+/** Publishes a revision over the raw protocol and waits until its `spell.active_update` is back. */
+export async function publish(
+  client: GodotClient,
+  spellId: string,
+  revisionId: string,
+  channel = "beta",
+): Promise<Message> {
+  client.send({ type: "spell.publish", spell_id: spellId, revision_id: revisionId, channel });
+  return await client.next("spell.active_update", {
+    where: (m) => m.spell_id === spellId && m.revision_id === revisionId,
+  });
+}
+
 /** Asserts a PNG is well-formed: signature, every chunk's CRC, and an IDAT that inflates. */
 export async function assertValidPng(bytes: Uint8Array): Promise<void> {
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

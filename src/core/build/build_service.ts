@@ -18,6 +18,7 @@ import { type Clock, settlesWithin } from "../ports/clock.ts";
 import type { Stores, UnitOfWork } from "../ports/unit_of_work.ts";
 import { jobCharge, spellCharge } from "../quota/charges.ts";
 import { type StorageGate, ungated } from "../quota/storage_gate.ts";
+import { mayBuild } from "../identity/policy.ts";
 import { parseMetadata } from "../spell/metadata.ts";
 import { REVISION_ID, revisionIdFor } from "../spell/ids.ts";
 import { titleCase } from "../spell/manifest.ts";
@@ -122,9 +123,13 @@ export class BuildService {
     const quota = this.#options.quota ?? ungated(this.#options.stores);
     const requester = call.sessionId;
     // The job is stored before any reply: a restart runs it even if this process dies now.
+    // Only the spell's owner (or an operator) builds it; a new id becomes the builder's. Checked
+    // after `ensure`, in the same unit of work, so two first builds of one id cannot both own it.
     await quota.admit(call, charges, (stores) =>
       this.#inUnit(stores, async (tx) => {
-        await tx.spells.ensure(spellId, titleCase(spellId), now);
+        await tx.spells.ensure(spellId, titleCase(spellId), now, call.principal.id);
+        const decision = mayBuild(call.principal, spellId, await tx.spells.ownerOf(spellId));
+        if (!decision.ok) throw new ProtocolError(ErrorCode.FORBIDDEN, decision.reason);
         await tx.jobs.create({ jobId, spellId, request, requestedBy: requester, now });
       }));
     this.#perSession.set(requester, (this.#perSession.get(requester) ?? 0) + 1);

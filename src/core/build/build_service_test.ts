@@ -46,7 +46,9 @@ Deno.test("BuildService: per-connection and queue limits; a bad parent revision 
   for (let i = 0; i < 3; i++) await core.send(a, "spell.start_build", { spell_id: "s" });
   assert.equal(a.sent.at(-1)!.payload.code, ErrorCode.QUOTA_EXCEEDED);
   await core.send(b, "spell.start_build", { spell_id: "s" });
-  await core.send(b, "spell.start_build", { spell_id: "s" });
+  assert.equal(b.sent.at(-1)!.payload.code, ErrorCode.FORBIDDEN, "s is a's spell");
+  await core.send(b, "spell.start_build", { spell_id: "u" });
+  await core.send(b, "spell.start_build", { spell_id: "u" });
   assert.equal(b.sent.at(-1)!.payload.code, ErrorCode.UNAVAILABLE, "3 queued or running in all");
   assert.equal(core.builds.depth, 3);
   await core.send(b, "spell.start_build", {
@@ -64,7 +66,7 @@ Deno.test("BuildService: per-connection and queue limits; a bad parent revision 
 
 Deno.test("BuildService: jobs left unfinished are recovered and run again, reporting to no one", async () => {
   const core = startCore();
-  await core.stores.spells.ensure("s", "S", "2026-01-01T00:00:00.000Z");
+  await core.stores.spells.ensure("s", "S", "2026-01-01T00:00:00.000Z", "legacy");
   await core.stores.jobs.create({
     jobId: "job_00000000000a",
     spellId: "s",

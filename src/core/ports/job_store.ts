@@ -38,6 +38,11 @@ export interface JobStore {
   ): Promise<void>;
   /** Back in the queue (it could not finish: the disk was full). */
   requeue(jobId: string, now: string): Promise<void>;
+  /** Up to `limit` jobs, newest first, of one status or all, with who asked for each. */
+  list(
+    status: JobStatus | undefined,
+    limit: number,
+  ): Promise<(JobView & { requested_by: string })[]>;
   /** Jobs left pending or running, oldest first, back to pending; their blob leases end. */
   recover(now: string): Promise<RecoveredJob[]>;
 }

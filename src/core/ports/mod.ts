@@ -4,11 +4,19 @@
  * modules and `src/protocol/`.
  * @module
  */
+export type { AuditEntry, AuditLog, AuditQuery } from "./audit_log.ts";
 export type { BlobStore } from "./blob_store.ts";
 export type { Bus, BusSubscriber, Target } from "./bus.ts";
 export { type Cancel, type Clock, settlesWithin } from "./clock.ts";
 export type { JobStatus, JobStore, NewJob, RecoveredJob } from "./job_store.ts";
 export type { LogFields, Logger } from "./logger.ts";
+export type {
+  BanRecord,
+  ModerationStore,
+  ReportRecord,
+  StableRequest,
+} from "./moderation_store.ts";
+export type { PlayerRecord, PlayerStore } from "./player_store.ts";
 export type { Presence } from "./presence.ts";
 export type { Charge, ChargeKind, OwnerUsage, QuotaLedger } from "./quota_ledger.ts";
 export type { CastableSpell, Channel, NewRevision, SpellStore } from "./spell_store.ts";

@@ -1,4 +1,7 @@
+import type { AuditLog } from "./audit_log.ts";
 import type { JobStore } from "./job_store.ts";
+import type { ModerationStore } from "./moderation_store.ts";
+import type { PlayerStore } from "./player_store.ts";
 import type { QuotaLedger } from "./quota_ledger.ts";
 import type { SpellStore } from "./spell_store.ts";
 import type { WorldStore } from "./world_store.ts";
@@ -9,6 +12,9 @@ export interface Stores {
   spells: SpellStore;
   jobs: JobStore;
   quota: QuotaLedger;
+  players: PlayerStore;
+  moderation: ModerationStore;
+  audit: AuditLog;
 }
 
 /**

@@ -6,6 +6,8 @@ export interface WorldRecord {
   name: string;
   description: string;
   created_by: string;
+  /** Who may clear or delete it: the creator's principal id ("legacy" for worlds from before). */
+  owner_id: string;
   created_at: string;
   updated_at: string;
   /** The last op or join, ISO 8601; "" if the world was never active. */
@@ -78,4 +80,6 @@ export interface WorldStore {
    * whoever appended them) and returns the seq the clear took and how many ops it removed.
    */
   clear(worldId: string): Promise<{ seq: number; removed: number }>;
+  /** Deletes the world, its ops and their quota charges; false if there was no such world. */
+  delete(worldId: string): Promise<boolean>;
 }

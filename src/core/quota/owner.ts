@@ -1,9 +1,12 @@
 import type { Payer } from "./storage_gate.ts";
 
 /**
- * Whose account a write is charged to. Today every client is anonymous, so it is the client's
- * address (`addr:<address>`); once players have identities a `player:<id>` key slots in here.
+ * Whose account a write is charged to: a player's own (`player:<id>`), wherever it connects from;
+ * a guest's (or the operator's) is its client address (`addr:<address>`), since a guest is a new
+ * identity on every connection and would otherwise escape every quota by reconnecting.
  */
 export function ownerKeyOf(payer: Payer): string {
-  return `addr:${payer.address}`;
+  return payer.principal?.kind === "player"
+    ? `player:${payer.principal.id}`
+    : `addr:${payer.address}`;
 }

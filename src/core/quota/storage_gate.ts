@@ -1,13 +1,15 @@
 import type { ErrorCode, ProtocolError } from "../../protocol/mod.ts";
+import type { Principal } from "../identity/principal.ts";
 import type { Charge } from "../ports/quota_ledger.ts";
 import type { Stores } from "../ports/unit_of_work.ts";
 
 /** Builds the refusal a service wants (`spell_rejected` for ops, say) from a code and message. */
 export type Refuse = (code: ErrorCode, message: string) => ProtocolError;
 
-/** Who a write is charged to: today the client's address (see owner.ts). */
+/** Who a write is charged to: a player, else the client's address (see owner.ts). */
 export interface Payer {
   readonly address: string;
+  readonly principal?: Principal;
 }
 
 /**

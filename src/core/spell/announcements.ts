@@ -118,6 +118,18 @@ export class Announcements {
     if (published.size > this.#limit) published.delete(published.keys().next().value!);
   }
 
+  /**
+   * A revision of the spell was quarantined: no world remembers anything of it and it is no longer
+   * recently published, so joiners are never told of a revision that must not reach them.
+   */
+  forget(spellId: string): void {
+    for (const world of this.#worlds.values()) world.delete(spellId);
+    this.#published?.delete(spellId);
+    for (const key of [...this.#messages.keys()]) {
+      if (key.includes(`:${spellId}/`)) this.#messages.delete(key);
+    }
+  }
+
   async #recentlyPublished(): Promise<Map<string, Told>> {
     if (this.#published) return this.#published;
     const castable = await this.#spells.castable(this.#limit);

@@ -13,7 +13,7 @@ function setup(limit: number) {
   const announcements = new Announcements({ spells, limit });
   let version = 0;
   const revision = async (spellId: string): Promise<Manifest> => {
-    await spells.ensure(spellId, spellId, NOW);
+    await spells.ensure(spellId, spellId, NOW, "owner");
     const revisionId = `rev_${String(++version).padStart(6, "0")}_0000000${version % 10}`;
     const manifest = createManifest({
       spellId,

@@ -7,7 +7,8 @@ import {
   ServerEvent,
 } from "../../protocol/mod.ts";
 import { clip } from "../ids.ts";
-import { type Outcome, reply } from "../outcome.ts";
+import type { Principal } from "../identity/principal.ts";
+import { type Call, type Outcome, reply } from "../outcome.ts";
 import type { BlobStore } from "../ports/blob_store.ts";
 import type { SpellStore } from "../ports/spell_store.ts";
 import { packagePath } from "./ids.ts";
@@ -21,14 +22,17 @@ import { checkRevisionId, requireSpellId } from "./spell_service.ts";
 export class ContentService {
   #spells: SpellStore;
   #blobs: BlobStore;
+  #access: Access;
 
-  constructor(options: { spells: SpellStore; blobs: BlobStore }) {
+  constructor(options: { spells: SpellStore; blobs: BlobStore; access: Access }) {
     this.#spells = options.spells;
     this.#blobs = options.blobs;
+    this.#access = options.access;
   }
 
-  async getManifest(payload: Payload): Promise<Outcome> {
+  async getManifest(call: Call, payload: Payload): Promise<Outcome> {
     const { spellId, revisionId } = this.#ids(payload, "spell_id and revision_id are required");
+    await this.#refuseUndeliverable(call.principal, spellId, revisionId);
     const revision = await this.#spells.getRevision(spellId, revisionId);
     if (!revision) {
       throw new ProtocolError(
@@ -43,8 +47,9 @@ export class ContentService {
     });
   }
 
-  async listFiles(payload: Payload): Promise<Outcome> {
+  async listFiles(call: Call, payload: Payload): Promise<Outcome> {
     const { spellId, revisionId } = this.#ids(payload, "spell_id and revision_id are required");
+    await this.#refuseUndeliverable(call.principal, spellId, revisionId);
     const revision = await this.#spells.getRevision(spellId, revisionId);
     return reply(ServerEvent.CONTENT_FILES_LIST, {
       spell_id: spellId,
@@ -53,11 +58,12 @@ export class ContentService {
     });
   }
 
-  async getFile(payload: Payload): Promise<Outcome> {
+  async getFile(call: Call, payload: Payload): Promise<Outcome> {
     const missing = "spell_id, revision_id, and path are required";
     const { spellId, revisionId } = this.#ids(payload, missing);
     const path = optionalString(payload, "path");
     if (path === undefined) throw new ProtocolError(ErrorCode.INVALID_PAYLOAD, missing);
+    await this.#refuseUndeliverable(call.principal, spellId, revisionId);
     const bytes = await this.readFile(spellId, revisionId, path);
     if (!bytes) {
       throw new ProtocolError(ErrorCode.FILE_NOT_FOUND, `File not found: ${clip(path, 200)}`);
@@ -69,6 +75,14 @@ export class ContentService {
       content: encodeBase64(bytes),
       size: bytes.length,
     });
+  }
+
+  /**
+   * Whether `principal` may download the revision (HTTP asks before serving): a quarantined one,
+   * or a never-published one that is not theirs, is refused with the reason.
+   */
+  access(principal: Principal, spellId: string, revisionId: string): ReturnType<Access> {
+    return this.#access(principal, spellId, revisionId);
   }
 
   /**
@@ -94,6 +108,11 @@ export class ContentService {
     return await this.#blobs.get(file.hash);
   }
 
+  async #refuseUndeliverable(principal: Principal, spellId: string, revisionId: string) {
+    const access = await this.#access(principal, spellId, revisionId);
+    if (!access.ok) throw new ProtocolError(ErrorCode.FORBIDDEN, access.reason);
+  }
+
   #ids(payload: Payload, missing: string): { spellId: string; revisionId: string } {
     const spellId = requireSpellId(payload, missing);
     const revisionId = optionalString(payload, "revision_id");
@@ -101,6 +120,13 @@ export class ContentService {
     return { spellId, revisionId: checkRevisionId(revisionId) };
   }
 }
+
+/** Whether a principal may have a revision delivered (SpellService.deliverable). */
+export type Access = (
+  principal: Principal,
+  spellId: string,
+  revisionId: string,
+) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
 /** A file of a revision as downloads see it. */
 export interface StoredFile {

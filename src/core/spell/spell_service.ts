@@ -1,6 +1,8 @@
 import type { Limits } from "../limits.ts";
 import {
+  codePointLength,
   ErrorCode,
+  hasControlCharacters,
   isStorableText,
   optionalString,
   type Payload,
@@ -9,7 +11,12 @@ import {
   ServerEvent,
 } from "../../protocol/mod.ts";
 import { clip, randomHex } from "../ids.ts";
-import { type Call, message, type Outcome, reply } from "../outcome.ts";
+import { deliveryOf, mayPublish, type StablePublish } from "../identity/policy.ts";
+import { LEGACY_OWNER, mayManage, type Principal } from "../identity/principal.ts";
+import type { AuditLog } from "../ports/audit_log.ts";
+import type { ModerationStore } from "../ports/moderation_store.ts";
+import { RateLimiter } from "../rate_limiter.ts";
+import { type Call, type Event, message, type Outcome, reply } from "../outcome.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Channel, SpellStore } from "../ports/spell_store.ts";
 import type { Stores } from "../ports/unit_of_work.ts";
@@ -34,10 +41,23 @@ export interface SpellServiceOptions {
     | "maxTargetEntityIdChars"
     | "maxOutboundBytes"
     | "joinAnnounceSpells"
+    | "reportsPerHour"
   >;
   /** Per-owner quotas and the data budget (issue 13). */
   quota?: StorageGate;
+  /** Who may publish to stable (STABLE_PUBLISH); an operator only by default. */
+  stablePublish?: StablePublish;
 }
+
+/** Who did something, for the audit log. */
+export interface Actor {
+  principal: Principal;
+  address: string;
+  /** The connection to tell about a draft publish; none for the operator API. */
+  sessionId?: string;
+}
+
+const MAX_REPORT_REASON_CHARS = 500;
 
 /** Reads and checks `spell_id` (contract §4.5); `missing` is the original's wording. */
 export function requireSpellId(payload: Payload, missing = "spell_id is required"): string {
@@ -66,9 +86,22 @@ export class SpellService {
   #limits: SpellServiceOptions["limits"];
   #quota: StorageGate;
   #announcements: Announcements;
+  #moderation: ModerationStore;
+  #audit: AuditLog;
+  #stablePublish: StablePublish;
+  #reports: RateLimiter;
 
   constructor(options: SpellServiceOptions) {
     this.#spells = options.stores.spells;
+    this.#moderation = options.stores.moderation;
+    this.#audit = options.stores.audit;
+    this.#stablePublish = options.stablePublish ?? "operator";
+    const perHour = options.limits.reportsPerHour;
+    this.#reports = new RateLimiter({
+      perSecond: perHour / 3600,
+      burst: perHour,
+      clock: options.clock,
+    });
     this.#clock = options.clock;
     this.#limits = options.limits;
     this.#quota = options.quota ?? ungated(options.stores);
@@ -99,7 +132,7 @@ export class SpellService {
     const created = await this.#quota.admit(
       call,
       [spellCharge(spellId)],
-      (stores) => stores.spells.ensure(spellId, titleCase(spellId), this.#now()),
+      (stores) => stores.spells.ensure(spellId, titleCase(spellId), this.#now(), call.principal.id),
     );
     return reply(ServerEvent.SPELL_DRAFT_CREATED, {
       spell_id: spellId,
@@ -114,19 +147,54 @@ export class SpellService {
     });
   }
 
-  async getRevisions(payload: Payload): Promise<Outcome> {
+  async getRevisions(call: Call, payload: Payload): Promise<Outcome> {
     const spellId = requireSpellId(payload);
     return reply(ServerEvent.SPELL_REVISIONS_RESULT, {
       spell_id: spellId,
       revisions: fitPrefix(
-        await this.#spells.listRevisions(spellId),
+        await this.visibleRevisions(call.principal, spellId),
         this.#limits.maxOutboundBytes,
       ),
     });
   }
 
-  /** Points a channel at a revision and tells everyone (`spell.active_update`, then `spell.revision_ready`). */
-  async publish(payload: Payload): Promise<Outcome> {
+  /**
+   * The spell's revisions `principal` may see, newest first: its owner and operators see all;
+   * anyone else only those published and not quarantined.
+   */
+  async visibleRevisions(principal: Principal, spellId: string): Promise<RevisionView[]> {
+    const revisions = await this.#spells.listRevisions(spellId);
+    if (revisions.length === 0) return revisions;
+    if (mayManage(principal, await this.#spells.ownerOf(spellId))) return revisions;
+    const standings = await this.#spells.standings(spellId);
+    return revisions.filter((revision) => {
+      const standing = standings.get(revision.revision_id);
+      return standing !== undefined && standing.published && !standing.quarantined;
+    });
+  }
+
+  /**
+   * Whether `principal` may have a revision delivered (downloads, HTTP and socket): refused with
+   * a reason if it is quarantined, or never published and not theirs.
+   */
+  async deliverable(
+    principal: Principal,
+    spellId: string,
+    revisionId: string,
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const standing = await this.#spells.standing(spellId, revisionId);
+    if (!standing) return { ok: true }; // not found: the caller says so in its own words
+    const owner = await this.#spells.ownerOf(spellId) ?? LEGACY_OWNER;
+    const delivery = deliveryOf(principal, owner, standing);
+    return delivery.to === "nobody" ? { ok: false, reason: delivery.reason } : { ok: true };
+  }
+
+  /**
+   * Points a channel at a revision and tells everyone (`spell.active_update`, then
+   * `spell.revision_ready`). Only the spell's owner (or an operator) may; `stable` needs an
+   * operator unless STABLE_PUBLISH=owner, and an owner's request for it waits for approval.
+   */
+  async publish(call: Call, payload: Payload): Promise<Outcome> {
     const missing = "spell_id and revision_id are required";
     const spellId = requireSpellId(payload, missing);
     const revisionId = checkRevisionId(requiredString(payload, "revision_id", missing));
@@ -139,16 +207,47 @@ export class SpellService {
     if (!revision) {
       throw new ProtocolError(ErrorCode.REVISION_NOT_FOUND, `Revision ${revisionId} not found`);
     }
+    const owner = await this.#spells.ownerOf(spellId) ?? LEGACY_OWNER;
+    const decision = mayPublish(call.principal, spellId, owner, channel, this.#stablePublish);
+    if (decision.ok === false) throw new ProtocolError(ErrorCode.FORBIDDEN, decision.reason);
+    const actor = { principal: call.principal, address: call.address, sessionId: call.sessionId };
+    if (decision.ok === "pending") {
+      if ((await this.#spells.standing(spellId, revisionId))?.quarantined) {
+        throw new ProtocolError(
+          ErrorCode.FORBIDDEN,
+          "This revision was quarantined by an operator",
+        );
+      }
+      const now = this.#now();
+      await this.#moderation.requestStable({
+        spell_id: spellId,
+        revision_id: revisionId,
+        requested_by: call.principal.id,
+        requested_at: now,
+      });
+      await this.#record(actor, "publish.requested", spellId, revisionId, { channel });
+      return reply(ServerEvent.SPELL_PUBLISH_PENDING, {
+        spell_id: spellId,
+        revision_id: revisionId,
+        channel,
+        message: "Publishing to stable needs an operator's approval; your request is waiting",
+      });
+    }
+    return await this.applyPublish(actor, revision, channel);
+  }
+
+  /**
+   * Publishes a revision the caller was allowed to (an owner, or an operator: approving stable,
+   * rolling back). A draft reaches only the publishing connection; beta and stable reach everyone.
+   */
+  async applyPublish(actor: Actor, revision: RevisionView, channel: Channel): Promise<Outcome> {
+    const { spell_id: spellId, revision_id: revisionId, manifest } = revision;
+    if ((await this.#spells.standing(spellId, revisionId))?.quarantined) {
+      throw new ProtocolError(ErrorCode.FORBIDDEN, "This revision was quarantined by an operator");
+    }
     await this.#spells.setActive(spellId, channel, revisionId, this.#now());
-    const { manifest } = revision;
-    const spell = (await this.#spells.get(spellId))!;
-    // A cast without a revision uses beta, else stable (as the original did).
-    const castable = spell.active_beta_rev !== ""
-      ? { revisionId: spell.active_beta_rev, channel: "beta" as const }
-      : spell.active_stable_rev !== ""
-      ? { revisionId: spell.active_stable_rev, channel: "stable" as const }
-      : undefined;
-    this.#announcements.published({ spellId, revisionId, channel }, castable);
+    if (channel === "stable") await this.#moderation.clearStableRequest(spellId);
+    await this.#record(actor, "publish", spellId, revisionId, { channel });
     const active = message(ServerEvent.SPELL_ACTIVE_UPDATE, {
       spell_id: spellId,
       revision_id: revisionId,
@@ -160,10 +259,154 @@ export class SpellService {
       revision_id: revisionId,
       manifest,
     });
+    // A draft is its owner's: another player never hears of an unpublished revision.
+    if (channel === "draft") {
+      const to = actor.sessionId === undefined ? [] : [{ session: actor.sessionId }];
+      return {
+        events: to.flatMap((target) => [
+          { to: target, message: active },
+          { to: target, message: ready },
+        ]),
+        ack: active.payload,
+      };
+    }
+    this.#announcements.published(
+      { spellId, revisionId, channel },
+      await this.#castableOf(spellId),
+    );
     return {
       events: [{ to: { all: true }, message: active }, { to: { all: true }, message: ready }],
       ack: active.payload,
     };
+  }
+
+  /**
+   * Quarantines a revision: never delivered again, and off every channel. Each channel it was on
+   * goes back to the spell's newest earlier revision that was published and is not quarantined
+   * (everyone gets `spell.active_update` for it), or to nothing (everyone gets `spell.revoked`).
+   */
+  async quarantine(actor: Actor, revision: RevisionView, reason: string): Promise<Outcome> {
+    const { spell_id: spellId, revision_id: revisionId } = revision;
+    const now = this.#now();
+    const standing = await this.#spells.standing(spellId, revisionId);
+    await this.#spells.quarantine(spellId, revisionId, now);
+    const spell = (await this.#spells.get(spellId))!;
+    const standings = await this.#spells.standings(spellId);
+    const previous = (await this.#spells.listRevisions(spellId)).find((candidate) => {
+      const s = standings.get(candidate.revision_id);
+      return candidate.version < revision.version && s?.published && !s.quarantined;
+    });
+    const events: Event[] = [];
+    const all = { all: true } as const;
+    let announced = false;
+    for (const channel of CHANNELS) {
+      if (spell[`active_${channel}_rev`] !== revisionId) continue;
+      if (previous) {
+        await this.#spells.setActive(spellId, channel, previous.revision_id, now);
+      } else {
+        await this.#spells.clearActive(spellId, channel, now);
+      }
+      if (channel === "draft") continue; // only its owner ever had it as a draft
+      announced = true;
+      events.push({
+        to: all,
+        message: previous
+          ? message(ServerEvent.SPELL_ACTIVE_UPDATE, {
+            spell_id: spellId,
+            revision_id: previous.revision_id,
+            channel,
+            manifest: previous.manifest,
+          })
+          : message(ServerEvent.SPELL_REVOKED, { spell_id: spellId, revision_id: revisionId }),
+      });
+    }
+    // Published once but on no channel now: clients may still hold it, so they hear it is gone.
+    if (!announced && standing?.published) {
+      events.push({
+        to: all,
+        message: message(ServerEvent.SPELL_REVOKED, { spell_id: spellId, revision_id: revisionId }),
+      });
+    }
+    this.#announcements.forget(spellId);
+    const castable = await this.#castableOf(spellId);
+    if (castable) {
+      this.#announcements.published({ spellId, ...castable }, castable);
+    }
+    await this.#record(actor, "quarantine", spellId, revisionId, { reason });
+    return { events };
+  }
+
+  /** `spell.report {spell_id, revision_id, reason}`: any player, rate-limited per address. */
+  async report(call: Call, payload: Payload): Promise<Outcome> {
+    const missing = "spell_id, revision_id and reason are required";
+    const spellId = requireSpellId(payload, missing);
+    const revisionId = checkRevisionId(requiredString(payload, "revision_id", missing));
+    const reason = requiredString(payload, "reason", missing).trim();
+    if (reason === "" || codePointLength(reason) > MAX_REPORT_REASON_CHARS) {
+      throw new ProtocolError(
+        ErrorCode.INVALID_PAYLOAD,
+        `reason must be 1-${MAX_REPORT_REASON_CHARS} characters`,
+      );
+    }
+    if (hasControlCharacters(reason)) {
+      throw new ProtocolError(
+        ErrorCode.INVALID_PAYLOAD,
+        "reason must not contain control characters",
+      );
+    }
+    if (!await this.#spells.getRevision(spellId, revisionId)) {
+      throw new ProtocolError(ErrorCode.REVISION_NOT_FOUND, `Revision ${revisionId} not found`);
+    }
+    if (!this.#reports.take(call.address)) {
+      const seconds = Math.ceil(this.#reports.msUntilToken(call.address) / 1000);
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `Too many reports from your address (${this.#limits.reportsPerHour} an hour); try again in ${seconds} s`,
+      );
+    }
+    const reportId = `rep_${randomHex(8)}`;
+    await this.#moderation.addReport({
+      report_id: reportId,
+      spell_id: spellId,
+      revision_id: revisionId,
+      reason,
+      reporter: call.principal.id,
+      address: call.address,
+      created_at: this.#now(),
+      status: "open",
+      note: "",
+    });
+    return reply(ServerEvent.SPELL_REPORT_RECEIVED, { report_id: reportId });
+  }
+
+  /** The revision a cast without one uses: beta, else stable (as the original did). */
+  async #castableOf(
+    spellId: string,
+  ): Promise<{ revisionId: string; channel: "beta" | "stable" } | undefined> {
+    const spell = await this.#spells.get(spellId);
+    if (!spell) return undefined;
+    return spell.active_beta_rev !== ""
+      ? { revisionId: spell.active_beta_rev, channel: "beta" }
+      : spell.active_stable_rev !== ""
+      ? { revisionId: spell.active_stable_rev, channel: "stable" }
+      : undefined;
+  }
+
+  async #record(
+    actor: Actor,
+    action: string,
+    spellId: string,
+    revisionId: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    await this.#audit.append({
+      at: this.#now(),
+      actor: actor.principal.id,
+      address: actor.address,
+      action,
+      target: `spell:${spellId}/${revisionId}`,
+      detail,
+    });
   }
 
   async castRequest(call: Call, payload: Payload): Promise<Outcome> {
@@ -194,12 +437,32 @@ export class SpellService {
       ? await this.#spells.getRevision(spellId, revisionId)
       : undefined;
     if (!revision) throw reject(ErrorCode.REVISION_NOT_FOUND, "Revision not found");
+    const standing = await this.#spells.standing(spellId, revisionId);
+    const owner = await this.#spells.ownerOf(spellId) ?? LEGACY_OWNER;
+    const delivery = standing
+      ? deliveryOf(call.principal, owner, standing)
+      : { to: "nobody" as const, reason: "Revision not found" };
+    if (delivery.to === "nobody") throw reject(ErrorCode.FORBIDDEN, delivery.reason);
 
     // Relayed to every client of the world, whose cast handler breaks on a wrong type.
     const castParams = payload.cast_params ?? {};
     const problem = castParamsProblem(castParams, this.#limits);
     if (problem) throw reject(problem.code, problem.reason);
 
+    // A never-published revision is its owner's test: the cast reaches the caster alone.
+    if (delivery.to === "owner") {
+      const cast = this.#castMessage(call, spellId, revisionId, worldId, castParams);
+      const to = { session: call.sessionId };
+      const ready = message(ServerEvent.SPELL_REVISION_READY, {
+        spell_id: spellId,
+        revision_id: revisionId,
+        manifest: revision.manifest,
+      });
+      return {
+        events: [{ to, message: ready }, { to, message: cast }],
+        ack: cast.payload,
+      };
+    }
     // Nobody may meet a cast of a spell it was never told about (contract §4.7).
     const announcement = this.#announcements.beforeCast(
       worldId,
@@ -207,15 +470,7 @@ export class SpellService {
       revisionId,
       revision.manifest,
     );
-    const cast = message(ServerEvent.SPELL_CAST_EVENT, {
-      spell_id: spellId,
-      revision_id: revisionId,
-      caster_id: call.sessionId,
-      world_id: worldId,
-      cast_params: castParams,
-      seed: castSeed(),
-      timestamp: this.#now(),
-    });
+    const cast = this.#castMessage(call, spellId, revisionId, worldId, castParams);
     const to = { world: worldId };
     return {
       events: announcement
@@ -231,6 +486,24 @@ export class SpellService {
    */
   joinAnnouncements(worldId: string): Promise<OutboundMessage[]> {
     return this.#announcements.forJoin(worldId);
+  }
+
+  #castMessage(
+    call: Call,
+    spellId: string,
+    revisionId: string,
+    worldId: string,
+    castParams: unknown,
+  ): OutboundMessage {
+    return message(ServerEvent.SPELL_CAST_EVENT, {
+      spell_id: spellId,
+      revision_id: revisionId,
+      caster_id: call.sessionId,
+      world_id: worldId,
+      cast_params: castParams,
+      seed: castSeed(),
+      timestamp: this.#now(),
+    });
   }
 
   #now(): string {

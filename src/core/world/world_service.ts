@@ -27,6 +27,8 @@ import type { Stores } from "../ports/unit_of_work.ts";
 import type { SyncPlan, WorldRecord, WorldStore } from "../ports/world_store.ts";
 import { opCharge, worldCharge } from "../quota/charges.ts";
 import { type StorageGate, ungated } from "../quota/storage_gate.ts";
+import { mayManageWorld } from "../identity/policy.ts";
+import { LEGACY_OWNER } from "../identity/principal.ts";
 import { RateLimiter } from "../rate_limiter.ts";
 import type { OutboundMessage } from "../session.ts";
 import { ENVELOPE_RESERVE } from "./fit.ts";
@@ -152,6 +154,7 @@ export class WorldService {
       name,
       description,
       created_by: call.sessionId,
+      owner_id: call.principal.id,
       created_at: now,
       updated_at: now,
       last_active_at: "",
@@ -279,21 +282,35 @@ export class WorldService {
       throw new ProtocolError(ErrorCode.NOT_IN_WORLD, "Must join a world first");
     }
     const world = await this.#worlds.get(worldId);
-    // Any member wiping everyone's terrain was a hole in the original (contract §4.13).
-    if (world?.created_by !== call.sessionId) {
-      throw new ProtocolError(
-        ErrorCode.FORBIDDEN,
-        "Only the connection that created this world can clear it",
-      );
-    }
+    // Any member wiping everyone's terrain was a hole in the original (contract §4.13): only the
+    // world's owner (the guest connection or the player that created it) or an operator may.
+    const decision = mayManageWorld(call.principal, world?.owner_id ?? LEGACY_OWNER);
+    if (!decision.ok) throw new ProtocolError(ErrorCode.FORBIDDEN, decision.reason);
+    const cleared = await this.clear(worldId);
+    return { events: [{ to: { world: worldId }, message: cleared }], ack: cleared.payload };
+  }
+
+  /** Clears a world's ops (its owner's `clear_world`, or the operator API); the `world_cleared` to send. */
+  async clear(worldId: string): Promise<OutboundMessage> {
     const { seq } = await this.#worlds.clear(worldId);
     this.#duplicates.clear(worldId);
-    const cleared = message(ServerEvent.WORLD_CLEARED, { world_id: worldId, seq }, seq);
-    return {
-      events: [{ to: { world: worldId }, message: cleared }],
-      ack: cleared.payload,
-      after: () => this.lists.active(worldId),
-    };
+    this.lists.active(worldId);
+    return message(ServerEvent.WORLD_CLEARED, { world_id: worldId, seq }, seq);
+  }
+
+  /** Deletes a world (the operator API); false if there was none. */
+  async delete(worldId: string): Promise<boolean> {
+    const deleted = await this.#worlds.delete(worldId);
+    if (deleted) {
+      this.#duplicates.clear(worldId);
+      this.lists.changed();
+    }
+    return deleted;
+  }
+
+  /** A stored world, or undefined. */
+  world(worldId: string): Promise<WorldRecord | undefined> {
+    return this.#worlds.get(worldId);
   }
 
   /** Writes what is pending and stops timers (shutdown, before the database closes). */

@@ -17,7 +17,7 @@ export function jobStoreContract(factory: StoreFactory): void {
     "JobStore: a job goes pending → running → completed or failed",
     async (f) => {
       const { spells, jobs } = f.stores;
-      await spells.ensure("fire", "Fire", at(0));
+      await spells.ensure("fire", "Fire", at(0), "owner");
       await jobs.create({
         jobId: "job_000000000001",
         spellId: "fire",
@@ -89,7 +89,7 @@ export function jobStoreContract(factory: StoreFactory): void {
     "JobStore: recover returns unfinished jobs oldest first with their requests, back to pending",
     async (f) => {
       const { spells, jobs } = f.stores;
-      await spells.ensure("fire", "Fire", at(0));
+      await spells.ensure("fire", "Fire", at(0), "owner");
       for (
         const [id, s] of [["job_000000000003", 3], ["job_000000000001", 1], [
           "job_000000000002",
@@ -125,7 +125,7 @@ export function jobStoreContract(factory: StoreFactory): void {
     "JobStore: a completed build charges its revision to whoever queued it; the job's own bytes are settled",
     async (f) => {
       const { spells, jobs, quota } = f.stores;
-      await spells.ensure("fire", "Fire", at(0));
+      await spells.ensure("fire", "Fire", at(0), "owner");
       await jobs.create({
         jobId: "job_000000000001",
         spellId: "fire",

@@ -28,7 +28,7 @@ export function quotaLedgerContract(factory: StoreFactory): void {
         buildTimes: [],
       });
       assert.equal(await quota.spellExists("fire"), false, "the ledger is not the spell table");
-      await spells.ensure("fire", "Fire", at(0));
+      await spells.ensure("fire", "Fire", at(0), "owner");
       assert.equal(await quota.spellExists("fire"), true);
     },
   );

@@ -40,10 +40,10 @@ export function revision(
 export function spellStoreContract(factory: StoreFactory): void {
   contractTest(factory, "SpellStore: ensure creates once; list is newest first", async (f) => {
     const spells = f.stores.spells;
-    assert.equal(await spells.ensure("fire", "Fire", at(1)), true);
-    assert.equal(await spells.ensure("fire", "Other", at(2)), false);
-    assert.equal(await spells.ensure("ice", "Ice", at(3)), true);
-    assert.equal(await spells.ensure("mud", "Mud", at(3)), true);
+    assert.equal(await spells.ensure("fire", "Fire", at(1), "owner"), true);
+    assert.equal(await spells.ensure("fire", "Other", at(2), "owner"), false);
+    assert.equal(await spells.ensure("ice", "Ice", at(3), "owner"), true);
+    assert.equal(await spells.ensure("mud", "Mud", at(3), "owner"), true);
     assert.deepEqual(await spells.get("fire"), {
       spell_id: "fire",
       display_name: "Fire",
@@ -62,7 +62,7 @@ export function spellStoreContract(factory: StoreFactory): void {
     "SpellStore: versions are reserved one by one; an unknown spell is refused",
     async (f) => {
       const spells = f.stores.spells;
-      await spells.ensure("fire", "Fire", at(1));
+      await spells.ensure("fire", "Fire", at(1), "owner");
       assert.equal(await spells.reserveVersion("fire", at(2)), 1);
       assert.equal(await spells.reserveVersion("fire", at(3)), 2);
       await assert.rejects(spells.reserveVersion("nope", at(3)));
@@ -74,7 +74,7 @@ export function spellStoreContract(factory: StoreFactory): void {
     "SpellStore: a revision becomes the active draft; its files are found by listed path only",
     async (f) => {
       const spells = f.stores.spells;
-      await spells.ensure("fire", "Fire", at(0));
+      await spells.ensure("fire", "Fire", at(0), "owner");
       const first = revision("fire", 1);
       const second = revision("fire", 2, { parent: first.manifest.revision_id });
       await spells.addRevision(first, at(1));
@@ -118,7 +118,7 @@ export function spellStoreContract(factory: StoreFactory): void {
     "SpellStore: a revision verified against another SpellScript API is never served",
     async (f) => {
       const spells = f.stores.spells;
-      await spells.ensure("old", "Old", at(0));
+      await spells.ensure("old", "Old", at(0), "owner");
       const old = revision("old", 1, { interfaceVersion: "1.0" });
       assert.notEqual(INTERFACE_VERSION, "1.0");
       await spells.addRevision(old, at(1));
@@ -137,7 +137,7 @@ export function spellStoreContract(factory: StoreFactory): void {
     async (f) => {
       const spells = f.stores.spells;
       for (const id of ["a", "b", "c"]) {
-        await spells.ensure(id, id, at(0));
+        await spells.ensure(id, id, at(0), "owner");
         await spells.addRevision(revision(id, 1), at(1));
       }
       const rev = (id: string) => revision(id, 1).manifest.revision_id;

@@ -9,7 +9,7 @@ const later = () => new Promise((resolve) => setTimeout(resolve, 5));
 export function unitOfWorkContract(factory: StoreFactory): void {
   contractTest(factory, "UnitOfWork: what the body wrote commits together", async (f) => {
     const result = await f.unitOfWork.run(async (tx) => {
-      await tx.spells.ensure("fire", "Fire", at(0));
+      await tx.spells.ensure("fire", "Fire", at(0), "owner");
       await tx.jobs.create({
         jobId: "job_000000000001",
         spellId: "fire",
@@ -31,7 +31,7 @@ export function unitOfWorkContract(factory: StoreFactory): void {
         await tx.worlds.create(world("world_00000002"));
         await tx.worlds.append("world_00000001", [land(1)], at(1), 10);
         await tx.quota.charge("addr:a", { kind: "world", ref: "world_00000002", bytes: 1 }, at(1));
-        await tx.spells.ensure("fire", "Fire", at(0));
+        await tx.spells.ensure("fire", "Fire", at(0), "owner");
         throw new Error("refused");
       }),
       /refused/,
@@ -90,7 +90,7 @@ export function unitOfWorkContract(factory: StoreFactory): void {
     const first = f.unitOfWork.run(async (tx) => {
       order.push("first begins");
       await later();
-      await tx.spells.ensure("a", "A", at(0));
+      await tx.spells.ensure("a", "A", at(0), "owner");
       order.push("first ends");
     });
     const second = f.unitOfWork.run(async (tx) => {

@@ -9,6 +9,7 @@ export function world(id: string, createdAt = at(0), lastActive = ""): WorldReco
     name: `World ${id}`,
     description: "",
     created_by: "c_test",
+    owner_id: "guest:c_test",
     created_at: createdAt,
     updated_at: createdAt,
     last_active_at: lastActive,

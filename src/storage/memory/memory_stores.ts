@@ -1,5 +1,14 @@
 import type { BuildRequest, JobView } from "../../core/build/job.ts";
-import type { JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
+import type { RevisionStanding } from "../../core/identity/policy.ts";
+import type { AuditEntry, AuditLog, AuditQuery } from "../../core/ports/audit_log.ts";
+import type { JobStatus, JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
+import type {
+  BanRecord,
+  ModerationStore,
+  ReportRecord,
+  StableRequest,
+} from "../../core/ports/moderation_store.ts";
+import type { PlayerRecord, PlayerStore } from "../../core/ports/player_store.ts";
 import type { Charge, OwnerUsage, QuotaLedger } from "../../core/ports/quota_ledger.ts";
 import type {
   CastableSpell,
@@ -30,6 +39,7 @@ interface WorldEntry {
 
 interface SpellEntry {
   view: SpellView;
+  ownerId: string;
   nextVersion: number;
   /** Insertion order (SQLite's rowid): ties in the newest-first orders. */
   order: number;
@@ -38,6 +48,7 @@ interface SpellEntry {
 interface RevisionEntry {
   view: RevisionView;
   publishedAt?: string;
+  quarantinedAt?: string;
   files: Map<string, { hash: string; size: number }>;
 }
 
@@ -63,6 +74,11 @@ interface MemoryData {
   revisions: Map<string, RevisionEntry>;
   jobs: Map<string, JobEntry>;
   ledger: Map<string, LedgerEntry>;
+  players: Map<string, PlayerRecord>;
+  reports: Map<string, ReportRecord & { order: number }>;
+  bans: Map<string, BanRecord & { order: number }>;
+  stableRequests: Map<string, StableRequest>;
+  audit: AuditEntry[];
   serial: number;
 }
 
@@ -74,6 +90,11 @@ class MemoryDatabase {
     revisions: new Map(),
     jobs: new Map(),
     ledger: new Map(),
+    players: new Map(),
+    reports: new Map(),
+    bans: new Map(),
+    stableRequests: new Map(),
+    audit: [],
     serial: 0,
   };
   readonly gate = new TransactionGate();
@@ -101,6 +122,9 @@ export function memoryStores(): { stores: Stores; unitOfWork: UnitOfWork } {
     spells: new MemorySpellStore(run),
     jobs: new MemoryJobStore(run),
     quota: new MemoryQuotaLedger(run),
+    players: new MemoryPlayerStore(run),
+    moderation: new MemoryModerationStore(run),
+    audit: new MemoryAuditLog(run),
   });
   const stores = make(gated);
   const tx = make(direct);
@@ -243,6 +267,18 @@ class MemoryWorldStore implements WorldStore {
       return { seq: entry.lastSeq, removed };
     });
   }
+
+  delete(worldId: string): Promise<boolean> {
+    return this.#run((data) => {
+      if (!data.worlds.delete(worldId)) return false;
+      for (const [key, row] of data.ledger) {
+        if ((row.kind === "ops" || row.kind === "world") && row.ref === worldId) {
+          data.ledger.delete(key);
+        }
+      }
+      return true;
+    });
+  }
 }
 
 function requireWorld(data: MemoryData, worldId: string): WorldEntry {
@@ -256,6 +292,13 @@ function served(revision: RevisionEntry | undefined): revision is RevisionEntry 
   return revision?.view.manifest.interface_version === INTERFACE_VERSION;
 }
 
+function standingOf(entry: RevisionEntry): RevisionStanding {
+  return {
+    published: entry.publishedAt !== undefined,
+    quarantined: entry.quarantinedAt !== undefined,
+  };
+}
+
 class MemorySpellStore implements SpellStore {
   #run: Run;
 
@@ -263,10 +306,11 @@ class MemorySpellStore implements SpellStore {
     this.#run = run;
   }
 
-  ensure(spellId: string, displayName: string, now: string): Promise<boolean> {
+  ensure(spellId: string, displayName: string, now: string, ownerId: string): Promise<boolean> {
     return this.#run((data) => {
       if (data.spells.has(spellId)) return false;
       data.spells.set(spellId, {
+        ownerId,
         view: {
           spell_id: spellId,
           display_name: displayName,
@@ -376,6 +420,43 @@ class MemorySpellStore implements SpellStore {
     });
   }
 
+  ownerOf(spellId: string): Promise<string | undefined> {
+    return this.#run((data) => data.spells.get(spellId)?.ownerId);
+  }
+
+  clearActive(spellId: string, channel: Channel, now: string): Promise<void> {
+    return this.#run((data) => {
+      const spell = data.spells.get(spellId);
+      if (!spell) return;
+      spell.view[`active_${channel}_rev`] = "";
+      spell.view.updated_at = now;
+    });
+  }
+
+  standing(spellId: string, revisionId: string): Promise<RevisionStanding | undefined> {
+    return this.#run((data) => {
+      const entry = data.revisions.get(revisionId);
+      return served(entry) && entry.view.spell_id === spellId ? standingOf(entry) : undefined;
+    });
+  }
+
+  standings(spellId: string): Promise<Map<string, RevisionStanding>> {
+    return this.#run((data) =>
+      new Map(
+        [...data.revisions.values()]
+          .filter((entry) => served(entry) && entry.view.spell_id === spellId)
+          .map((entry) => [entry.view.revision_id, standingOf(entry)]),
+      )
+    );
+  }
+
+  quarantine(spellId: string, revisionId: string, now: string): Promise<void> {
+    return this.#run((data) => {
+      const entry = data.revisions.get(revisionId);
+      if (entry && entry.view.spell_id === spellId) entry.quarantinedAt ??= now;
+    });
+  }
+
   castable(limit: number): Promise<CastableSpell[]> {
     return this.#run((data) =>
       [...data.spells.values()]
@@ -435,6 +516,19 @@ class MemoryJobStore implements JobStore {
       const entry = data.jobs.get(jobId);
       return entry ? copy(entry.view) : undefined;
     });
+  }
+
+  list(
+    status: JobStatus | undefined,
+    limit: number,
+  ): Promise<(JobView & { requested_by: string })[]> {
+    return this.#run((data) =>
+      [...data.jobs.values()]
+        .filter((entry) => status === undefined || entry.view.status === status)
+        .sort((a, b) => compare(b.view.created_at, a.view.created_at) || b.order - a.order)
+        .slice(0, limit)
+        .map((entry) => ({ ...copy(entry.view), requested_by: entry.requestedBy }))
+    );
   }
 
   start(jobId: string, now: string): Promise<void> {
@@ -578,6 +672,179 @@ class MemoryQuotaLedger implements QuotaLedger {
           bytes: charge.bytes,
           at,
         });}
+    });
+  }
+}
+
+class MemoryPlayerStore implements PlayerStore {
+  #run: Run;
+
+  constructor(run: Run) {
+    this.#run = run;
+  }
+
+  create(player: PlayerRecord): Promise<void> {
+    return this.#run((data) => {
+      if (data.players.has(player.player_id)) {
+        throw new Error(`UNIQUE constraint failed: players.player_id`);
+      }
+      data.players.set(player.player_id, copy(player));
+    });
+  }
+
+  get(playerId: string): Promise<PlayerRecord | undefined> {
+    return this.#run((data) => {
+      const player = data.players.get(playerId);
+      return player ? copy(player) : undefined;
+    });
+  }
+
+  count(): Promise<number> {
+    return this.#run((data) => data.players.size);
+  }
+
+  page(limit: number, after?: { createdAt: string; playerId: string }): Promise<PlayerRecord[]> {
+    return this.#run((data) =>
+      [...data.players.values()]
+        .sort((a, b) => compare(a.created_at, b.created_at) || compare(a.player_id, b.player_id))
+        .filter((player) =>
+          !after ||
+          compare(player.created_at, after.createdAt) > 0 ||
+          (player.created_at === after.createdAt && compare(player.player_id, after.playerId) > 0)
+        )
+        .slice(0, limit)
+        .map(copy)
+    );
+  }
+
+  revokeToken(playerId: string): Promise<boolean> {
+    return this.#run((data) => {
+      const player = data.players.get(playerId);
+      if (!player) return false;
+      player.token_hash = "";
+      return true;
+    });
+  }
+}
+
+class MemoryModerationStore implements ModerationStore {
+  #run: Run;
+
+  constructor(run: Run) {
+    this.#run = run;
+  }
+
+  addReport(report: ReportRecord): Promise<void> {
+    return this.#run((data) => {
+      data.reports.set(report.report_id, { ...copy(report), order: ++data.serial });
+    });
+  }
+
+  getReport(reportId: string): Promise<ReportRecord | undefined> {
+    return this.#run((data) => {
+      const report = data.reports.get(reportId);
+      return report ? withoutOrder(report) : undefined;
+    });
+  }
+
+  listReports(status: "open" | "resolved" | undefined, limit: number): Promise<ReportRecord[]> {
+    return this.#run((data) =>
+      [...data.reports.values()]
+        .filter((report) => status === undefined || report.status === status)
+        .sort((a, b) => compare(b.created_at, a.created_at) || b.order - a.order)
+        .slice(0, limit)
+        .map(withoutOrder)
+    );
+  }
+
+  countReports(status: "open" | "resolved"): Promise<number> {
+    return this.#run((data) =>
+      [...data.reports.values()].filter((report) => report.status === status).length
+    );
+  }
+
+  resolveReport(reportId: string, note: string): Promise<boolean> {
+    return this.#run((data) => {
+      const report = data.reports.get(reportId);
+      if (!report) return false;
+      report.status = "resolved";
+      report.note = note;
+      return true;
+    });
+  }
+
+  addBan(ban: BanRecord): Promise<void> {
+    return this.#run((data) => {
+      data.bans.set(ban.ban_id, { ...copy(ban), order: ++data.serial });
+    });
+  }
+
+  activeBans(now: string): Promise<BanRecord[]> {
+    return this.#run((data) =>
+      [...data.bans.values()]
+        .filter((ban) => ban.expires_at === "" || ban.expires_at > now)
+        .sort((a, b) => compare(b.created_at, a.created_at) || b.order - a.order)
+        .map(withoutOrder)
+    );
+  }
+
+  removeBan(banId: string): Promise<boolean> {
+    return this.#run((data) => data.bans.delete(banId));
+  }
+
+  requestStable(request: StableRequest): Promise<void> {
+    return this.#run((data) => {
+      data.stableRequests.set(request.spell_id, copy(request));
+    });
+  }
+
+  stableRequest(spellId: string): Promise<StableRequest | undefined> {
+    return this.#run((data) => {
+      const request = data.stableRequests.get(spellId);
+      return request ? copy(request) : undefined;
+    });
+  }
+
+  clearStableRequest(spellId: string): Promise<void> {
+    return this.#run((data) => {
+      data.stableRequests.delete(spellId);
+    });
+  }
+}
+
+function withoutOrder<T extends { order: number }>(row: T): Omit<T, "order"> {
+  const { order: _order, ...rest } = copy(row);
+  return rest;
+}
+
+/** The audit log in memory: append and read only, like every AuditLog. */
+class MemoryAuditLog implements AuditLog {
+  #run: Run;
+
+  constructor(run: Run) {
+    this.#run = run;
+  }
+
+  append(entry: Omit<AuditEntry, "id">): Promise<number> {
+    return this.#run((data) => {
+      const id = data.audit.length + 1;
+      data.audit.push({ id, ...copy(entry) });
+      return id;
+    });
+  }
+
+  list(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.#run((data) => {
+      const out: AuditEntry[] = [];
+      for (let i = data.audit.length - 1; i >= 0 && out.length < query.limit; i--) {
+        const entry = data.audit[i]!;
+        if (query.actor !== undefined && entry.actor !== query.actor) continue;
+        if (query.action !== undefined && entry.action !== query.action) continue;
+        if (query.since !== undefined && entry.at < query.since) continue;
+        if (query.beforeId !== undefined && entry.id >= query.beforeId) continue;
+        out.push(copy(entry));
+      }
+      return out;
     });
   }
 }

@@ -48,7 +48,7 @@ async function fixture(): Promise<Fixture> {
       }),
     async revision(spellId, code, ageHours = 0) {
       const at = new Date(Date.now() - ageHours * HOUR).toISOString();
-      await spells.ensure(spellId, spellId, at);
+      await spells.ensure(spellId, spellId, at, "owner");
       const version = await spells.reserveVersion(spellId, at);
       const id = `rev_${String(version).padStart(6, "0")}_${
         (++serial).toString(16).padStart(8, "0")
@@ -99,7 +99,7 @@ Deno.test("a blob leased by a build is never collected, whichever side goes firs
     assert.equal((await f.blobs.put(code)).hash, hash); // the build's put: already there
     // The revision commits and the lease ends in the same transaction (SqliteJobStore.complete).
     const spells = f.spells;
-    await spells.ensure("s", "s", new Date().toISOString());
+    await spells.ensure("s", "s", new Date().toISOString(), "owner");
     const manifest = createManifest({
       spellId: "s",
       revisionId: "rev_000001_00000001",
@@ -157,7 +157,7 @@ Deno.test("retention: old never-published revisions and then-empty spells go; pu
     const stale = await f.revision("mixed", "extends SpellModule # stale\n", 5);
     // A spell with no revision but a queued build is kept whatever its age.
     const longAgo = new Date(Date.now() - 5 * HOUR).toISOString();
-    await f.spells.ensure("queued", "queued", longAgo);
+    await f.spells.ensure("queued", "queued", longAgo, "owner");
     await new SqliteJobStore(f.db, runNow).create({
       jobId: "job_00000000000a",
       spellId: "queued",
@@ -165,8 +165,8 @@ Deno.test("retention: old never-published revisions and then-empty spells go; pu
       requestedBy: "c_x",
       now: longAgo,
     });
-    await f.spells.ensure("empty_old", "empty_old", longAgo);
-    await f.spells.ensure("empty_new", "empty_new", new Date().toISOString());
+    await f.spells.ensure("empty_old", "empty_old", longAgo, "owner");
+    await f.spells.ensure("empty_new", "empty_new", new Date().toISOString(), "owner");
     f.db.prepare("UPDATE spells SET active_draft_rev = ? WHERE spell_id = 'mixed'").run(stale.id);
 
     const report = await f.collector().run();

@@ -162,4 +162,66 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX idx_world_ops_seq ON world_ops(world_id, seq);
   ALTER TABLE worlds ADD COLUMN cleared_seq INTEGER NOT NULL DEFAULT 0;
   `,
+  // 6: who may do what (issue 15). Spells and worlds have owners (rows from before: "legacy",
+  // operator-only); revisions can be quarantined; players (token hashes only), reports, bans,
+  // stable-approval requests and the append-only audit log, which triggers keep append-only.
+  `
+  ALTER TABLE spells ADD COLUMN owner_id TEXT NOT NULL DEFAULT 'legacy';
+  ALTER TABLE worlds ADD COLUMN owner_id TEXT NOT NULL DEFAULT 'legacy';
+  ALTER TABLE revisions ADD COLUMN quarantined_at TEXT;
+
+  CREATE TABLE players (
+    player_id TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    token_expires_at TEXT NOT NULL
+  );
+  CREATE INDEX idx_players_page ON players(created_at, player_id);
+
+  CREATE TABLE reports (
+    report_id TEXT PRIMARY KEY,
+    spell_id TEXT NOT NULL,
+    revision_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    reporter TEXT NOT NULL,
+    address TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    note TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX idx_reports_status ON reports(status, created_at);
+
+  CREATE TABLE bans (
+    ban_id TEXT PRIMARY KEY,
+    player_id TEXT,
+    address TEXT,
+    reason TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE stable_requests (
+    spell_id TEXT PRIMARY KEY,
+    revision_id TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL
+  );
+
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    address TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail_json TEXT NOT NULL
+  );
+  CREATE INDEX idx_audit_actor ON audit_log(actor, id);
+  CREATE INDEX idx_audit_action ON audit_log(action, id);
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  `,
 ];

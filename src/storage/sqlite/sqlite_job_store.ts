@@ -1,5 +1,5 @@
 import type { BuildRequest, JobView } from "../../core/build/job.ts";
-import type { JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
+import type { JobStatus, JobStore, NewJob, RecoveredJob } from "../../core/ports/job_store.ts";
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
 import type { Run } from "./run.ts";
@@ -33,6 +33,14 @@ export class SqliteJobStore implements JobStore {
       select: db.prepare(
         `SELECT job_id, spell_id, status, stage, progress_pct, error_message, result_revision_id, created_at, updated_at
          FROM jobs WHERE job_id = ?`,
+      ),
+      listAll: db.prepare(
+        `SELECT job_id, spell_id, status, stage, progress_pct, error_message, result_revision_id, created_at, updated_at, requested_by
+         FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+      ),
+      listByStatus: db.prepare(
+        `SELECT job_id, spell_id, status, stage, progress_pct, error_message, result_revision_id, created_at, updated_at, requested_by
+         FROM jobs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`,
       ),
       start: db.prepare(
         "UPDATE jobs SET status = 'running', stage = 'prepare', progress_pct = 0, updated_at = ? WHERE job_id = ?",
@@ -93,20 +101,23 @@ export class SqliteJobStore implements JobStore {
     return this.#run(() => this.#view(jobId));
   }
 
+  list(
+    status: JobStatus | undefined,
+    limit: number,
+  ): Promise<(JobView & { requested_by: string })[]> {
+    return this.#run(() => {
+      const rows = (status === undefined
+        ? this.#statements.listAll.all(limit)
+        : this.#statements.listByStatus.all(status, limit)) as unknown as (JobRow & {
+          requested_by: string | null;
+        })[];
+      return rows.map((row) => ({ ...jobView(row), requested_by: row.requested_by ?? "" }));
+    });
+  }
+
   #view(jobId: string): JobView | undefined {
     const row = this.#statements.select.get(jobId) as JobRow | undefined;
-    if (!row) return undefined;
-    return {
-      job_id: row.job_id,
-      spell_id: row.spell_id,
-      status: row.status,
-      stage: row.stage ?? "",
-      progress_pct: Number(row.progress_pct ?? 0),
-      error_message: row.error_message ?? "",
-      result_revision_id: row.result_revision_id ?? "",
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-    };
+    return row ? jobView(row) : undefined;
   }
 
   start(jobId: string, now: string): Promise<void> {
@@ -173,4 +184,18 @@ export class SqliteJobStore implements JobStore {
         : { prompt: "", metadata: {}, parentRevisionId: "" },
     }));
   }
+}
+
+function jobView(row: JobRow): JobView {
+  return {
+    job_id: row.job_id,
+    spell_id: row.spell_id,
+    status: row.status,
+    stage: row.stage ?? "",
+    progress_pct: Number(row.progress_pct ?? 0),
+    error_message: row.error_message ?? "",
+    result_revision_id: row.result_revision_id ?? "",
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
 }

@@ -4,6 +4,7 @@ import type {
   NewRevision,
   SpellStore,
 } from "../../core/ports/spell_store.ts";
+import type { RevisionStanding } from "../../core/identity/policy.ts";
 import type { Manifest, RevisionView, SpellView } from "../../core/spell/manifest.ts";
 import { INTERFACE_VERSION } from "../../workers/manifest.ts";
 import type { Database } from "./db.ts";
@@ -57,7 +58,33 @@ export class SqliteSpellStore implements SpellStore {
       db.prepare(`UPDATE spells SET ${column} = ?, updated_at = ? WHERE spell_id = ?`);
     this.#statements = {
       insertSpell: db.prepare(
-        `INSERT OR IGNORE INTO spells (spell_id, display_name, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO spells (spell_id, display_name, created_at, updated_at, owner_id)
+         VALUES (?, ?, ?, ?, ?)`,
+      ),
+      selectOwner: db.prepare("SELECT owner_id FROM spells WHERE spell_id = ?"),
+      clearActive: {
+        draft: db.prepare(
+          "UPDATE spells SET active_draft_rev = NULL, updated_at = ? WHERE spell_id = ?",
+        ),
+        beta: db.prepare(
+          "UPDATE spells SET active_beta_rev = NULL, updated_at = ? WHERE spell_id = ?",
+        ),
+        stable: db.prepare(
+          "UPDATE spells SET active_stable_rev = NULL, updated_at = ? WHERE spell_id = ?",
+        ),
+      },
+      selectStanding: db.prepare(
+        `SELECT published_at IS NOT NULL AS published, quarantined_at IS NOT NULL AS quarantined
+         FROM revisions WHERE revision_id = ? AND spell_id = ? AND ${SERVED}`,
+      ),
+      selectStandings: db.prepare(
+        `SELECT revision_id, published_at IS NOT NULL AS published,
+           quarantined_at IS NOT NULL AS quarantined
+         FROM revisions WHERE spell_id = ? AND ${SERVED}`,
+      ),
+      quarantine: db.prepare(
+        `UPDATE revisions SET quarantined_at = COALESCE(quarantined_at, ?)
+         WHERE revision_id = ? AND spell_id = ?`,
       ),
       selectSpell: db.prepare(`SELECT ${SPELL_COLUMNS} FROM spells WHERE spell_id = ?`),
       selectSpells: db.prepare(
@@ -109,10 +136,54 @@ export class SqliteSpellStore implements SpellStore {
     };
   }
 
-  ensure(spellId: string, displayName: string, now: string): Promise<boolean> {
+  ensure(spellId: string, displayName: string, now: string, ownerId: string): Promise<boolean> {
     return this.#run(() =>
-      Number(this.#statements.insertSpell.run(spellId, displayName, now, now).changes) > 0
+      Number(this.#statements.insertSpell.run(spellId, displayName, now, now, ownerId).changes) >
+        0
     );
+  }
+
+  ownerOf(spellId: string): Promise<string | undefined> {
+    return this.#run(() =>
+      (this.#statements.selectOwner.get(spellId) as { owner_id: string } | undefined)?.owner_id
+    );
+  }
+
+  clearActive(spellId: string, channel: Channel, now: string): Promise<void> {
+    return this.#run(() => {
+      this.#statements.clearActive[channel].run(now, spellId);
+    });
+  }
+
+  standing(spellId: string, revisionId: string): Promise<RevisionStanding | undefined> {
+    return this.#run(() => {
+      const row = this.#statements.selectStanding.get(revisionId, spellId) as
+        | { published: number; quarantined: number }
+        | undefined;
+      return row ? { published: !!row.published, quarantined: !!row.quarantined } : undefined;
+    });
+  }
+
+  standings(spellId: string): Promise<Map<string, RevisionStanding>> {
+    return this.#run(() => {
+      const rows = this.#statements.selectStandings.all(spellId) as unknown as {
+        revision_id: string;
+        published: number;
+        quarantined: number;
+      }[];
+      return new Map(
+        rows.map((row) => [row.revision_id, {
+          published: !!row.published,
+          quarantined: !!row.quarantined,
+        }]),
+      );
+    });
+  }
+
+  quarantine(spellId: string, revisionId: string, now: string): Promise<void> {
+    return this.#run(() => {
+      this.#statements.quarantine.run(now, revisionId, spellId);
+    });
   }
 
   get(spellId: string): Promise<SpellView | undefined> {

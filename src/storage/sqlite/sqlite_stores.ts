@@ -2,6 +2,11 @@ import type { Stores, UnitOfWork } from "../../core/ports/unit_of_work.ts";
 import { TransactionGate } from "../transaction_gate.ts";
 import type { Database } from "./db.ts";
 import { runNow } from "./run.ts";
+import {
+  SqliteAuditLog,
+  SqliteModerationStore,
+  SqlitePlayerStore,
+} from "./sqlite_identity_stores.ts";
 import { SqliteJobStore } from "./sqlite_job_store.ts";
 import { SqliteQuotaLedger } from "./sqlite_quota_ledger.ts";
 import { SqliteSpellStore } from "./sqlite_spell_store.ts";
@@ -33,12 +38,18 @@ export function sqliteStores(db: Database): SqliteStores {
     spells: new SqliteSpellStore(db, run),
     jobs: new SqliteJobStore(db, run),
     quota: new SqliteQuotaLedger(db, run),
+    players: new SqlitePlayerStore(db, run),
+    moderation: new SqliteModerationStore(db, run),
+    audit: new SqliteAuditLog(db, run),
   };
   const tx: Stores = {
     worlds: new SqliteWorldStore(worldTables, runNow, { bound: true }),
     spells: new SqliteSpellStore(db, runNow),
     jobs: new SqliteJobStore(db, runNow),
     quota: new SqliteQuotaLedger(db, runNow),
+    players: new SqlitePlayerStore(db, runNow),
+    moderation: new SqliteModerationStore(db, runNow),
+    audit: new SqliteAuditLog(db, runNow),
   };
   const hooks = {
     begin: () => db.exec("BEGIN IMMEDIATE"),

@@ -40,11 +40,11 @@ export class SqliteWorldTables {
   constructor(db: Database) {
     this.db = db;
     const columns =
-      "world_id, name, description, created_by, created_at, updated_at, last_active_at";
+      "world_id, name, description, created_by, owner_id, created_at, updated_at, last_active_at";
     this.statements = {
       insertWorld: db.prepare(
-        `INSERT INTO worlds (world_id, name, description, created_by, player_count, created_at, updated_at, last_active_at)
-         VALUES (?, ?, ?, ?, 0, ?, ?, ?)`,
+        `INSERT INTO worlds (world_id, name, description, created_by, owner_id, player_count, created_at, updated_at, last_active_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`,
       ),
       selectWorld: db.prepare(`SELECT ${columns} FROM worlds WHERE world_id = ?`),
       selectFirstPage: db.prepare(
@@ -80,6 +80,10 @@ export class SqliteWorldTables {
       setCleared: db.prepare("UPDATE worlds SET cleared_seq = ? WHERE world_id = ?"),
       deleteOps: db.prepare("DELETE FROM world_ops WHERE world_id = ?"),
       creditOps: db.prepare("DELETE FROM quota_ledger WHERE kind = 'ops' AND ref = ?"),
+      deleteWorld: db.prepare("DELETE FROM worlds WHERE world_id = ?"),
+      creditWorld: db.prepare(
+        "DELETE FROM quota_ledger WHERE kind IN ('world', 'ops') AND ref = ?",
+      ),
     };
   }
 }
@@ -107,6 +111,7 @@ export class SqliteWorldStore implements WorldStore {
         world.name,
         world.description,
         world.created_by,
+        world.owner_id,
         world.created_at,
         world.updated_at,
         world.last_active_at === "" ? null : world.last_active_at,
@@ -243,6 +248,20 @@ export class SqliteWorldStore implements WorldStore {
     });
   }
 
+  delete(worldId: string): Promise<boolean> {
+    return this.#run(() => {
+      const { deleteWorld, creditWorld } = this.#tables.statements;
+      // Its ops go with it (ON DELETE CASCADE), and no longer count against anyone's quota.
+      const deleted = transaction(this.#tables.db, () => {
+        creditWorld.run(worldId);
+        return Number(deleteWorld.run(worldId).changes) > 0;
+      });
+      this.#forget(worldId);
+      this.#tables.worldCount = undefined;
+      return deleted;
+    });
+  }
+
   #seqs(worldId: string): Seqs {
     const cached = this.#bound ? undefined : this.#tables.seqs.get(worldId);
     if (cached) return cached;
@@ -271,6 +290,7 @@ function worldRecord(row: WorldRow): WorldRecord {
     name: row.name,
     description: row.description ?? "",
     created_by: row.created_by ?? "",
+    owner_id: row.owner_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
     last_active_at: row.last_active_at ?? "",
