@@ -87,7 +87,7 @@ moderationTest(
     await assertInert(page);
 
     // The diff between the clean and the hostile revision.
-    await page.getByLabel("Code").selectOption(seeded.revisions[0]);
+    await page.getByLabel("View").selectOption(seeded.revisions[0]);
     await page.locator(".code tr.added").first().waitFor();
     assert.equal(await page.locator(".code tr.added").count(), 3);
     assert.equal(await page.locator(".code tr.removed").count(), 0);
@@ -154,8 +154,9 @@ moderationTest(
   "console: a ban disconnects the player's client at once",
   async ({ page, seeded }) => {
     await open(page, "#/connections", "Connections");
-    const row = page.locator("main tbody tr").filter({ hasText: seeded.player.id }).first();
-    await row.waitFor();
+    const found = page.locator("main tbody tr").filter({ hasText: seeded.player.id }).first();
+    await found.waitFor();
+    const row = page.locator(`tr[data-key="${await found.getAttribute("data-key")}"]`);
     await row.getByRole("button", { name: "Ban…" }).click();
     const dialog = page.locator("dialog");
     assert.equal(await dialog.getByLabel("Ban", { exact: true }).inputValue(), "player");

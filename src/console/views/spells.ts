@@ -343,7 +343,7 @@ function spellView(spellId: string, revisionParam?: string, againstParam?: strin
             }, { kind: "danger", small: false }),
           ],
       ),
-      h("div", { class: "code-toolbar" }, h("label", { for: "compare-with" }, "Code"), compare),
+      h("div", { class: "code-toolbar" }, h("label", { for: "compare-with" }, "View"), compare),
       codeBox,
     );
   };
