@@ -16,7 +16,11 @@ const OUT = new URL("../docs/console/", import.meta.url);
 const TRAFFIC_SECONDS = Number(Deno.env.get("TRAFFIC_SECONDS") ?? 60);
 
 await Deno.mkdir(OUT, { recursive: true });
-const server = await startConsoleServer();
+const server = await startConsoleServer({
+  MAX_WORLDS_PER_ADDRESS: "20",
+  WORLD_CREATES_PER_MINUTE: "20",
+  MAX_BUILDS_PER_HOUR: "100",
+});
 const browser = await launchBrowser();
 const crowd: GodotClient[] = [];
 try {
@@ -44,8 +48,8 @@ try {
     }
     for (const client of crowd) {
       client.send({
-        type: "apply_op",
-        op: { op: "add_sphere", center: { x: tick, y: 1, z: 2 }, radius: 1, material_id: 1 },
+        type: "request_spell",
+        spell: { type: "create_land", center: { x: tick, y: 1, z: 2 }, radius: 2 },
       });
     }
     if (tick % 15 === 0 && crowd.length > 4) await crowd.shift()!.close();
@@ -59,6 +63,27 @@ try {
     code: "extends Node\nfunc x(:\n",
   });
   await builder.next("job.progress", { where: (m) => m.stage === "error" }).catch(() => {});
+
+  // An operator at work: a bot farm's range banned for a week, one connection kicked.
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+  await fetch(`${server.httpUrl}/api/admin/bans`, {
+    method: "POST",
+    headers: admin,
+    body: JSON.stringify({
+      address: "192.0.2.0/24",
+      reason: "sign-up spam from a bot farm",
+      duration_s: 7 * 86400,
+    }),
+  }).then((response) => response.body?.cancel());
+  const victim = crowd.at(-1);
+  if (victim) {
+    await fetch(`${server.httpUrl}/api/admin/connections/${victim.clientId}/kick`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ reason: "spamming the world chat" }),
+    }).then((response) => response.body?.cancel());
+    crowd.pop();
+  }
 
   const shots: [string, string, string][] = [
     ["overview", "#/overview", "Overview"],

@@ -70,8 +70,8 @@ export function lineChart(
     label.textContent = fraction === 0 ? "now" : `−${ago(fraction * options.spanMs)}`;
     root.appendChild(label);
   }
-  for (const line of series) {
-    if (line.points.length === 0) continue;
+  series.forEach((line, index) => {
+    if (line.points.length === 0) return;
     const path = line.points.map(([t, v], i) =>
       `${i === 0 ? "M" : "L"}${x(t).toFixed(1)},${y(v).toFixed(1)}`
     )
@@ -79,9 +79,10 @@ export function lineChart(
     const area = `${path} L${x(line.points.at(-1)![0]).toFixed(1)},${y(0)} L${
       x(line.points[0]![0]).toFixed(1)
     },${y(0)} Z`;
-    root.appendChild(svg("path", { d: area, class: `area ${line.className}` }));
+    // Only the first series is filled: overlapping fills would muddy each other.
+    if (index === 0) root.appendChild(svg("path", { d: area, class: `area ${line.className}` }));
     root.appendChild(svg("path", { d: path, class: `line ${line.className}` }));
-  }
+  });
   return root;
 }
 

@@ -16,6 +16,7 @@ const ALLOWED_ATTRIBUTES = new Set([
   "type",
   "name",
   "for",
+  "list",
   "href",
   "role",
   "title",

@@ -93,9 +93,14 @@ export class Live {
       case "job": {
         const jobId = String(data.job_id);
         const previous = this.jobs.get(jobId);
+        const update = data as unknown as JobRow;
         this.jobs.set(jobId, {
           ...previous,
-          ...(data as unknown as JobRow),
+          ...update,
+          // A failure is reported at stage "error", 0 %: keep the step it got to.
+          ...(update.status === "failed" && previous
+            ? { stage: previous.stage, progress_pct: previous.progress_pct }
+            : {}),
           created_at: previous?.created_at ?? new Date().toISOString(),
           updates: (previous?.updates ?? 0) + 1,
         });

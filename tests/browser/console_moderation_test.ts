@@ -133,6 +133,7 @@ moderationTest(
     // The raw client in the world is moved back to v1 on beta, and v2 can no longer be cast.
     const rollback = await seeded.bob.next("spell.active_update", {
       where: (m) => m.spell_id === seeded.spellId && m.revision_id === v1,
+      timeoutMs: 15_000,
     });
     assert.equal(rollback.channel, "beta");
     seeded.bob.send({
@@ -141,12 +142,24 @@ moderationTest(
       revision_id: v2,
       cast_params: {},
     });
-    await seeded.bob.next(["spell.cast_rejected", "error"]);
+    await seeded.bob.next(["spell.cast_rejected", "error"], { timeoutMs: 15_000 });
     await page.locator(`tr[data-key="${v2}"] .badge.bad`).waitFor();
     seeded.bob.assertClean();
 
+    // The audit log has it (with the publishes before it); filtered to the action, only it.
     await open(page, "#/audit", "Audit log");
-    await page.locator("main tbody tr").filter({ hasText: v2 }).first().waitFor();
+    await page.locator("main tbody tr").filter({ hasText: "publish" }).first().waitFor();
+    await page.getByLabel("Action").fill("quarantine");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.locator("main tbody tr").filter({ hasText: "publish" }).first().waitFor({
+      state: "detached",
+    });
+    const rows = page.locator("main tbody tr");
+    assert.equal(await rows.count(), 1);
+    assert.match(
+      (await rows.first().innerText())!,
+      new RegExp(`quarantine[\\s\\S]*${v2}[\\s\\S]*hides an admin check`),
+    );
   },
 );
 

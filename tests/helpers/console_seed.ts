@@ -72,7 +72,7 @@ export async function seed(server: TestServer): Promise<Seeded> {
   });
   const v2 = second.last.revision_id as string;
   await publish(alice, spellId, v2, "beta");
-  await bob.next("spell.active_update", { where: (m) => m.revision_id === v2 });
+  await bob.next("spell.active_update", { where: (m) => m.revision_id === v2, timeoutMs: 15_000 });
 
   bob.send({
     type: "spell.report",
@@ -80,7 +80,7 @@ export async function seed(server: TestServer): Promise<Seeded> {
     revision_id: v2,
     reason: `${HOSTILE.img} ${HOSTILE.rtl} it hides an admin check`,
   });
-  const report = await bob.next("spell.report_received");
+  const report = await bob.next("spell.report_received", { timeoutMs: 15_000 });
   return {
     worldId: world.world_id,
     hostileWorldId: hostile.world_id,
@@ -104,5 +104,8 @@ async function publish(
   channel: string,
 ): Promise<void> {
   client.send({ type: "spell.publish", spell_id: spellId, revision_id: revisionId, channel });
-  await client.next("spell.active_update", { where: (m) => m.revision_id === revisionId });
+  await client.next("spell.active_update", {
+    where: (m) => m.revision_id === revisionId,
+    timeoutMs: 15_000,
+  });
 }

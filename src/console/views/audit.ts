@@ -15,6 +15,20 @@ interface AuditEntry {
   detail: unknown;
 }
 
+/** What the server records (docs/ADMIN_API.md), offered as the action filter's suggestions. */
+const ACTIONS = [
+  "publish",
+  "publish.requested",
+  "quarantine",
+  "report.resolve",
+  "ban.create",
+  "ban.delete",
+  "connection.kick",
+  "player.revoke",
+  "world.clear",
+  "world.delete",
+];
+
 /** An entry's detail: each field as "name: value", values as text. */
 function detailOf(detail: unknown): Child {
   if (detail === null || detail === undefined || detail === "") return userText("");
@@ -46,9 +60,15 @@ export function auditView(): View {
   const action = h("input", {
     id: "audit-action",
     type: "text",
-    placeholder: "ban, spell.quarantine…",
+    list: "audit-actions",
+    placeholder: "quarantine, ban.create…",
     autocomplete: "off",
   });
+  const actions = h(
+    "datalist",
+    { id: "audit-actions" },
+    ACTIONS.map((name) => h("option", { value: name })),
+  );
   const since = h(
     "select",
     { id: "audit-since" },
@@ -125,7 +145,7 @@ export function auditView(): View {
       },
     },
     h("div", { class: "field" }, h("label", { for: "audit-actor" }, "Actor"), actor),
-    h("div", { class: "field" }, h("label", { for: "audit-action" }, "Action"), action),
+    h("div", { class: "field" }, h("label", { for: "audit-action" }, "Action"), action, actions),
     h("div", { class: "field" }, h("label", { for: "audit-since" }, "Since"), since),
     h("button", { type: "submit", class: "primary" }, "Filter"),
   );

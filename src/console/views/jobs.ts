@@ -36,6 +36,7 @@ export function jobsView(): View {
         "td",
         { class: "progress-cell" },
         h("progress", {
+          class: job.status === "failed" ? "failed" : undefined,
           max: 100,
           value: job.status === "completed" ? 100 : job.progress_pct ?? 0,
           "aria-label": `${job.job_id} progress`,
