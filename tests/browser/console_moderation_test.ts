@@ -169,6 +169,10 @@ moderationTest(
     await open(page, "#/connections", "Connections");
     const found = page.locator("main tbody tr").filter({ hasText: seeded.player.id }).first();
     await found.waitFor();
+    // The filter box narrows the list to that player's connection.
+    await page.getByLabel("Filter connections").fill(seeded.player.id);
+    await page.locator("main .view-header").filter({ hasText: "1 of 2 open connections match" })
+      .waitFor();
     const row = page.locator(`tr[data-key="${await found.getAttribute("data-key")}"]`);
     await row.getByRole("button", { name: "Ban…" }).click();
     const dialog = page.locator("dialog");

@@ -49,6 +49,15 @@ export function connectionsView(): View {
   const list = h("div", {}, loading());
   const bans = h("div", {}, loading());
   const summary = h("span", {});
+  let all: Connection[] = [];
+  const filter = h("input", {
+    id: "connection-filter",
+    type: "search",
+    placeholder: "Filter: address, player, world…",
+    autocomplete: "off",
+    "aria-label": "Filter connections",
+    oninput: () => reload(),
+  });
 
   const ban = async (connection: Connection) => {
     const player =
@@ -99,8 +108,15 @@ export function connectionsView(): View {
         ).rows;
         for (const world of worlds) live.worldNames.set(world.world_id, world.name);
       }
-      const rows = rowsOf<Connection>(await api.get(adminPath("connections")), "connections").rows;
-      replace(summary, `${rows.length} open connections`);
+      all = rowsOf<Connection>(await api.get(adminPath("connections")), "connections").rows;
+      const needle = filter.value.trim().toLowerCase();
+      const rows = needle === "" ? all : all.filter((row) => searchText(row).includes(needle));
+      replace(
+        summary,
+        needle === ""
+          ? `${all.length} open connections`
+          : `${rows.length} of ${all.length} open connections match`,
+      );
       replace(
         list,
         table<Connection>({
@@ -215,10 +231,21 @@ export function connectionsView(): View {
     element: h(
       "section",
       { class: "view" },
-      header("Connections", summary),
+      header("Connections", summary, filter),
       list,
       h("div", { class: "panel" }, h("h2", {}, "Bans"), bans),
     ),
     dispose: stop,
   };
+}
+
+/** What the filter box matches: address, session, identity and world (id and name). */
+function searchText(row: Connection): string {
+  const principal = typeof row.principal === "object" && row.principal
+    ? `${row.principal.id ?? ""} ${row.principal.name ?? ""} ${row.principal.kind ?? ""}`
+    : String(row.principal ?? "");
+  const world = row.world_id
+    ? `${row.world_id} ${String(live.worldNames.get(row.world_id) ?? "")}`
+    : "";
+  return `${row.address} ${row.session_id} ${row.transport} ${principal} ${world}`.toLowerCase();
 }
