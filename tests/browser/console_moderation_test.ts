@@ -91,6 +91,13 @@ moderationTest(
     await page.locator(".code tr.added").first().waitFor();
     assert.equal(await page.locator(".code tr.added").count(), 3);
     assert.equal(await page.locator(".code tr.removed").count(), 0);
+    // Unchanged code folds into a row that a key press unfolds.
+    const folds = page.locator(".code tr.fold button");
+    assert.equal(await folds.count(), 1);
+    await folds.first().focus();
+    await page.keyboard.press("Enter");
+    assert.equal(await folds.count(), 0);
+    assert.ok((await page.locator(".code tr.same").count()) > 40);
     await assertInert(page);
 
     await open(page, "#/reports", "Reports");

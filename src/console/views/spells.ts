@@ -2,7 +2,7 @@
 import { adminPath, api, rowsOf } from "../api.ts";
 import { ask } from "../dialog.ts";
 import { diffLines, diffStats } from "../diff.ts";
-import { type Child, h, hasInvisible, replace, revealed, userText } from "../dom.ts";
+import { h, hasInvisible, replace, revealed, userText } from "../dom.ts";
 import { live } from "../live.ts";
 import {
   actionButton,
@@ -512,11 +512,18 @@ async function showCode(
   }
 }
 
-function codeTable(
-  lines: { kind: "same" | "added" | "removed"; text: string; oldLine?: number; newLine?: number }[],
-  diff: boolean,
-): HTMLElement {
-  const rows: Child[] = lines.map((line) =>
+type CodeLine = {
+  kind: "same" | "added" | "removed";
+  text: string;
+  oldLine?: number;
+  newLine?: number;
+};
+
+/** Unchanged lines kept around each change in a diff; longer unchanged runs fold into one row. */
+const CONTEXT = 3;
+
+function codeTable(lines: CodeLine[], diff: boolean): HTMLElement {
+  const row = (line: CodeLine) =>
     h(
       "tr",
       { class: line.kind + (hasInvisible(line.text) ? " hidden-chars" : "") },
@@ -532,12 +539,49 @@ function codeTable(
         )
         : null,
       h("td", { class: "src" }, revealed(line.text)),
-    )
-  );
+    );
+  const body = h("tbody", {});
+  if (!diff) {
+    for (const line of lines) body.appendChild(row(line));
+  } else {
+    // Changes with CONTEXT lines around them; each longer unchanged run is one row that unfolds.
+    const near = lines.map(() => false);
+    lines.forEach((line, i) => {
+      if (line.kind === "same") return;
+      for (let j = Math.max(0, i - CONTEXT); j <= Math.min(lines.length - 1, i + CONTEXT); j++) {
+        near[j] = true;
+      }
+    });
+    let i = 0;
+    while (i < lines.length) {
+      if (near[i]) {
+        body.appendChild(row(lines[i]!));
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < lines.length && !near[i]) i++;
+      const hidden = lines.slice(start, i);
+      const fold = h(
+        "tr",
+        { class: "fold" },
+        h(
+          "td",
+          { colspan: 4 },
+          h("button", {
+            type: "button",
+            class: "link",
+            onclick: () => fold.replaceWith(...hidden.map(row)),
+          }, `⋯ ${hidden.length} unchanged line${hidden.length === 1 ? "" : "s"} (show)`),
+        ),
+      );
+      body.appendChild(fold);
+    }
+  }
   return h("div", {
     class: "code",
     tabindex: 0,
     role: "region",
     "aria-label": diff ? "Diff" : "Code",
-  }, h("table", {}, h("tbody", {}, rows)));
+  }, h("table", {}, body));
 }
