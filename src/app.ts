@@ -186,6 +186,7 @@ export async function startApp(
     limits: config.limits,
     quota,
     stablePublish: config.stablePublish,
+    unitOfWork,
   });
   const content = new ContentService({
     spells: stores.spells,
@@ -268,14 +269,6 @@ export async function startApp(
     clock,
   });
   spellRoutes(router, { spells, content, builds });
-  identityRoutes(router, { identity, maxBodyBytes: config.limits.maxHttpBodyBytes });
-  // Before the operator API: its catch-all answers every other /api/admin/ path.
-  consoleRoutes(router);
-  adminEventsRoute(router, {
-    feed,
-    clock,
-    isOperator: (ctx) => principalOf(ctx).kind === "operator",
-  });
   const adminService = new AdminService({
     stores,
     blobs,
@@ -292,6 +285,18 @@ export async function startApp(
         .filter(([code]) => code === "internal_error")
         .reduce((sum, [, count]) => sum + count, 0) + httpErrors,
     }),
+  });
+  identityRoutes(router, {
+    identity,
+    maxBodyBytes: config.limits.maxHttpBodyBytes,
+    disconnect: (playerId) => adminService.disconnectPlayer(playerId, "Token revoked"),
+  });
+  // Before the operator API: its catch-all answers every other /api/admin/ path.
+  consoleRoutes(router);
+  adminEventsRoute(router, {
+    feed,
+    clock,
+    isOperator: (ctx) => principalOf(ctx).kind === "operator",
   });
   adminRoutes(router, { admin: adminService, maxBodyBytes: config.limits.maxHttpBodyBytes });
   metricsRoute(router, metrics, {

@@ -20,10 +20,8 @@ export function adminRoutes(
   /** A body is optional where every field is: none (or an empty one) is `{}`. */
   const optionalBody = async (ctx: HttpContext) => {
     const length = ctx.request.headers.get("content-length");
-    if (length === "0" || (!ctx.request.headers.has("content-type") && length === null)) {
-      await ctx.request.body?.cancel();
-      return {};
-    }
+    // An unread body is left to the transport (cancelling node's stream here throws later).
+    if (length === "0" || (!ctx.request.headers.has("content-type") && length === null)) return {};
     return await body(ctx);
   };
   const q = (ctx: HttpContext, name: string) => ctx.url.searchParams.get(name);
@@ -141,7 +139,6 @@ export function adminRoutes(
 /** Only the operator; an AdminError becomes its status, a ProtocolError (a core refusal) a 409. */
 async function guarded(ctx: HttpContext, handler: AdminHandler): Promise<Response> {
   if (principalOf(ctx).kind !== "operator") {
-    await ctx.request.body?.cancel();
     throw new HttpError(401, "The operator API needs 'Authorization: Bearer <ADMIN_TOKEN>'", {
       "www-authenticate": 'Bearer realm="ugc-world-admin"',
     });

@@ -28,7 +28,12 @@ export function principalOf(ctx: HttpContext): Principal {
 /** `POST /api/players` and `DELETE /api/players/me/token`. */
 export function identityRoutes(
   router: Router,
-  options: { identity: IdentityService; maxBodyBytes: number },
+  options: {
+    identity: IdentityService;
+    maxBodyBytes: number;
+    /** Closes the player's open connections (its token no longer names it). */
+    disconnect: (playerId: string) => void;
+  },
 ): void {
   const { identity } = options;
   router.post("/api/players", async (ctx) => {
@@ -47,6 +52,7 @@ export function identityRoutes(
       throw new HttpError(401, "Present the player's token as 'Authorization: Bearer <token>'");
     }
     await identity.revoke(principal.id);
+    options.disconnect(principal.id);
     return new Response(null, { status: 204 });
   });
 }

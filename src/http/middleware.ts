@@ -51,7 +51,11 @@ export function cors(origins: readonly string[]): Middleware {
     }
     const response = await next();
     response.headers.append("vary", "origin");
-    if (allowOrigin) response.headers.set("access-control-allow-origin", origin);
+    if (allowOrigin) {
+      response.headers.set("access-control-allow-origin", origin);
+      // The operator API's listings page with it (docs/ADMIN_API.md).
+      response.headers.set("access-control-expose-headers", "x-next-cursor");
+    }
     return response;
   };
 }

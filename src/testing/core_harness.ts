@@ -74,6 +74,7 @@ export function startCore(options: CoreOptions = {}) {
     clock,
     limits,
     ...(quota ? { quota } : {}),
+    unitOfWork,
     ...(options.stablePublish ? { stablePublish: options.stablePublish } : {}),
   });
   const content = new ContentService({

@@ -14,11 +14,19 @@ export class SioClient {
     );
   }
 
+  /** Connects; `auth` is the handshake's auth object (`{token}` for a player or the operator). */
   static async connect(
     baseUrl: string,
     transports: ("websocket" | "polling")[] = ["websocket"],
+    auth?: Record<string, unknown>,
   ): Promise<SioClient> {
-    const socket = io(baseUrl, { transports, forceNew: true, reconnection: false, timeout: 5000 });
+    const socket = io(baseUrl, {
+      transports,
+      forceNew: true,
+      reconnection: false,
+      timeout: 5000,
+      ...(auth ? { auth } : {}),
+    });
     const client = new SioClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", () => resolve());

@@ -155,8 +155,13 @@ export class AdminService {
     if (!PLAYER_ID.test(playerId) || !await this.#o.identity.revoke(playerId)) {
       throw new AdminError(404, `No player ${clipped(playerId)}`);
     }
-    this.#closeWhere((principal) => principal.id === playerId, "Token revoked by an operator");
+    this.disconnectPlayer(playerId, "Token revoked by an operator");
     await this.#audit(address, "player.revoke", `player:${playerId}`, {});
+  }
+
+  /** Closes every connection of the player (its token was revoked). */
+  disconnectPlayer(playerId: string, reason: string): void {
+    this.#closeWhere((principal) => principal.id === playerId, reason);
   }
 
   async worlds(limitParam: string | null, cursorParam: string | null) {

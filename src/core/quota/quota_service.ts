@@ -80,7 +80,7 @@ export class QuotaService implements StorageGate {
     // Synchronous on the hot path (cached usage, a fresh data measurement): no extra turns per op.
     let fits = bytes === 0 || this.#options.budget.fits(bytes);
     if (fits instanceof Promise) fits = await fits;
-    const refusal = this.#check(usage, due, bytes, now, fits);
+    const refusal = this.#check(usage, due, bytes, now, fits, whoseQuota(owner));
     if (refusal) throw refuse ? refuse(refusal.code, refusal.message) : refusal;
 
     let result: T;
@@ -193,6 +193,7 @@ export class QuotaService implements StorageGate {
     bytes: number,
     now: number,
     fitsBudget: boolean,
+    who: string,
   ): ProtocolError | undefined {
     const { limits, budget } = this.#options;
     const frees =
@@ -200,18 +201,18 @@ export class QuotaService implements StorageGate {
     for (const charge of due) {
       if (charge.kind === "world" && usage.worlds >= limits.maxWorldsPerAddress) {
         return quota(
-          `World quota reached: this address has ${usage.worlds} worlds (MAX_WORLDS_PER_ADDRESS = ${limits.maxWorldsPerAddress}); worlds are kept, so it does not reset by itself`,
+          `World quota reached: ${who} has ${usage.worlds} worlds (MAX_WORLDS_PER_ADDRESS = ${limits.maxWorldsPerAddress}); worlds are kept, so it does not reset by itself`,
         );
       }
       if (charge.kind === "spell" && usage.spells >= limits.maxSpellsPerAddress) {
         return quota(
-          `Spell quota reached: this address has ${usage.spells} spells (MAX_SPELLS_PER_ADDRESS = ${limits.maxSpellsPerAddress}); ${frees}`,
+          `Spell quota reached: ${who} has ${usage.spells} spells (MAX_SPELLS_PER_ADDRESS = ${limits.maxSpellsPerAddress}); ${frees}`,
         );
       }
       if (charge.kind === "job" && usage.buildTimes.length >= limits.maxBuildsPerHour) {
         const resetsAt = new Date(usage.buildTimes[0]! + HOUR_MS).toISOString();
         return quota(
-          `Build quota reached: ${usage.buildTimes.length} builds in the last hour from this address (MAX_BUILDS_PER_HOUR = ${limits.maxBuildsPerHour}); the next one is allowed at ${resetsAt}`,
+          `Build quota reached: ${usage.buildTimes.length} builds in the last hour by ${who} (MAX_BUILDS_PER_HOUR = ${limits.maxBuildsPerHour}); the next one is allowed at ${resetsAt}`,
         );
       }
     }
@@ -227,9 +228,9 @@ export class QuotaService implements StorageGate {
     }
     if (bytes > 0 && usage.bytes + bytes > limits.maxStoredBytesPerAddress) {
       return quota(
-        `Storage quota reached: this address has ${
-          formatBytes(usage.bytes)
-        } stored and this needs ${formatBytes(bytes)} more (MAX_STORED_BYTES_PER_ADDRESS = ${
+        `Storage quota reached: ${who} has ${formatBytes(usage.bytes)} stored and this needs ${
+          formatBytes(bytes)
+        } more (MAX_STORED_BYTES_PER_ADDRESS = ${
           formatBytes(limits.maxStoredBytesPerAddress)
         }); ${frees}, or when a world's creator clears it`,
       );
@@ -264,4 +265,9 @@ export function formatBytes(bytes: number): string {
   }
   const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
   return `${text} ${units[unit]}`;
+}
+
+/** How a refusal names whose quota it is: a player's own, or the address its guests share. */
+function whoseQuota(owner: string): string {
+  return owner.startsWith("player:") ? "your player" : "this address";
 }

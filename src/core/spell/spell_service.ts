@@ -19,7 +19,7 @@ import { RateLimiter } from "../rate_limiter.ts";
 import { type Call, type Event, message, type Outcome, reply } from "../outcome.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Channel, SpellStore } from "../ports/spell_store.ts";
-import type { Stores } from "../ports/unit_of_work.ts";
+import type { Stores, UnitOfWork } from "../ports/unit_of_work.ts";
 import { spellCharge } from "../quota/charges.ts";
 import { type StorageGate, ungated } from "../quota/storage_gate.ts";
 import type { OutboundMessage } from "../session.ts";
@@ -47,6 +47,8 @@ export interface SpellServiceOptions {
   quota?: StorageGate;
   /** Who may publish to stable (STABLE_PUBLISH); an operator only by default. */
   stablePublish?: StablePublish;
+  /** What must commit together (a quarantine and its channel moves); none: one store call each. */
+  unitOfWork?: UnitOfWork;
 }
 
 /** Who did something, for the audit log. */
@@ -90,8 +92,12 @@ export class SpellService {
   #audit: AuditLog;
   #stablePublish: StablePublish;
   #reports: RateLimiter;
+  #stores: Stores;
+  #unitOfWork: UnitOfWork | undefined;
 
   constructor(options: SpellServiceOptions) {
+    this.#stores = options.stores;
+    this.#unitOfWork = options.unitOfWork;
     this.#spells = options.stores.spells;
     this.#moderation = options.stores.moderation;
     this.#audit = options.stores.audit;
@@ -288,40 +294,45 @@ export class SpellService {
   async quarantine(actor: Actor, revision: RevisionView, reason: string): Promise<Outcome> {
     const { spell_id: spellId, revision_id: revisionId } = revision;
     const now = this.#now();
-    const standing = await this.#spells.standing(spellId, revisionId);
-    await this.#spells.quarantine(spellId, revisionId, now);
-    const spell = (await this.#spells.get(spellId))!;
-    const standings = await this.#spells.standings(spellId);
-    const previous = (await this.#spells.listRevisions(spellId)).find((candidate) => {
-      const s = standings.get(candidate.revision_id);
-      return candidate.version < revision.version && s?.published && !s.quarantined;
+    // The mark and the channel moves commit together: no cast or download slips in between.
+    const { published, moves } = await this.#inUnit(async (tx) => {
+      const standing = await tx.spells.standing(spellId, revisionId);
+      await tx.spells.quarantine(spellId, revisionId, now);
+      const spell = (await tx.spells.get(spellId))!;
+      const standings = await tx.spells.standings(spellId);
+      const previous = (await tx.spells.listRevisions(spellId)).find((candidate) => {
+        const s = standings.get(candidate.revision_id);
+        return candidate.version < revision.version && s?.published && !s.quarantined;
+      });
+      const moves: { channel: Channel; to?: RevisionView }[] = [];
+      for (const channel of CHANNELS) {
+        if (spell[`active_${channel}_rev`] !== revisionId) continue;
+        if (previous) await tx.spells.setActive(spellId, channel, previous.revision_id, now);
+        else await tx.spells.clearActive(spellId, channel, now);
+        moves.push(previous ? { channel, to: previous } : { channel });
+      }
+      return { published: standing?.published ?? false, moves };
     });
     const events: Event[] = [];
     const all = { all: true } as const;
     let announced = false;
-    for (const channel of CHANNELS) {
-      if (spell[`active_${channel}_rev`] !== revisionId) continue;
-      if (previous) {
-        await this.#spells.setActive(spellId, channel, previous.revision_id, now);
-      } else {
-        await this.#spells.clearActive(spellId, channel, now);
-      }
+    for (const { channel, to } of moves) {
       if (channel === "draft") continue; // only its owner ever had it as a draft
       announced = true;
       events.push({
         to: all,
-        message: previous
+        message: to
           ? message(ServerEvent.SPELL_ACTIVE_UPDATE, {
             spell_id: spellId,
-            revision_id: previous.revision_id,
+            revision_id: to.revision_id,
             channel,
-            manifest: previous.manifest,
+            manifest: to.manifest,
           })
           : message(ServerEvent.SPELL_REVOKED, { spell_id: spellId, revision_id: revisionId }),
       });
     }
     // Published once but on no channel now: clients may still hold it, so they hear it is gone.
-    if (!announced && standing?.published) {
+    if (!announced && published) {
       events.push({
         to: all,
         message: message(ServerEvent.SPELL_REVOKED, { spell_id: spellId, revision_id: revisionId }),
@@ -334,6 +345,11 @@ export class SpellService {
     }
     await this.#record(actor, "quarantine", spellId, revisionId, { reason });
     return { events };
+  }
+
+  /** Runs `body` in a unit of work when the service has one (the server), else on the stores. */
+  #inUnit<T>(body: (tx: Stores) => Promise<T>): Promise<T> {
+    return this.#unitOfWork ? this.#unitOfWork.run(body) : body(this.#stores);
   }
 
   /** `spell.report {spell_id, revision_id, reason}`: any player, rate-limited per address. */
@@ -437,11 +453,7 @@ export class SpellService {
       ? await this.#spells.getRevision(spellId, revisionId)
       : undefined;
     if (!revision) throw reject(ErrorCode.REVISION_NOT_FOUND, "Revision not found");
-    const standing = await this.#spells.standing(spellId, revisionId);
-    const owner = await this.#spells.ownerOf(spellId) ?? LEGACY_OWNER;
-    const delivery = standing
-      ? deliveryOf(call.principal, owner, standing)
-      : { to: "nobody" as const, reason: "Revision not found" };
+    const delivery = await this.#castDelivery(call.principal, spell, revisionId);
     if (delivery.to === "nobody") throw reject(ErrorCode.FORBIDDEN, delivery.reason);
 
     // Relayed to every client of the world, whose cast handler breaks on a wrong type.
@@ -486,6 +498,22 @@ export class SpellService {
    */
   joinAnnouncements(worldId: string): Promise<OutboundMessage[]> {
     return this.#announcements.forJoin(worldId);
+  }
+
+  /**
+   * Who a cast of `revisionId` may reach. The active beta or stable revision was published and is
+   * not quarantined (a quarantine moves every channel off it first), so the usual cast costs no
+   * lookup; any other revision is looked up.
+   */
+  async #castDelivery(principal: Principal, spell: SpellView, revisionId: string) {
+    if (revisionId === spell.active_beta_rev || revisionId === spell.active_stable_rev) {
+      return { to: "everyone" as const };
+    }
+    const standing = await this.#spells.standing(spell.spell_id, revisionId);
+    const owner = await this.#spells.ownerOf(spell.spell_id) ?? LEGACY_OWNER;
+    return standing
+      ? deliveryOf(principal, owner, standing)
+      : { to: "nobody" as const, reason: "Revision not found" };
   }
 
   #castMessage(

@@ -96,3 +96,82 @@ Deno.test("SpellService: refused casts say why, as spell.cast_rejected", async (
   assert.equal(caster.sent.at(-1)!.payload.code, ErrorCode.INVALID_PAYLOAD);
   await core.close();
 });
+
+Deno.test("SpellService: quarantine moves each channel to the newest earlier good revision (published, not quarantined), or revokes", async () => {
+  const core = startCore({ stablePublish: "owner" });
+  const author = core.connect();
+  const watcher = core.connect();
+  const v1 = await buildSpell(core, author, "spark");
+  const v2 = await buildSpell(core, author, "spark"); // never published: never a rollback target
+  const v3 = await buildSpell(core, author, "spark");
+  const v4 = await buildSpell(core, author, "spark");
+  for (
+    const [manifest, channel] of [[v1, "stable"], [v3, "beta"], [v4, "beta"], [
+      v4,
+      "stable",
+    ]] as const
+  ) {
+    await core.send(author, "spell.publish", {
+      spell_id: "spark",
+      revision_id: manifest.revision_id,
+      channel,
+    });
+  }
+  watcher.clear();
+  const actor = { principal: { kind: "operator" as const, id: "operator" as const }, address: "x" };
+  const revision = (await core.stores.spells.getRevision("spark", v4.revision_id))!;
+  const outcome = await core.spells.quarantine(actor, revision, "bad");
+  const told = (outcome.events ?? []).map(({ message }) => [
+    message.event,
+    message.payload.channel,
+    message.payload.revision_id,
+  ]);
+  assert.deepEqual(told, [
+    ["spell.active_update", "beta", v3.revision_id],
+    ["spell.active_update", "stable", v3.revision_id],
+  ]);
+  const spell = (await core.stores.spells.get("spark"))!;
+  assert.deepEqual(
+    [spell.active_draft_rev, spell.active_beta_rev, spell.active_stable_rev],
+    [v3.revision_id, v3.revision_id, v3.revision_id],
+  );
+  // v3 next: v2 was never published, so the rollback skips to v1.
+  const third = (await core.stores.spells.getRevision("spark", v3.revision_id))!;
+  const second = await core.spells.quarantine(actor, third, "also bad");
+  assert.deepEqual(
+    (second.events ?? []).map(({ message }) => [message.event, message.payload.revision_id]),
+    [["spell.active_update", v1.revision_id], ["spell.active_update", v1.revision_id]],
+  );
+  const first = (await core.stores.spells.getRevision("spark", v1.revision_id))!;
+  const last = await core.spells.quarantine(actor, first, "all bad");
+  assert.deepEqual(
+    (last.events ?? []).map(({ message }) => [message.event, message.payload.revision_id]),
+    [["spell.revoked", v1.revision_id], ["spell.revoked", v1.revision_id]],
+  );
+  // v2 (never published, on no channel) tells nobody.
+  const draft = (await core.stores.spells.getRevision("spark", v2.revision_id))!;
+  assert.deepEqual((await core.spells.quarantine(actor, draft, "x")).events, []);
+  await core.close();
+});
+
+Deno.test("SpellService: a draft publish reaches only the publisher; a stranger's publish is forbidden; an owner's stable waits unless STABLE_PUBLISH=owner", async () => {
+  const core = startCore();
+  const author = core.connect();
+  const stranger = core.connect();
+  const manifest = await buildSpell(core, author, "spark");
+  const ids = { spell_id: "spark", revision_id: manifest.revision_id };
+  stranger.clear();
+  await core.send(author, "spell.publish", { ...ids, channel: "draft" });
+  assert.deepEqual(author.events.slice(-2), ["spell.active_update", "spell.revision_ready"]);
+  assert.deepEqual(stranger.events, []);
+  await core.send(stranger, "spell.publish", { ...ids, channel: "beta" });
+  assert.equal(stranger.sent.at(-1)!.payload.code, ErrorCode.FORBIDDEN);
+  await core.send(author, "spell.publish", { ...ids, channel: "stable" });
+  assert.equal(author.sent.at(-1)!.event, "spell.publish_pending");
+  assert.equal(
+    (await core.stores.moderation.stableRequest("spark"))!.revision_id,
+    manifest.revision_id,
+  );
+  assert.equal((await core.stores.spells.get("spark"))!.active_stable_rev, "");
+  await core.close();
+});

@@ -11,6 +11,7 @@ import { closeDatabase, openDatabase } from "../sqlite/db.ts";
 import { sqliteStores } from "../sqlite/sqlite_stores.ts";
 import { blobStoreContract } from "./blob_store_contract.ts";
 import type { BlobStoreFactory, StoreFactory } from "./fixture.ts";
+import { identityContract } from "./identity_contract.ts";
 import { jobStoreContract } from "./job_store_contract.ts";
 import { quotaLedgerContract } from "./quota_ledger_contract.ts";
 import { spellStoreContract } from "./spell_store_contract.ts";
@@ -71,5 +72,6 @@ for (const factory of FACTORIES) {
   jobStoreContract(factory);
   quotaLedgerContract(factory);
   unitOfWorkContract(factory);
+  identityContract(factory);
 }
 for (const factory of BLOB_FACTORIES) blobStoreContract(factory);

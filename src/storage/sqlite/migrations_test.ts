@@ -128,3 +128,36 @@ Deno.test("migration 5: every stored op gets its per-world seq in the order it w
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("migration 6: spells and worlds stored before identities belong to 'legacy'; the audit log refuses UPDATE and DELETE", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ugc-migrate-" });
+  const path = join(dir, "ugc.db");
+  try {
+    const old = new DatabaseSync(path);
+    old.exec(MIGRATIONS.slice(0, 5).join("\n") + "PRAGMA user_version = 5;");
+    const at = "2026-01-01T00:00:00.000Z";
+    old.exec(`INSERT INTO spells (spell_id, created_at, updated_at) VALUES ('s', '${at}', '${at}');
+              INSERT INTO worlds (world_id, name, created_by, created_at, updated_at)
+              VALUES ('world_00000001', 'W', 'c_gone', '${at}', '${at}')`);
+    old.close();
+    const db = openDatabase(path);
+    const { stores } = sqliteStores(db);
+    assert.equal(await stores.spells.ownerOf("s"), "legacy");
+    assert.equal((await stores.worlds.get("world_00000001"))!.owner_id, "legacy");
+    await stores.audit.append({
+      at,
+      actor: "operator",
+      address: "127.0.0.1",
+      action: "publish",
+      target: "spell:s/rev_000001_00000001",
+      detail: {},
+    });
+    // Not even SQL on the file rewrites history without dropping the triggers first.
+    assert.throws(() => db.exec("UPDATE audit_log SET actor = 'someone else'"), /append-only/);
+    assert.throws(() => db.exec("DELETE FROM audit_log"), /append-only/);
+    assert.equal((await stores.audit.list({ limit: 10 }))[0]!.actor, "operator");
+    db.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -46,7 +46,9 @@ export class SqlitePlayerStore implements PlayerStore {
   }
 
   get(playerId: string): Promise<PlayerRecord | undefined> {
-    return this.#run(() => this.#statements.select.get(playerId) as PlayerRecord | undefined);
+    return this.#run(() =>
+      plain(this.#statements.select.get(playerId) as PlayerRecord | undefined)
+    );
   }
 
   count(): Promise<number> {
@@ -55,9 +57,11 @@ export class SqlitePlayerStore implements PlayerStore {
 
   page(limit: number, after?: { createdAt: string; playerId: string }): Promise<PlayerRecord[]> {
     return this.#run(() =>
-      (after
+      ((after
         ? this.#statements.page.all(after.createdAt, after.playerId, limit)
-        : this.#statements.firstPage.all(limit)) as unknown as PlayerRecord[]
+        : this.#statements.firstPage.all(limit)) as unknown as PlayerRecord[]).map((row) => ({
+          ...row,
+        }))
     );
   }
 
@@ -132,14 +136,18 @@ export class SqliteModerationStore implements ModerationStore {
   }
 
   getReport(reportId: string): Promise<ReportRecord | undefined> {
-    return this.#run(() => this.#statements.selectReport.get(reportId) as ReportRecord | undefined);
+    return this.#run(() =>
+      plain(this.#statements.selectReport.get(reportId) as ReportRecord | undefined)
+    );
   }
 
   listReports(status: "open" | "resolved" | undefined, limit: number): Promise<ReportRecord[]> {
     return this.#run(() =>
-      (status === undefined
+      ((status === undefined
         ? this.#statements.reports.all(limit)
-        : this.#statements.reportsByStatus.all(status, limit)) as unknown as ReportRecord[]
+        : this.#statements.reportsByStatus.all(status, limit)) as unknown as ReportRecord[]).map((
+          row,
+        ) => ({ ...row }))
     );
   }
 
@@ -187,7 +195,7 @@ export class SqliteModerationStore implements ModerationStore {
 
   stableRequest(spellId: string): Promise<StableRequest | undefined> {
     return this.#run(() =>
-      this.#statements.selectRequest.get(spellId) as StableRequest | undefined
+      plain(this.#statements.selectRequest.get(spellId) as StableRequest | undefined)
     );
   }
 
@@ -196,6 +204,11 @@ export class SqliteModerationStore implements ModerationStore {
       this.#statements.deleteRequest.run(spellId);
     });
   }
+}
+
+/** node:sqlite rows have a null prototype: callers get plain objects. */
+function plain<T extends object>(row: T | undefined): T | undefined {
+  return row === undefined ? undefined : { ...row };
 }
 
 function banRecord(row: BanRow): BanRecord {
