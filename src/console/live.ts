@@ -17,6 +17,7 @@ export interface Stats {
   builds_completed: number;
   builds_failed: number;
   errors: number;
+  internal_errors?: number;
   messages_in: number;
   messages_out: number;
 }

@@ -18,7 +18,9 @@ export interface FeedStats {
   builds_per_min: number;
   builds_completed: number;
   builds_failed: number;
+  /** Messages refused (every error code), and of them the server's own failures. */
   errors: number;
+  internal_errors: number;
   messages_in: number;
   messages_out: number;
 }
@@ -131,6 +133,7 @@ export class AdminFeed {
       builds_completed: metrics.buildsByOutcome.get("completed") ?? 0,
       builds_failed: metrics.buildsByOutcome.get("failed") ?? 0,
       errors: sum(metrics.rejectedByCode),
+      internal_errors: metrics.rejectedByCode.get("internal_error") ?? 0,
       messages_in: sum(metrics.receivedByType),
       messages_out: sum(metrics.sentByType),
     };

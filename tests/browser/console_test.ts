@@ -150,9 +150,19 @@ browserTest(
       await waitForText(page, players, "1");
       await page.locator(`.busiest [data-world="${world.world_id}"]`).waitFor();
       await assertSameDocument(page);
+
+      // The worlds view counts the same player, and sees them leave.
+      await page.keyboard.press("2");
+      const cell = `[data-players="${world.world_id}"]`;
+      await waitForText(page, cell, "1");
+      godot.send({ type: "world.leave" });
+      await godot.next("world.left");
+      await waitForText(page, cell, "0");
+      await assertSameDocument(page);
     } finally {
       await godot.close();
     }
+    await page.keyboard.press("1");
     await waitForText(page, players, "0");
     await waitForText(page, connections, "0");
     await assertSameDocument(page);

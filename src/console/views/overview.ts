@@ -67,7 +67,12 @@ export function overviewView(): View {
         "queue",
         "#/jobs",
       ),
-      card("Errors", compact(stats.errors), "messages refused since start", "errors"),
+      card(
+        "Errors",
+        compact(stats.internal_errors ?? 0),
+        `server errors · ${compact(stats.errors)} messages refused since start`,
+        "errors",
+      ),
       extra.open_reports !== undefined
         ? card(
           "Open reports",
