@@ -44,7 +44,6 @@ export function lineChart(
     class: "chart",
     role: "img",
     "aria-label": options.title,
-    preserveAspectRatio: "none",
   });
   for (const fraction of [0, 0.5, 1]) {
     const value = niceMax * fraction;
