@@ -167,6 +167,8 @@ export class Dispatcher {
       session: session.id,
       transport: session.transport,
       address: session.address,
+      // The principal's id (a player id, `operator`, `guest:<id>`): never its token.
+      principal: principalOf(session).id,
     });
     this.#fanout.send(
       session,

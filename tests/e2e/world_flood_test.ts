@@ -94,12 +94,21 @@ Deno.test("world.list_updated is coalesced: a burst of creates gives one update 
   const creator = await GodotClient.connect(server.wsUrl);
   const observer = await GodotClient.connect(server.wsUrl);
   try {
+    // The first update leaves once the burst settles (WORLD_LIST_UPDATE_MS / 10); on a loaded
+    // machine the 20 creates may straddle it, so what is asserted is the count of updates for the
+    // time the burst took (never more than one per interval after the first) and the final list.
+    const burstStart = performance.now();
     for (let i = 0; i < 20; i++) creator.send({ type: "world.create", name: `burst ${i}` });
-    const update = await observer.next("world.list_updated");
-    assert.equal((update.worlds as WorldView[]).length, 20, "the one update has all 20");
+    const update = await observer.next("world.list_updated", {
+      where: (m) => (m.worlds as WorldView[]).length === 20,
+    });
     assert.equal((update.worlds as WorldView[])[0]!.name, "burst 19");
+    const burstSeconds = (performance.now() - burstStart) / 1000;
+    const burstUpdates = observer.queue.all.filter((m) => m.type === "world.list_updated").length;
+    assert.ok(burstUpdates <= Math.ceil(burstSeconds / 0.4) + 1, `${burstUpdates} updates`);
+    observer.queue.drain("world.list_updated");
     await sleep(600);
-    assert.equal(observer.queue.has("world.list_updated"), false, "one update for the burst");
+    assert.equal(observer.queue.has("world.list_updated"), false, "nothing after the burst");
 
     // A steady trickle for 2 s: at most one update per 400 ms, the last with the final state.
     const started = performance.now();
