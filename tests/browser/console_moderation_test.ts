@@ -207,3 +207,52 @@ moderationTest(
     assert.equal(refused, "refused");
   },
 );
+
+moderationTest(
+  "console: an owner's stable request is approved from the spell view; a world is cleared and another deleted",
+  async ({ page, seeded }) => {
+    const [, v2] = seeded.revisions;
+    seeded.alice.send({
+      type: "spell.publish",
+      spell_id: seeded.spellId,
+      revision_id: v2,
+      channel: "stable",
+    });
+    await seeded.alice.next("spell.publish_pending", { timeoutMs: 15_000 });
+
+    await open(page, `#/spells/${seeded.spellId}`, "Spell");
+    const banner = page.locator(".banner.warn");
+    await banner.filter({ hasText: v2 }).waitFor();
+    await banner.getByRole("button", { name: "Approve stable" }).click();
+    // Every connected player hears of the new stable revision.
+    const stable = await seeded.bob.next("spell.active_update", {
+      where: (m) => m.revision_id === v2 && m.channel === "stable",
+      timeoutMs: 15_000,
+    });
+    assert.equal(stable.spell_id, seeded.spellId);
+    await banner.waitFor({ state: "detached" });
+    await page.locator(`tr[data-key="${v2}"] .badge.stable`).waitFor();
+
+    // Clear the Plaza (its members hear it), then delete the hostile world.
+    await open(page, "#/worlds", "Worlds");
+    await page.locator(`tr[data-key="${seeded.worldId}"]`).getByRole("button", { name: "Clear" })
+      .click();
+    await page.locator("dialog").getByRole("button", { name: "Clear world" }).click();
+    const cleared = await seeded.bob.next("world_cleared", { timeoutMs: 15_000 });
+    assert.equal(cleared.world_id, seeded.worldId);
+    const hostileRow = page.locator(`tr[data-key="${seeded.hostileWorldId}"]`);
+    await hostileRow.getByRole("button", { name: "Delete" }).click();
+    // Escape cancels; the world is still there.
+    await page.keyboard.press("Escape");
+    await page.locator("dialog").waitFor({ state: "detached" });
+    assert.equal(await hostileRow.count(), 1);
+    await hostileRow.getByRole("button", { name: "Delete" }).click();
+    await page.locator("dialog").getByRole("button", { name: "Delete world" }).click();
+    await hostileRow.waitFor({ state: "detached" });
+
+    await open(page, "#/audit", "Audit log");
+    for (const action of ["world.delete", "world.clear"]) {
+      await page.locator("main tbody tr").filter({ hasText: action }).first().waitFor();
+    }
+  },
+);
