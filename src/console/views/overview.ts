@@ -86,7 +86,7 @@ export function overviewView(): View {
         ? card("Registered players", String(extra.players), "with a player token", "registered")
         : null,
       extra.spells !== undefined
-        ? card("Spells", String(extra.spells), "with at least one revision", "spells", "#/spells")
+        ? card("Spells", String(extra.spells), "stored on this server", "spells", "#/spells")
         : null,
     );
   };
