@@ -2,7 +2,7 @@
 /** Pieces every view uses: headers, tables, buttons that run an action, empty and error states. */
 import { ApiError } from "./api.ts";
 import { toast } from "./dialog.ts";
-import { type Child, h, userText } from "./dom.ts";
+import { type Child, h, replace, userText } from "./dom.ts";
 import { ago, exact } from "./format.ts";
 
 export interface Column<T> {
@@ -161,4 +161,20 @@ export function debounce(run: () => void, ms = 300): () => void {
       run();
     }, ms);
   };
+}
+
+/**
+ * `replace`, keeping the keyboard where it was: if focus was on a control in a keyed row, the
+ * same control of the same row has it afterwards (live updates rebuild tables under the cursor).
+ */
+export function replaceKeepingFocus(container: HTMLElement, ...children: Child[]): void {
+  const active = document.activeElement as HTMLElement | null;
+  const inside = active !== null && container.contains(active);
+  const key = inside ? active.closest("[data-key]")?.getAttribute("data-key") : null;
+  const label = inside ? active.textContent : null;
+  replace(container, ...children);
+  if (key === null || key === undefined) return;
+  const row = container.querySelector(`[data-key="${CSS.escape(key)}"]`);
+  const controls = row ? [...row.querySelectorAll<HTMLElement>("button, a, [tabindex]")] : [];
+  (controls.find((control) => control.textContent === label) ?? controls[0])?.focus();
 }

@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { launchBrowser, type PageWatch, signIn, watchedPage } from "../helpers/browser.ts";
 import { ADMIN_TOKEN, startConsoleServer } from "../helpers/console_server.ts";
 import { HOSTILE, seed, type Seeded } from "../helpers/console_seed.ts";
+import { GodotClient } from "../helpers/godot_client.ts";
 import type { TestServer } from "../helpers/test_server.ts";
 
 interface Ctx {
@@ -180,8 +181,25 @@ moderationTest(
     await page.getByLabel("Filter connections").fill(seeded.player.id);
     await page.locator("main .view-header").filter({ hasText: "1 of 2 open connections match" })
       .waitFor();
-    const row = page.locator(`tr[data-key="${await found.getAttribute("data-key")}"]`);
-    await row.getByRole("button", { name: "Ban…" }).click();
+    const sessionId = (await found.getAttribute("data-key"))!;
+    const row = page.locator(`tr[data-key="${sessionId}"]`);
+    // The keyboard stays on its button while the list is rebuilt by a live update.
+    await row.getByRole("button", { name: "Ban…" }).focus();
+    const newcomer = await GodotClient.connect(seeded.bob.socket.url.replace(/\?.*$/, ""));
+    try {
+      await page.locator("main .view-header").filter({ hasText: "1 of 3 open connections match" })
+        .waitFor();
+    } finally {
+      await newcomer.close();
+    }
+    assert.deepEqual(
+      await page.evaluate(() => [
+        document.activeElement?.textContent,
+        document.activeElement?.closest("tr")?.getAttribute("data-key"),
+      ]),
+      ["Ban…", sessionId],
+    );
+    await page.keyboard.press("Enter");
     const dialog = page.locator("dialog");
     assert.equal(await dialog.getByLabel("Ban", { exact: true }).inputValue(), "player");
     await dialog.getByLabel("For").selectOption("3600");

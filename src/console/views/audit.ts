@@ -2,7 +2,16 @@
 import { adminPath, api } from "../api.ts";
 import { type Child, h, replace, userText } from "../dom.ts";
 import { live } from "../live.ts";
-import { debounce, failed, header, loading, mono, table, when } from "../ui.ts";
+import {
+  debounce,
+  failed,
+  header,
+  loading,
+  mono,
+  replaceKeepingFocus,
+  table,
+  when,
+} from "../ui.ts";
 import type { View } from "./view.ts";
 
 interface AuditEntry {
@@ -95,7 +104,7 @@ export function auditView(): View {
     try {
       const page = await api.page<AuditEntry>(query(cursor), "entries");
       entries = cursor ? [...entries, ...page.rows] : page.rows;
-      replace(
+      replaceKeepingFocus(
         body,
         table<AuditEntry>({
           caption: "Audit log",

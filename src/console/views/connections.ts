@@ -13,6 +13,7 @@ import {
   loading,
   mono,
   principal,
+  replaceKeepingFocus,
   table,
   when,
 } from "../ui.ts";
@@ -117,7 +118,7 @@ export function connectionsView(): View {
           ? `${all.length} open connections`
           : `${rows.length} of ${all.length} open connections match`,
       );
-      replace(
+      replaceKeepingFocus(
         list,
         table<Connection>({
           caption: "Connections",
@@ -176,7 +177,7 @@ export function connectionsView(): View {
   const loadBans = async () => {
     try {
       const rows = rowsOf<Ban>(await api.get(adminPath("bans")), "bans").rows;
-      replace(
+      replaceKeepingFocus(
         bans,
         table<Ban>({
           caption: "Bans",

@@ -11,6 +11,7 @@ import {
   loading,
   mono,
   principal,
+  replaceKeepingFocus,
   table,
   when,
 } from "../ui.ts";
@@ -36,7 +37,7 @@ export function reportsView(params: string[]): View {
     try {
       const rows =
         rowsOf<Report>(await api.get(adminPath("reports") + `?status=${status}`), "reports").rows;
-      replace(
+      replaceKeepingFocus(
         body,
         table<Report>({
           caption: `${status} reports`,

@@ -13,6 +13,7 @@ import {
   loading,
   mono,
   principal,
+  replaceKeepingFocus,
   table,
   when,
 } from "../ui.ts";
@@ -55,7 +56,7 @@ function spellListView(): View {
     try {
       const rows =
         rowsOf<SpellRow>(await api.get(adminPath("spells") + "?limit=500"), "spells").rows;
-      replace(
+      replaceKeepingFocus(
         body,
         table<SpellRow>({
           caption: "Spells",

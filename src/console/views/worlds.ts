@@ -11,6 +11,7 @@ import {
   loading,
   mono,
   principal,
+  replaceKeepingFocus,
   table,
   when,
 } from "../ui.ts";
@@ -44,7 +45,7 @@ export function worldsView(): View {
         [...live.players.values()].reduce((a, b) => a + b, 0)
       } players online`,
     );
-    replace(
+    replaceKeepingFocus(
       body,
       table<WorldRow>({
         caption: "Worlds",
