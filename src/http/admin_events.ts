@@ -31,13 +31,16 @@ export function adminEventsRoute(
     }
     let stop = () => {};
     let stopKeepalive = () => {};
+    let ended = false;
     const end = () => {
+      ended = true;
       stop();
       stopKeepalive();
     };
     const stream = new ReadableStream<Uint8Array>({
       start: async (controller) => {
         const send = (chunk: string) => {
+          if (ended) return;
           if ((controller.desiredSize ?? 0) < -MAX_UNREAD_BYTES) {
             end();
             controller.close();
@@ -48,6 +51,11 @@ export function adminEventsRoute(
         // Sent before anything else, so the browser sees the response open at once.
         send(": ugc-world admin events\nretry: 2000\n\n");
         stop = await feed.subscribe((event) => send(frame(event)));
+        // Gone while subscribing (or cut by the hello itself): stop at once.
+        if (ended) {
+          stop();
+          return;
+        }
         stopKeepalive = clock.every(KEEPALIVE_MS, () => send(": keepalive\n\n"));
       },
       cancel: end,
