@@ -1,13 +1,13 @@
 /// <reference lib="dom" />
-import { hasInvisible, splitInvisible } from "./text.ts";
-
-export { hasInvisible };
 /**
  * The one way the console makes DOM: elements by name, attributes from an allowed list, and every
  * string as a text node. Nothing here parses markup, so a world called `<img src=x onerror=…>` is
  * shown as those characters (the page's Trusted Types policy would refuse markup anyway).
  * @module
  */
+import { hasInvisible, splitInvisible } from "./text.ts";
+
+export { hasInvisible };
 
 /** Attributes the console sets; anything else is a programming error, refused loudly. */
 const ALLOWED_ATTRIBUTES = new Set([

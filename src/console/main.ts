@@ -108,7 +108,7 @@ async function start(): Promise<number> {
   stream = opened;
   const code = await Promise.race([
     opened.opened,
-    new Promise<number>((resolve) => setTimeout(() => resolve(0), 10_000)),
+    new Promise<number>((resolve) => setTimeout(() => resolve(0), 20_000)),
   ]);
   if (code !== 200) {
     opened.close();

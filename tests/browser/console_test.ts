@@ -44,7 +44,7 @@ interface Ctx {
 /** Waits until `selector` shows exactly `text` (the page's policy forbids waitForFunction's eval). */
 async function waitForText(page: Page, selector: string, text: string): Promise<void> {
   await page.locator(selector).filter({ hasText: new RegExp(`^${RegExp.escape(text)}$`) })
-    .first().waitFor({ timeout: 10_000 });
+    .first().waitFor({ timeout: 20_000 });
 }
 
 /** Marks the document so a test can tell it was never reloaded. */
