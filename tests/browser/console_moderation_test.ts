@@ -227,9 +227,9 @@ moderationTest(
 );
 
 moderationTest(
-  "console: an owner's stable request is approved from the spell view; a world is cleared and another deleted",
+  "console: an owner's stable request is approved and rolled back from the spell view; a world is cleared and another deleted",
   async ({ page, seeded }) => {
-    const [, v2] = seeded.revisions;
+    const [v1, v2] = seeded.revisions;
     seeded.alice.send({
       type: "spell.publish",
       spell_id: seeded.spellId,
@@ -250,6 +250,16 @@ moderationTest(
     assert.equal(stable.spell_id, seeded.spellId);
     await banner.waitFor({ state: "detached" });
     await page.locator(`tr[data-key="${v2}"] .badge.stable`).waitFor();
+
+    // And rolled back: v1 is offered as the way back, and every player moves to it.
+    await open(page, `#/spells/${seeded.spellId}/${v1}`, "Spell");
+    await page.getByRole("button", { name: "Roll stable back to v1" }).click();
+    await page.locator("dialog").getByRole("button", { name: "Roll back" }).click();
+    await seeded.bob.next("spell.active_update", {
+      where: (m) => m.revision_id === v1 && m.channel === "stable",
+      timeoutMs: 15_000,
+    });
+    await page.locator(`tr[data-key="${v1}"] .badge.stable`).waitFor();
 
     // Clear the Plaza (its members hear it), then delete the hostile world.
     await open(page, "#/worlds", "Worlds");

@@ -276,6 +276,29 @@ function spellView(spellId: string, revisionParam?: string, againstParam?: strin
         revision.quarantined
           ? h("p", { class: "muted" }, "Quarantined revisions cannot be published again.")
           : [
+            // A channel on a newer revision can be rolled back to this one in one step.
+            ...CHANNELS.flatMap((channel) => {
+              const active = revisions.find((r) => r.channels.includes(channel));
+              if (!active || active.version <= revision.version) return [];
+              return [actionButton(`Roll ${channel} back to v${revision.version}`, async () => {
+                const ok = await ask({
+                  title: `Roll ${channel} back?`,
+                  body: [
+                    h(
+                      "p",
+                      {},
+                      `Players on ${channel} move from v${active.version} to v${revision.version} (`,
+                      mono(revision.revision_id),
+                      ") now.",
+                    ),
+                  ],
+                  action: "Roll back",
+                });
+                if (!ok) return null;
+                await publish(revision.revision_id, channel);
+                return `${channel} rolled back to v${revision.version}`;
+              }, { small: false })];
+            }),
             actionButton("Approve for stable", async () => {
               const ok = await ask({
                 title: "Publish to stable?",
