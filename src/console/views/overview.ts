@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { adminPath, api } from "../api.ts";
+import { adminPath, api, rowsOf } from "../api.ts";
 import { lineChart } from "../chart.ts";
 import { h, replace, userText } from "../dom.ts";
 import { compact } from "../format.ts";
@@ -17,7 +17,8 @@ interface Overview {
 
 /** Connections, worlds, builds and errors now, and the last hour as two small charts. */
 export function overviewView(): View {
-  const cards = h("div", { class: "cards", "aria-live": "polite" });
+  // Not a live region: numbers that move every second would drown a screen reader.
+  const cards = h("div", { class: "cards" });
   const charts = h("div", { class: "charts" });
   const busiest = h("div", { class: "panel" });
   let extra: Overview = {};
@@ -191,9 +192,8 @@ export function overviewView(): View {
       extra = {};
     }
     try {
-      const body = await api.get<unknown>(adminPath("worlds") + "?limit=200");
-      const rows = Array.isArray(body) ? body : (body as { worlds?: unknown[] })?.worlds ?? [];
-      for (const row of rows as { world_id: string; name: unknown }[]) {
+      const body = await api.get<unknown>(adminPath("worlds") + "?limit=500");
+      for (const row of rowsOf<{ world_id: string; name: unknown }>(body, "worlds").rows) {
         live.worldNames.set(row.world_id, row.name);
       }
     } catch {
