@@ -27,6 +27,7 @@ export function ask(options: {
   danger?: boolean;
 }): Promise<Record<string, string> | null> {
   const opener = document.activeElement as HTMLElement | null;
+  const openerKey = opener?.closest("[data-key]")?.getAttribute("data-key");
   return new Promise((resolve) => {
     const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>();
     const fields = (options.fields ?? []).map((field, index) => {
@@ -93,7 +94,14 @@ export function ask(options: {
     const dialog = h("dialog", { "aria-label": options.title }, form);
     dialog.addEventListener("close", () => {
       dialog.remove();
-      opener?.focus();
+      // A live update may have rebuilt the opener's row meanwhile: then its twin in the new row.
+      const twin = openerKey === null || openerKey === undefined
+        ? null
+        : [...document.querySelectorAll<HTMLElement>(
+          `[data-key="${CSS.escape(openerKey)}"] button`,
+        )].find((button) => button.textContent === opener?.textContent);
+      (opener?.isConnected ? opener : twin ?? document.querySelector<HTMLElement>("main h1"))
+        ?.focus();
       resolve(result);
     });
     document.body.appendChild(dialog);
