@@ -64,12 +64,14 @@ export const SAMPLE_INTERVAL_MS = 10_000;
 const HISTORY_SAMPLES = 3_600_000 / SAMPLE_INTERVAL_MS + 1;
 /** Hints that a list changed are sent at most this often per kind (a burst of creates is one). */
 const HINT_COALESCE_MS = 250;
+/** A world's player count is sent at most this often (a join storm is one event per world). */
+const WORLD_COALESCE_MS = 100;
 
 type Listener = (event: FeedEvent) => void;
 
 /**
  * What the operator console sees live, pushed rather than polled: player counts as Presence
- * changes them, builds step by step, the overview's numbers when they change (checked once a
+ * changes them (at most one event per world per 100 ms), builds step by step, the overview's numbers when they change (checked once a
  * second, and only while someone listens) and a point of history every 10 s (`sample`) for the
  * last hour's chart. Hints (`changed`) tell a console which list to fetch again; the lists themselves stay in
  * the operator API.
@@ -81,16 +83,13 @@ export class AdminFeed {
   #lastStats = "";
   #pendingHints = new Set<string>();
   #hintTimer: Cancel | undefined;
+  #pendingWorlds = new Set<string>();
+  #worldTimer: Cancel | undefined;
   #timers: Cancel[];
 
   constructor(options: AdminFeedOptions) {
     this.#options = options;
-    options.presence.watch((worldId) => {
-      this.#emit({
-        event: "world",
-        data: { world_id: worldId, player_count: options.presence.count(worldId) },
-      });
-    });
+    options.presence.watch((worldId) => this.#worldChanged(worldId));
     this.#sample();
     this.#timers = [
       options.clock.every(SAMPLE_INTERVAL_MS, () => this.#sample()),
@@ -164,7 +163,28 @@ export class AdminFeed {
   close(): void {
     for (const cancel of this.#timers) cancel();
     this.#hintTimer?.();
+    this.#worldTimer?.();
     this.#listeners.clear();
+  }
+
+  /**
+   * A world's count as it is after a burst: a hundred joins within the coalescing window are one
+   * event with the final count, so a join storm costs a console little.
+   */
+  #worldChanged(worldId: string): void {
+    if (this.#listeners.size === 0) return;
+    this.#pendingWorlds.add(worldId);
+    this.#worldTimer ??= this.#options.clock.after(WORLD_COALESCE_MS, () => {
+      this.#worldTimer = undefined;
+      const worlds = [...this.#pendingWorlds];
+      this.#pendingWorlds.clear();
+      for (const id of worlds) {
+        this.#emit({
+          event: "world",
+          data: { world_id: id, player_count: this.#options.presence.count(id) },
+        });
+      }
+    });
   }
 
   async #pushStatsIfChanged(): Promise<void> {

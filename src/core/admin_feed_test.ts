@@ -40,6 +40,7 @@ Deno.test("admin feed: player counts are pushed as they change; stats only when 
   events.length = 0;
   presence.connected();
   presence.entered("w1");
+  await clock.advance(100);
   assert.deepEqual(events, [{ event: "world", data: { world_id: "w1", player_count: 1 } }]);
   await clock.advance(1000);
   assert.equal(events.filter((e) => e.event === "stats").length, 1);
@@ -85,4 +86,20 @@ Deno.test("admin feed: list hints are coalesced, and not kept while no one liste
   assert.equal(feed.listeners, 0);
   feed.close();
   assert.equal(clock.pending, 0, "close stops every timer");
+});
+
+Deno.test("admin feed: a join storm is one event per world with the final count", async () => {
+  const { feed, presence, events, clock } = setup();
+  await feed.subscribe((event) => events.push(event));
+  events.length = 0;
+  for (let i = 0; i < 500; i++) presence.entered("w1");
+  for (let i = 0; i < 20; i++) presence.left("w1");
+  presence.entered("w2");
+  assert.equal(events.length, 0, "nothing before the window closes");
+  await clock.advance(100);
+  assert.deepEqual(events, [
+    { event: "world", data: { world_id: "w1", player_count: 480 } },
+    { event: "world", data: { world_id: "w2", player_count: 1 } },
+  ]);
+  feed.close();
 });
