@@ -133,6 +133,8 @@ moderationTest(
   "console: a quarantine reaches a connected Godot client as the rollback",
   async ({ page, seeded }) => {
     const [v1, v2] = seeded.revisions;
+    // (The seed drained the publishes of v1 and v2: the next v1 announcement is the rollback.)
+    assert.equal(seeded.bob.queue.has("spell.active_update"), false);
     await open(page, `#/spells/${seeded.spellId}/${v2}`, "Spell");
     await page.getByRole("button", { name: "Quarantine…" }).click();
     await page.locator("dialog").getByLabel(/Reason/).fill("hides an admin check (report)");

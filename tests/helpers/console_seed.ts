@@ -81,6 +81,10 @@ export async function seed(server: TestServer): Promise<Seeded> {
     reason: `${HOSTILE.img} ${HOSTILE.rtl} it hides an admin check`,
   });
   const report = await bob.next("spell.report_received", { timeoutMs: 15_000 });
+  // The publishes above are history: a test waiting for the next announcement must not find them.
+  for (const client of [alice, bob]) {
+    for (const type of ["spell.active_update", "spell.revision_ready"]) client.queue.drain(type);
+  }
   return {
     worldId: world.world_id,
     hostileWorldId: hostile.world_id,
