@@ -27,7 +27,7 @@ import { connectPostgres, migratePostgres, type Sql } from "./storage/postgres/p
 import { PgBlobStore } from "./storage/postgres/pg_blob_store.ts";
 import { leaseBlobs, PgCollector } from "./storage/postgres/pg_collector.ts";
 import { pgStores } from "./storage/postgres/pg_stores.ts";
-import { decodeOp } from "./storage/postgres/pg_world_store.ts";
+import { decodeOp } from "./storage/sql_rows.ts";
 import { SchemaTooNewError, ServiceUnreachableError } from "./storage/storage_errors.ts";
 
 /** The machine's name for a generated NODE_ID ("node" where reading it is not allowed). */

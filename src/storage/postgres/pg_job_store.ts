@@ -8,35 +8,10 @@ import type {
 } from "../../core/ports/job_store.ts";
 import type { AsyncRun as Run } from "./async_gate.ts";
 import type { Sql } from "./pg.ts";
-
-interface JobRow {
-  job_id: string;
-  spell_id: string;
-  status: string;
-  stage: string | null;
-  progress_pct: number | null;
-  error_message: string | null;
-  result_revision_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+import { type JobRow, jobView } from "../sql_rows.ts";
 
 const JOB_COLUMNS =
   "job_id, spell_id, status, stage, progress_pct, error_message, result_revision_id, created_at, updated_at";
-
-function jobView(row: JobRow): JobView {
-  return {
-    job_id: row.job_id,
-    spell_id: row.spell_id,
-    status: row.status,
-    stage: row.stage ?? "",
-    progress_pct: Number(row.progress_pct ?? 0),
-    error_message: row.error_message ?? "",
-    result_revision_id: row.result_revision_id ?? "",
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
 
 /**
  * JobStore on Postgres, shared by every node. A running job holds a lease (`lease_holder`,

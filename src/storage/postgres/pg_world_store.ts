@@ -6,20 +6,10 @@ import type {
   WorldRecord,
   WorldStore,
 } from "../../core/ports/world_store.ts";
-import type { Vec3, VoxelOp } from "../../protocol/mod.ts";
+import type { VoxelOp } from "../../protocol/mod.ts";
 import type { Sql } from "./pg.ts";
 import type { AsyncRun as Run } from "./async_gate.ts";
-
-interface WorldRow {
-  world_id: string;
-  name: string;
-  description: string | null;
-  created_by: string | null;
-  owner_id: string;
-  created_at: string;
-  updated_at: string;
-  last_active_at: string | null;
-}
+import { decodeOp, encodeOpData, worldRecord, type WorldRow } from "../sql_rows.ts";
 
 const COLUMNS =
   "world_id, name, description, created_by, owner_id, created_at, updated_at, last_active_at";
@@ -321,38 +311,4 @@ export class PgWorldStore implements WorldStore {
     if (this.#bound) return body(this.#sql);
     return this.#run(() => this.#sql.begin((tx) => body(tx as unknown as Sql)));
   }
-}
-
-function worldRecord(row: WorldRow): WorldRecord {
-  return {
-    world_id: row.world_id,
-    name: row.name,
-    description: row.description ?? "",
-    created_by: row.created_by ?? "",
-    owner_id: row.owner_id,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-    last_active_at: row.last_active_at ?? "",
-  };
-}
-
-/** The same `op_type` / `op_data` split as the SQLite store (the original's shape). */
-function encodeOpData(op: VoxelOp): string {
-  return JSON.stringify(
-    op.op === "add_sphere"
-      ? { center: op.center, radius: op.radius, material_id: op.material_id }
-      : { center: op.center, radius: op.radius },
-  );
-}
-
-export function decodeOp(row: { op_type: string; op_data: string }): VoxelOp {
-  const data = JSON.parse(row.op_data) as { center: Vec3; radius: number; material_id?: number };
-  return row.op_type === "add_sphere"
-    ? {
-      op: "add_sphere",
-      center: data.center,
-      radius: data.radius,
-      material_id: data.material_id ?? 1,
-    }
-    : { op: "subtract_sphere", center: data.center, radius: data.radius };
 }

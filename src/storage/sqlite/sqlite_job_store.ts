@@ -9,18 +9,7 @@ import type {
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
 import type { Run } from "./run.ts";
-
-interface JobRow {
-  job_id: string;
-  spell_id: string;
-  status: string;
-  stage: string | null;
-  progress_pct: number | null;
-  error_message: string | null;
-  result_revision_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+import { type JobRow, jobView } from "../sql_rows.ts";
 
 /** JobStore on SQLite; `run` is how a call reaches the database (see SqliteWorldStore). */
 export class SqliteJobStore implements JobStore {
@@ -198,18 +187,4 @@ export class SqliteJobStore implements JobStore {
       requestedBy: row.requested_by ?? "",
     }));
   }
-}
-
-function jobView(row: JobRow): JobView {
-  return {
-    job_id: row.job_id,
-    spell_id: row.spell_id,
-    status: row.status,
-    stage: row.stage ?? "",
-    progress_pct: Number(row.progress_pct ?? 0),
-    error_message: row.error_message ?? "",
-    result_revision_id: row.result_revision_id ?? "",
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
 }

@@ -5,34 +5,19 @@ import type {
   SpellStore,
 } from "../../core/ports/spell_store.ts";
 import type { RevisionStanding } from "../../core/identity/policy.ts";
-import type { Manifest, RevisionView, SpellView } from "../../core/spell/manifest.ts";
+import type { RevisionView, SpellView } from "../../core/spell/manifest.ts";
 import { INTERFACE_VERSION } from "../../workers/manifest.ts";
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
 import type { Run } from "./run.ts";
+import {
+  type RevisionRow,
+  revisionView,
+  SPELL_COLUMNS,
+  type SpellRow,
+  spellView,
+} from "../sql_rows.ts";
 
-interface SpellRow {
-  spell_id: string;
-  display_name: string | null;
-  active_draft_rev: string | null;
-  active_beta_rev: string | null;
-  active_stable_rev: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface RevisionRow {
-  revision_id: string;
-  spell_id: string;
-  parent_revision_id: string | null;
-  channel: string;
-  version: number;
-  manifest_json: string;
-  created_at: string;
-}
-
-const SPELL_COLUMNS =
-  "spell_id, display_name, active_draft_rev, active_beta_rev, active_stable_rev, created_at, updated_at";
 const REVISION_COLUMNS =
   "revision_id, spell_id, parent_revision_id, channel, version, manifest_json, created_at";
 
@@ -285,29 +270,4 @@ export class SqliteSpellStore implements SpellStore {
       );
     });
   }
-}
-
-// Clients type these fields as String: an absent revision is "" rather than null (contract §4.1).
-function spellView(row: SpellRow): SpellView {
-  return {
-    spell_id: row.spell_id,
-    display_name: row.display_name ?? row.spell_id,
-    active_draft_rev: row.active_draft_rev ?? "",
-    active_beta_rev: row.active_beta_rev ?? "",
-    active_stable_rev: row.active_stable_rev ?? "",
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
-
-function revisionView(row: RevisionRow): RevisionView {
-  return {
-    revision_id: row.revision_id,
-    spell_id: row.spell_id,
-    parent_revision_id: row.parent_revision_id ?? "",
-    channel: row.channel,
-    version: Number(row.version),
-    created_at: row.created_at,
-    manifest: JSON.parse(row.manifest_json) as Manifest,
-  };
 }

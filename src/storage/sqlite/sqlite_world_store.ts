@@ -6,12 +6,11 @@ import type {
   WorldRecord,
   WorldStore,
 } from "../../core/ports/world_store.ts";
-import type { Vec3, VoxelOp } from "../../protocol/mod.ts";
+import type { VoxelOp } from "../../protocol/mod.ts";
+import { decodeOp, encodeOpData, worldRecord, type WorldRow } from "../sql_rows.ts";
 import type { Database } from "./db.ts";
 import { transaction } from "./db.ts";
 import type { Run } from "./run.ts";
-
-type WorldRow = Omit<WorldRecord, "last_active_at"> & { last_active_at: string | null };
 
 interface OpRow {
   seq: number;
@@ -282,38 +281,4 @@ export class SqliteWorldStore implements WorldStore {
   #forget(worldId: string): void {
     this.#tables.seqs.delete(worldId);
   }
-}
-
-function worldRecord(row: WorldRow): WorldRecord {
-  return {
-    world_id: row.world_id,
-    name: row.name,
-    description: row.description ?? "",
-    created_by: row.created_by ?? "",
-    owner_id: row.owner_id,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-    last_active_at: row.last_active_at ?? "",
-  };
-}
-
-/** `op_data` keeps the original's `{center, radius, material_id}` shape; `op_type` holds the op. */
-function encodeOpData(op: VoxelOp): string {
-  return JSON.stringify(
-    op.op === "add_sphere"
-      ? { center: op.center, radius: op.radius, material_id: op.material_id }
-      : { center: op.center, radius: op.radius },
-  );
-}
-
-function decodeOp(row: OpRow): VoxelOp {
-  const data = JSON.parse(row.op_data) as { center: Vec3; radius: number; material_id?: number };
-  return row.op_type === "add_sphere"
-    ? {
-      op: "add_sphere",
-      center: data.center,
-      radius: data.radius,
-      material_id: data.material_id ?? 1,
-    }
-    : { op: "subtract_sphere", center: data.center, radius: data.radius };
 }
