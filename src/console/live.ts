@@ -7,30 +7,9 @@
  */
 import type { StreamEvent } from "./api.ts";
 
-export interface Stats {
-  at: number;
-  connections: Record<string, number>;
-  players: number;
-  worlds: number;
-  build_queue: number;
-  builds_per_min: number;
-  builds_completed: number;
-  builds_failed: number;
-  errors: number;
-  internal_errors?: number;
-  messages_in: number;
-  messages_out: number;
-}
-
-export interface Sample {
-  t: number;
-  connections: number;
-  players: number;
-  messages_in: number;
-  messages_out: number;
-  errors: number;
-  builds: number;
-}
+/** The overview's numbers and the chart's points, as the server's feed sends them. */
+export type { FeedStats as Stats, HistorySample as Sample } from "../core/admin_feed.ts";
+import type { FeedStats as Stats, HistorySample as Sample } from "../core/admin_feed.ts";
 
 export interface JobRow {
   job_id: string;
