@@ -1,4 +1,4 @@
-import type { CollectionReport } from "../sqlite/collector.ts";
+import { type CollectionReport, emptyCollectionReport } from "../sqlite/collector.ts";
 import type { FsBlobStore } from "../fs/fs_blob_store.ts";
 import type { Sql } from "./pg.ts";
 
@@ -39,18 +39,7 @@ export class PgCollector {
 
   async run(signal?: AbortSignal): Promise<CollectionReport> {
     const started = performance.now();
-    const report: CollectionReport = {
-      revisions: 0,
-      spells: 0,
-      jobs: 0,
-      ledger_rows: 0,
-      blobs: 0,
-      blob_bytes: 0,
-      blobs_kept: 0,
-      temp_files: 0,
-      blobs_skipped: "",
-      ms: 0,
-    };
+    const report = emptyCollectionReport();
     const sql = this.#sql;
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();

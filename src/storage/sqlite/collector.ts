@@ -38,6 +38,22 @@ export interface CollectionReport {
   ms: number;
 }
 
+/** A report of nothing removed yet, that a collection fills in. */
+export function emptyCollectionReport(): CollectionReport {
+  return {
+    revisions: 0,
+    spells: 0,
+    jobs: 0,
+    ledger_rows: 0,
+    blobs: 0,
+    blob_bytes: 0,
+    blobs_kept: 0,
+    temp_files: 0,
+    blobs_skipped: "",
+    ms: 0,
+  };
+}
+
 /**
  * The storage collector: retention, then a mark-and-sweep of the blob folder. Retention deletes
  * never-published revisions older than DRAFT_RETENTION_HOURS, spells left with no revision and no
@@ -113,18 +129,7 @@ export class Collector {
 
   async run(signal?: AbortSignal): Promise<CollectionReport> {
     const started = performance.now();
-    const report: CollectionReport = {
-      revisions: 0,
-      spells: 0,
-      jobs: 0,
-      ledger_rows: 0,
-      blobs: 0,
-      blob_bytes: 0,
-      blobs_kept: 0,
-      temp_files: 0,
-      blobs_skipped: "",
-      ms: 0,
-    };
+    const report = emptyCollectionReport();
     const now = this.#now();
     const iso = (ms: number) => new Date(ms).toISOString();
     const s = this.#statements;
