@@ -2,7 +2,7 @@
 import { type Browser, chromium, type Page } from "playwright-core";
 
 /**
- * Debian's Chromium (`apt-get install chromium`; .ci/run installs it). The flags keep it off the
+ * Debian's Chromium (`apt-get install chromium`; `deno task test` installs it). The flags keep it off the
  * network it would otherwise reach for (updates, sync, QUIC probes) and let it run as root in CI.
  */
 export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";

@@ -3,7 +3,7 @@
  * with its data in a fresh temp directory that `stop()` removes. Nothing is mocked.
  *
  * Postgres refuses to run as root, so as root the server runs as the `postgres` user (through
- * `runuser`), as Debian packages it. `.ci/run` installs the packages when they are missing.
+ * `runuser`), as Debian packages it. `deno task test` installs the packages when they are missing.
  * @module
  */
 import { join } from "node:path";
