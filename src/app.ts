@@ -40,7 +40,12 @@ import { isStorageFull } from "./storage/storage_errors.ts";
 import { StorageHealth } from "./storage/storage_health.ts";
 import { type RunningServer, startServer } from "./transport/server.ts";
 import { WorkerPool } from "./workers/worker_pool.ts";
-import { type ClusterMessaging, type ClusterStorage, openClusterStorage } from "./cluster.ts";
+import {
+  type ClusterMessaging,
+  type ClusterStorage,
+  localControl,
+  openClusterStorage,
+} from "./cluster.ts";
 import type { BuildRunner } from "./core/build/job.ts";
 import type { BlobStore, JobLease, Stores, UnitOfWork } from "./core/ports/mod.ts";
 
@@ -173,6 +178,7 @@ async function startSingle(
           deliver: (target, message) => parts.fanout().deliver(target, message),
         }),
         presence,
+        control: localControl(parts),
         announceWorldsChanged: () => {},
         close: () => Promise.resolve(),
       }),
@@ -350,7 +356,7 @@ async function startServices(
     await backend.closeOnFailedStart();
     throw error;
   }
-  const { bus, presence } = messaging;
+  const { bus, presence, control } = messaging;
   const rooms = late.rooms = new Rooms({ presence });
   const fanout = late.fanout = new LocalFanout({
     rooms,
@@ -460,6 +466,7 @@ async function startServices(
     stores,
     blobs,
     rooms,
+    control,
     bus,
     clock,
     spells,
