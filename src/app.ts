@@ -309,6 +309,7 @@ interface Backend {
     rooms: () => Rooms;
     fanout: () => LocalFanout;
     onWorldsChanged: () => void;
+    onBansChanged: () => void;
   }): Promise<ClusterMessaging>;
   readiness(): Promise<Record<string, string>>;
   db: Database | undefined;
@@ -343,13 +344,19 @@ async function startServices(
   const metrics = new Metrics();
   const buildRate = new RecentCount(60_000);
   // The bus is built before the sessions' registry it delivers to: it reaches them through `late`.
-  const late: { rooms?: Rooms; fanout?: LocalFanout; worlds?: WorldService } = {};
+  const late: {
+    rooms?: Rooms;
+    fanout?: LocalFanout;
+    worlds?: WorldService;
+    identity?: IdentityService;
+  } = {};
   let messaging: ClusterMessaging;
   try {
     messaging = await backend.messaging({
       rooms: () => late.rooms!,
       fanout: () => late.fanout!,
       onWorldsChanged: () => late.worlds?.lists.refresh(),
+      onBansChanged: () => late.identity?.bansChanged(),
     });
   } catch (error) {
     health.close();
@@ -364,7 +371,7 @@ async function startServices(
   });
 
   const admin = await loadAdminToken(config.dataDir, config.adminToken);
-  const identity = new IdentityService({
+  const identity = late.identity = new IdentityService({
     players: stores.players,
     moderation: stores.moderation,
     clock,

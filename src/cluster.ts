@@ -74,6 +74,7 @@ export interface ClusterStorage {
     rooms: () => Rooms;
     fanout: () => LocalFanout;
     onWorldsChanged: () => void;
+    onBansChanged: () => void;
   }): Promise<ClusterMessaging>;
   readiness(): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -250,10 +251,12 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
 export function localControl(parts: {
   rooms: () => Rooms;
   fanout: () => LocalFanout;
+  onBansChanged: () => void;
 }): LocalConnectionControl {
   return new LocalConnectionControl({
     rooms: parts.rooms,
     deliver: (sessionId, msg) => parts.fanout().deliver({ session: sessionId }, msg),
+    onBansChanged: parts.onBansChanged,
   });
 }
 

@@ -24,6 +24,8 @@ const player = (id: string) => ({ kind: "player" as const, id, name: id });
 interface ControlNode {
   control: ConnectionControl;
   rooms: Rooms;
+  /** How many times this node was told its cached bans are stale. */
+  bansChanged: { count: number };
   /** A session connected to this node, in a world if given. */
   connect(session: FakeSession, worldId?: string): void;
 }
@@ -41,15 +43,18 @@ interface Setup {
 function localNode(): { node: ControlNode; local: LocalConnectionControl } {
   const rooms = new Rooms({ presence: new LocalPresence() });
   const fanout = new LocalFanout({ rooms });
+  const bansChanged = { count: 0 };
   const local = new LocalConnectionControl({
     rooms: () => rooms,
     deliver: (sessionId, message) => fanout.deliver({ session: sessionId }, message),
+    onBansChanged: () => bansChanged.count++,
   });
   return {
     local,
     node: {
       control: local,
       rooms,
+      bansChanged,
       connect: (session, worldId) => {
         rooms.add(session);
         if (worldId) rooms.enter(session, worldId);
@@ -132,6 +137,12 @@ function contract(name: string, make: () => Promise<Setup>): void {
     assert.deepEqual(elsewhere.events, []);
   });
 
+  test("bansChanged reaches every node, this one before it resolves", async (s) => {
+    await s.here.control.bansChanged();
+    assert.equal(s.here.bansChanged.count, 1);
+    await eventually(() => s.there.bansChanged.count === 1, { what: "the other node told" });
+  });
+
   test("list names every connection: its transport, address, principal and world", async (s) => {
     const a = new FakeSession({ principal: player("p_a"), address: "198.51.100.7" });
     const b = new FakeSession({ transport: "socket.io" });
@@ -201,6 +212,7 @@ async function redisNode(url: string): Promise<{
     node: {
       control,
       rooms: node.rooms,
+      bansChanged: node.bansChanged,
       connect: (session, worldId) => {
         connect(session, worldId);
         control.changed();

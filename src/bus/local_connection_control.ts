@@ -18,15 +18,19 @@ import { ServerEvent } from "../protocol/mod.ts";
 export class LocalConnectionControl implements ConnectionControl {
   #rooms: () => Rooms;
   #deliver: (sessionId: string, message: OutboundMessage) => void;
+  #onBansChanged: () => void;
 
   constructor(options: {
     /** This node's sessions (a function: the registry is built after the bus). */
     rooms: () => Rooms;
     /** Hands a message to one of this node's sessions. */
     deliver: (sessionId: string, message: OutboundMessage) => void;
+    /** Forgets this node's cached bans. */
+    onBansChanged: () => void;
   }) {
     this.#rooms = options.rooms;
     this.#deliver = options.deliver;
+    this.#onBansChanged = options.onBansChanged;
   }
 
   close(selector: ConnectionSelector, code: number, reason: string): Promise<void> {
@@ -39,8 +43,17 @@ export class LocalConnectionControl implements ConnectionControl {
     return Promise.resolve();
   }
 
+  bansChanged(): Promise<void> {
+    this.bansChangedHere();
+    return Promise.resolve();
+  }
+
   list(): Promise<ConnectionSummary[]> {
     return Promise.resolve(this.summaries());
+  }
+
+  bansChangedHere(): void {
+    this.#onBansChanged();
   }
 
   /** Closes this node's matching sessions; answers how many. */

@@ -15,10 +15,11 @@ const MAX_TEXT = 1000;
 
 type Order =
   | { from: string; op: "close"; selector: ConnectionSelector; code: number; reason: string }
-  | { from: string; op: "leave"; world: string };
+  | { from: string; op: "leave"; world: string }
+  | { from: string; op: "bans" };
 
 /**
- * Connection control across a cluster (issue 18). An order is applied to this node's sessions at
+ * Connection control across a cluster. An order (close, leave a world, bans changed) is applied to this node's sessions at
  * once and published on `ugc:control`; every other node applies it to its own sessions (a node
  * ignores its own orders when they come back). A node that is not subscribed when the order goes
  * out (Redis down, or restarting) misses it; a ban or revoke still refuses the connection's next
@@ -102,6 +103,11 @@ export class RedisConnectionControl implements ConnectionControl {
     await this.#send({ from: this.nodeId, op: "leave", world: worldId });
   }
 
+  async bansChanged(): Promise<void> {
+    this.#local.bansChangedHere();
+    await this.#send({ from: this.nodeId, op: "bans" });
+  }
+
   async list(): Promise<ConnectionSummary[]> {
     const out: ConnectionSummary[] = this.#local.summaries().map((entry) => ({
       ...entry,
@@ -133,7 +139,8 @@ export class RedisConnectionControl implements ConnectionControl {
     const order = parseOrder(text);
     if (!order || order.from === this.nodeId) return; // ours was applied when sent
     if (order.op === "close") this.#local.closeHere(order.selector, order.code, order.reason);
-    else this.#local.leaveWorldHere(order.world);
+    else if (order.op === "leave") this.#local.leaveWorldHere(order.world);
+    else this.#local.bansChangedHere();
   }
 
   #pushNow(): void {
@@ -167,6 +174,7 @@ export function parseOrder(text: string): Order | undefined {
   if (value.op === "leave") {
     return isText(value.world) ? { from: value.from, op: "leave", world: value.world } : undefined;
   }
+  if (value.op === "bans") return { from: value.from, op: "bans" };
   if (value.op !== "close") return undefined;
   const { code, reason } = value;
   const selector = parseSelector(value.selector);

@@ -368,7 +368,8 @@ export class AdminService {
       ban.address = formatRange(range);
     }
     await this.#o.stores.moderation.addBan(ban);
-    this.#o.identity.bansChanged();
+    // Every node's next check reads the bans again (before the close below reaches it).
+    await this.#o.control.bansChanged();
     // "Disconnect now": every node closes the banned player's or range's connections.
     await this.#o.control.close(
       ban.player_id !== undefined ? { principal: ban.player_id } : { address: ban.address! },
@@ -387,7 +388,7 @@ export class AdminService {
     if (!BAN_ID.test(banId) || !await this.#o.stores.moderation.removeBan(banId)) {
       throw new AdminError(404, `No ban ${clipped(banId)}`);
     }
-    this.#o.identity.bansChanged();
+    await this.#o.control.bansChanged();
     await this.#audit(address, "ban.delete", `ban:${banId}`, {});
   }
 

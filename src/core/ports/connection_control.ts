@@ -35,6 +35,8 @@ export interface ConnectionControl {
   close(selector: ConnectionSelector, code: number, reason: string): Promise<void>;
   /** The world was deleted: its members leave it and each is told `world_left`. */
   leaveWorld(worldId: string): Promise<void>;
+  /** Bans were added or lifted: every node's next ban check reads them again (no cached answer). */
+  bansChanged(): Promise<void>;
   /** Every live node's connections (this node's as they are now, others' as last published). */
   list(): Promise<ConnectionSummary[]>;
 }
