@@ -107,16 +107,17 @@ export class AdminService {
     const reason = optionalReason(body);
     const session = (await this.#o.control.list()).find((entry) => entry.session_id === sessionId);
     if (!session) throw new AdminError(404, `No connection ${clipped(sessionId)}`);
-    await this.#o.control.close(
-      { session: sessionId },
-      CloseCode.POLICY_VIOLATION,
-      closeReason("Kicked by an operator", reason),
-    );
+    // Audited first (here and below): the record stays even if Redis refuses the order.
     await this.#audit(address, "connection.kick", `connection:${sessionId}`, {
       reason,
       principal: session.principal.id,
       address: session.address,
     });
+    await this.#o.control.close(
+      { session: sessionId },
+      CloseCode.POLICY_VIOLATION,
+      closeReason("Kicked by an operator", reason),
+    );
   }
 
   async players(limitParam: string | null, cursorParam: string | null) {
@@ -144,8 +145,8 @@ export class AdminService {
     if (!PLAYER_ID.test(playerId) || !await this.#o.identity.revoke(playerId)) {
       throw new AdminError(404, `No player ${clipped(playerId)}`);
     }
-    await this.disconnectPlayer(playerId, "Token revoked by an operator");
     await this.#audit(address, "player.revoke", `player:${playerId}`, {});
+    await this.disconnectPlayer(playerId, "Token revoked by an operator");
   }
 
   /** Closes every connection of the player, on every node (its token was revoked). */
@@ -189,8 +190,8 @@ export class AdminService {
     const world = await this.#requireWorld(worldId);
     await this.#o.worlds.delete(worldId);
     // Its members, on every node, are in no world any more: they hear so as a leave.
-    await this.#o.control.leaveWorld(worldId);
     await this.#audit(address, "world.delete", `world:${worldId}`, { name: world.name });
+    await this.#o.control.leaveWorld(worldId);
   }
 
   async spells(limitParam: string | null, cursorParam: string | null) {
@@ -368,6 +369,11 @@ export class AdminService {
       ban.address = formatRange(range);
     }
     await this.#o.stores.moderation.addBan(ban);
+    await this.#audit(address, "ban.create", banTarget(ban), {
+      reason,
+      expires_at: ban.expires_at,
+      ban_id: ban.ban_id,
+    });
     // Every node's next check reads the bans again (before the close below reaches it).
     await this.#o.control.bansChanged();
     // "Disconnect now": every node closes the banned player's or range's connections.
@@ -376,11 +382,6 @@ export class AdminService {
       CloseCode.POLICY_VIOLATION,
       closeReason("Banned", reason),
     );
-    await this.#audit(address, "ban.create", banTarget(ban), {
-      reason,
-      expires_at: ban.expires_at,
-      ban_id: ban.ban_id,
-    });
     return ban;
   }
 
@@ -388,8 +389,8 @@ export class AdminService {
     if (!BAN_ID.test(banId) || !await this.#o.stores.moderation.removeBan(banId)) {
       throw new AdminError(404, `No ban ${clipped(banId)}`);
     }
-    await this.#o.control.bansChanged();
     await this.#audit(address, "ban.delete", `ban:${banId}`, {});
+    await this.#o.control.bansChanged();
   }
 
   async jobs(statusParam: string | null, limitParam: string | null) {
