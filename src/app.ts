@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { LocalBus } from "./bus/local_bus.ts";
 import { LocalPresence } from "./bus/local_presence.ts";
 import type { Config } from "./config.ts";
+import { AdminFeed } from "./core/admin_feed.ts";
 import { BuildService } from "./core/build/build_service.ts";
 import { Dispatcher, eventTable } from "./core/dispatcher.ts";
 import { LocalFanout } from "./core/local_fanout.ts";
@@ -9,6 +10,7 @@ import { AdminService } from "./core/identity/admin_service.ts";
 import { IdentityService } from "./core/identity/identity_service.ts";
 import { Metrics, RecentCount } from "./core/metrics.ts";
 import { highWaterFor } from "./core/pacing.ts";
+import type { Bus } from "./core/ports/bus.ts";
 import type { Clock } from "./core/ports/clock.ts";
 import { DataBudget } from "./core/quota/data_budget.ts";
 import { QuotaService } from "./core/quota/quota_service.ts";
@@ -16,13 +18,15 @@ import { Rooms } from "./core/rooms.ts";
 import { ContentService } from "./core/spell/content_service.ts";
 import { SpellService } from "./core/spell/spell_service.ts";
 import { WorldService } from "./core/world/world_service.ts";
+import { adminEventsRoute } from "./http/admin_events.ts";
+import { consoleRoutes } from "./http/console_routes.ts";
 import { createHttpApp, Router } from "./http/http_app.ts";
 import { cors, securityHeaders } from "./http/middleware.ts";
 import { coreRoutes } from "./http/routes.ts";
 import { metricsRoute } from "./http/metrics_route.ts";
 import { spellRoutes } from "./http/spell_routes.ts";
 import { adminRoutes } from "./http/admin_routes.ts";
-import { identityMiddleware, identityRoutes } from "./http/identity_routes.ts";
+import { identityMiddleware, identityRoutes, principalOf } from "./http/identity_routes.ts";
 import { loadAdminToken } from "./storage/admin_token.ts";
 import type { Logger } from "./log.ts";
 import { systemClock } from "./platform/system_clock.ts";
@@ -363,12 +367,19 @@ async function startServices(
     await backend.closeOnFailedStart();
     throw error;
   }
-  const { bus, presence, control } = messaging;
+  const { presence, control } = messaging;
   const rooms = late.rooms = new Rooms({ presence });
   const fanout = late.fanout = new LocalFanout({
     rooms,
     onDeliver: (event, bytes, recipients) => metrics.sent(event, bytes, recipients),
   });
+  // The console hears that a list changed from the messages that announce it to players.
+  const bus: Bus = {
+    publish: (target, message) => {
+      messaging.bus.publish(target, message);
+      for (const list of CONSOLE_LISTS[message.event] ?? []) feed.changed(list);
+    },
+  };
 
   const admin = await loadAdminToken(config.dataDir, config.adminToken);
   const identity = late.identity = new IdentityService({
@@ -428,6 +439,7 @@ async function startServices(
       metrics.buildFinished(seconds, ok);
       buildRate.note(clock.monotonic());
     },
+    onJob: (update) => feed.job(update),
     quota,
     storage: health,
     ...(backend.lease ? { lease: backend.lease } : {}),
@@ -443,6 +455,14 @@ async function startServices(
     quota,
     announceWorldsChanged: messaging.announceWorldsChanged,
   });
+  const feed = new AdminFeed({
+    clock,
+    presence,
+    metrics,
+    connections: () => rooms.countByTransport(),
+    worlds: () => worlds.count(),
+    buildQueueDepth: () => builds.depth,
+  });
   const dispatcher = new Dispatcher({
     rooms,
     fanout,
@@ -456,7 +476,14 @@ async function startServices(
       stallMs: config.limits.readerStallMs,
     },
     log: log.child("core"),
-    observer: metrics,
+    observer: {
+      received: (event) => {
+        metrics.received(event);
+        // Stored by the time the console asks (hints are sent 250 ms after the first).
+        if (event === "spell.report") feed.changed("reports");
+      },
+      rejected: (code) => metrics.rejected(code),
+    },
     mapError: (error) => health.refusal(error),
   });
   const router = new Router();
@@ -491,6 +518,13 @@ async function startServices(
     identity,
     maxBodyBytes: config.limits.maxHttpBodyBytes,
     disconnect: (playerId) => adminService.disconnectPlayer(playerId, "Token revoked"),
+  });
+  // Before the operator API: its catch-all answers every other /api/admin/ path.
+  consoleRoutes(router);
+  adminEventsRoute(router, {
+    feed,
+    clock,
+    isOperator: (ctx) => principalOf(ctx).kind === "operator",
   });
   adminRoutes(router, { admin: adminService, maxBodyBytes: config.limits.maxHttpBodyBytes });
   metricsRoute(router, metrics, {
@@ -528,6 +562,7 @@ async function startServices(
       onRawFrameBytes: (bytes) => metrics.receivedRawBytes(bytes),
     });
   } catch (error) {
+    feed.close();
     // Shown only once a server is up: a start that failed generates it again next time.
     if (admin.generated) await Deno.remove(admin.path).catch(() => {});
     await backend.closeFirst();
@@ -551,6 +586,7 @@ async function startServices(
         // Contract §9: stop accepting, let running builds finish (queued ones stay pending and
         // resume on restart), close sockets with 1001, then close the storage.
         server.stopAccepting();
+        feed.close();
         await backend.closeFirst();
         await builds.close(BUILD_SHUTDOWN_GRACE_MS);
         health.close();
@@ -565,3 +601,13 @@ async function startServices(
       })(),
   };
 }
+
+/** Bus messages that mean lists the console shows changed. */
+const CONSOLE_LISTS: Record<string, string[]> = {
+  "world.created": ["worlds"],
+  "world.list_updated": ["worlds"],
+  "world_cleared": ["worlds"],
+  "spell.active_update": ["spells", "audit"],
+  "spell.revision_ready": ["spells"],
+  "spell.revoked": ["spells", "audit"],
+};

@@ -11,6 +11,7 @@ import {
   utf8Length,
 } from "../../protocol/mod.ts";
 import { randomHex } from "../ids.ts";
+import type { JobUpdate } from "../admin_feed.ts";
 import { type Call, message, type Outcome } from "../outcome.ts";
 import type { Bus } from "../ports/bus.ts";
 import { type Cancel, type Clock, settlesWithin } from "../ports/clock.ts";
@@ -57,6 +58,8 @@ export interface BuildServiceOptions {
   log: Logger;
   /** Told of every finished build (metrics). */
   onFinished?: (seconds: number, ok: boolean) => void;
+  /** Told of every job's steps, whoever asked for it (the operator console's live jobs). */
+  onJob?: (update: JobUpdate) => void;
   /** Per-owner quotas: a build counts per hour, its request against stored bytes. */
   quota?: StorageGate;
   /** A build that hits a full disk goes back to the queue until storage takes writes again. */
@@ -159,6 +162,13 @@ export class BuildService {
       // Queued once the reply is out: job.progress never overtakes spell.build_started.
       after: () => {
         this.#enqueue({ jobId, spellId, request, requester, counted: true });
+        this.#options.onJob?.({
+          job_id: jobId,
+          spell_id: spellId,
+          status: "pending",
+          stage: "queued",
+          progress_pct: 0,
+        });
         this.#pump();
       },
     };
@@ -412,7 +422,8 @@ export class BuildService {
     this.#notify(job, { stage: "error", pct: 0, message: text });
   }
 
-  #notify(job: QueuedJob, fields: Payload): void {
+  #notify(job: QueuedJob, fields: Payload & { stage: string; pct: number }): void {
+    this.#options.onJob?.(jobUpdate(job, fields));
     if (job.requester === undefined) return;
     this.#options.bus.publish(
       { session: job.requester },
@@ -431,6 +442,31 @@ export class BuildService {
   #now(): string {
     return new Date(this.#options.clock.now()).toISOString();
   }
+}
+
+/** A step as the operator console shows it: the job's status follows from the stage. */
+function jobUpdate(job: QueuedJob, fields: Payload & { stage: string; pct: number }): JobUpdate {
+  const status = fields.stage === "done"
+    ? "completed"
+    : fields.stage === "error"
+    ? "failed"
+    : fields.stage === "waiting"
+    ? "pending"
+    : "running";
+  const text = typeof fields.message === "string" ? fields.message : undefined;
+  return {
+    job_id: job.jobId,
+    spell_id: job.spellId,
+    status,
+    stage: fields.stage,
+    progress_pct: fields.pct,
+    ...(text === undefined
+      ? {}
+      : status === "failed"
+      ? { error_message: text }
+      : { message: text }),
+    ...(typeof fields.revision_id === "string" ? { revision_id: fields.revision_id } : {}),
+  };
 }
 
 /**
