@@ -44,7 +44,12 @@ import { isStorageFull } from "./storage/storage_errors.ts";
 import { StorageHealth } from "./storage/storage_health.ts";
 import { type RunningServer, startServer } from "./transport/server.ts";
 import { WorkerPool } from "./workers/worker_pool.ts";
-import { type ClusterMessaging, type ClusterStorage, openClusterStorage } from "./cluster.ts";
+import {
+  type ClusterMessaging,
+  type ClusterStorage,
+  localControl,
+  openClusterStorage,
+} from "./cluster.ts";
 import type { BuildRunner } from "./core/build/job.ts";
 import type { BlobStore, JobLease, Stores, UnitOfWork } from "./core/ports/mod.ts";
 
@@ -177,6 +182,7 @@ async function startSingle(
           deliver: (target, message) => parts.fanout().deliver(target, message),
         }),
         presence,
+        control: localControl(parts),
         announceWorldsChanged: () => {},
         close: () => Promise.resolve(),
       }),
@@ -307,6 +313,7 @@ interface Backend {
     rooms: () => Rooms;
     fanout: () => LocalFanout;
     onWorldsChanged: () => void;
+    onBansChanged: () => void;
   }): Promise<ClusterMessaging>;
   readiness(): Promise<Record<string, string>>;
   db: Database | undefined;
@@ -341,20 +348,26 @@ async function startServices(
   const metrics = new Metrics();
   const buildRate = new RecentCount(60_000);
   // The bus is built before the sessions' registry it delivers to: it reaches them through `late`.
-  const late: { rooms?: Rooms; fanout?: LocalFanout; worlds?: WorldService } = {};
+  const late: {
+    rooms?: Rooms;
+    fanout?: LocalFanout;
+    worlds?: WorldService;
+    identity?: IdentityService;
+  } = {};
   let messaging: ClusterMessaging;
   try {
     messaging = await backend.messaging({
       rooms: () => late.rooms!,
       fanout: () => late.fanout!,
       onWorldsChanged: () => late.worlds?.lists.refresh(),
+      onBansChanged: () => late.identity?.bansChanged(),
     });
   } catch (error) {
     health.close();
     await backend.closeOnFailedStart();
     throw error;
   }
-  const { presence } = messaging;
+  const { presence, control } = messaging;
   const rooms = late.rooms = new Rooms({ presence });
   const fanout = late.fanout = new LocalFanout({
     rooms,
@@ -369,7 +382,7 @@ async function startServices(
   };
 
   const admin = await loadAdminToken(config.dataDir, config.adminToken);
-  const identity = new IdentityService({
+  const identity = late.identity = new IdentityService({
     players: stores.players,
     moderation: stores.moderation,
     clock,
@@ -487,6 +500,7 @@ async function startServices(
     stores,
     blobs,
     rooms,
+    control,
     bus,
     clock,
     spells,

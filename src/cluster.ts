@@ -8,8 +8,10 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { LocalBus } from "./bus/local_bus.ts";
+import { LocalConnectionControl } from "./bus/local_connection_control.ts";
 import { LocalPresence } from "./bus/local_presence.ts";
 import { RedisBus } from "./bus/redis/redis_bus.ts";
+import { RedisConnectionControl } from "./bus/redis/redis_connection_control.ts";
 import { type RedisClient, redisClient } from "./bus/redis/redis_client.ts";
 import { RedisPresence } from "./bus/redis/redis_presence.ts";
 import { WorldSequencer } from "./bus/redis/world_sequencer.ts";
@@ -18,7 +20,14 @@ import { redactUrl } from "./config.ts";
 import { randomHex } from "./core/ids.ts";
 import type { LocalFanout } from "./core/local_fanout.ts";
 import { message } from "./core/outcome.ts";
-import type { Bus, Presence, Stores, Target, UnitOfWork } from "./core/ports/mod.ts";
+import type {
+  Bus,
+  ConnectionControl,
+  Presence,
+  Stores,
+  Target,
+  UnitOfWork,
+} from "./core/ports/mod.ts";
 import type { Rooms } from "./core/rooms.ts";
 import type { OutboundMessage } from "./core/session.ts";
 import type { Logger } from "./log.ts";
@@ -65,6 +74,7 @@ export interface ClusterStorage {
     rooms: () => Rooms;
     fanout: () => LocalFanout;
     onWorldsChanged: () => void;
+    onBansChanged: () => void;
   }): Promise<ClusterMessaging>;
   readiness(): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -73,6 +83,8 @@ export interface ClusterStorage {
 export interface ClusterMessaging {
   bus: Bus;
   presence: Presence;
+  /** Operator control over connections: this node's, or in a cluster every node's. */
+  control: ConnectionControl;
   /** Tells the other nodes a world was created (they refresh their lists). */
   announceWorldsChanged: () => void;
   close(): Promise<void>;
@@ -144,6 +156,7 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
         return {
           bus: new LocalBus({ deliver: (target, msg) => parts.fanout().deliver(target, msg) }),
           presence,
+          control: localControl(parts),
           announceWorldsChanged: () => {},
           close: () => Promise.resolve(),
         };
@@ -194,13 +207,27 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
           if (name === "worlds") parts.onWorldsChanged();
         },
       });
+      const control = new RedisConnectionControl({
+        nodeId,
+        publisher,
+        subscriber,
+        local: localControl(parts),
+        heartbeatMs: config.clusterHeartbeatMs,
+        ttlMs: config.presenceTtlMs,
+        maxListed: config.limits.maxConnections,
+        onError: errors,
+      });
       await bus.start();
       await presence.start();
+      await control.start();
       return {
         bus,
-        presence,
+        // The listing follows this node's sessions: every change it counts is a change it lists.
+        presence: observed(presence, () => control.changed()),
+        control,
         announceWorldsChanged: () => bus.signal("worlds"),
         close: async () => {
+          await control.stop();
           await presence.close();
           await bus.close();
           seq.close();
@@ -216,6 +243,45 @@ export async function openClusterStorage(config: Config, log: Logger): Promise<C
         await client.quit().catch(() => destroyQuietly(client));
       }
       await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Control over this node's sessions (what every node applies). */
+export function localControl(parts: {
+  rooms: () => Rooms;
+  fanout: () => LocalFanout;
+  onBansChanged: () => void;
+}): LocalConnectionControl {
+  return new LocalConnectionControl({
+    rooms: parts.rooms,
+    deliver: (sessionId, msg) => parts.fanout().deliver({ session: sessionId }, msg),
+    onBansChanged: parts.onBansChanged,
+  });
+}
+
+/** The presence, telling `onChange` after every change of this node's sessions. */
+function observed(presence: Presence, onChange: () => void): Presence {
+  return {
+    count: (worldId) => presence.count(worldId),
+    counts: () => presence.counts(),
+    connections: () => presence.connections(),
+    watch: (listener) => presence.watch(listener),
+    connected: () => {
+      presence.connected();
+      onChange();
+    },
+    disconnected: () => {
+      presence.disconnected();
+      onChange();
+    },
+    entered: (worldId) => {
+      presence.entered(worldId);
+      onChange();
+    },
+    left: (worldId) => {
+      presence.left(worldId);
+      onChange();
     },
   };
 }

@@ -29,7 +29,7 @@ export function adminRoutes(
     router.on(method, path, (ctx) => guarded(ctx, handler));
 
   route("GET", "/api/admin/overview", async () => json(await admin.overview()));
-  route("GET", "/api/admin/connections", () => json(admin.connections()));
+  route("GET", "/api/admin/connections", async () => json(await admin.connections()));
   route("POST", "/api/admin/connections/:session_id/kick", async (ctx) => {
     await admin.kick(ctx.params.session_id!, await optionalBody(ctx), ctx.address);
     return json({ kicked: ctx.params.session_id });

@@ -32,7 +32,7 @@ export function identityRoutes(
     identity: IdentityService;
     maxBodyBytes: number;
     /** Closes the player's open connections (its token no longer names it). */
-    disconnect: (playerId: string) => void;
+    disconnect: (playerId: string) => Promise<void>;
   },
 ): void {
   const { identity } = options;
@@ -52,7 +52,7 @@ export function identityRoutes(
       throw new HttpError(401, "Present the player's token as 'Authorization: Bearer <token>'");
     }
     await identity.revoke(principal.id);
-    options.disconnect(principal.id);
+    await options.disconnect(principal.id);
     return new Response(null, { status: 204 });
   });
 }

@@ -1,4 +1,5 @@
 import { newClientId } from "../core/ids.ts";
+import type { Principal } from "../core/identity/principal.ts";
 import type { OutboundMessage, Session, TransportKind } from "../core/session.ts";
 
 /**
@@ -9,15 +10,19 @@ export class FakeSession implements Session {
   readonly id = newClientId();
   readonly transport: TransportKind;
   readonly address: string;
+  readonly principal?: Principal;
   readonly sent: OutboundMessage[] = [];
   bufferedBytes = 0;
   closed: { code: number; reason: string } | undefined;
   /** Called on close (a transport tells the dispatcher its session is gone). */
   onClose?: () => void;
 
-  constructor(options: { address?: string; transport?: TransportKind } = {}) {
+  constructor(
+    options: { address?: string; transport?: TransportKind; principal?: Principal } = {},
+  ) {
     this.address = options.address ?? "192.0.2.1";
     this.transport = options.transport ?? "websocket";
+    if (options.principal) this.principal = options.principal;
   }
 
   send(message: OutboundMessage): void {

@@ -176,11 +176,12 @@ export function serveSocketIoConnection(
   });
   // socket.io reports a packet it refused (binary data, a second CONNECT…) here, then closes the
   // connection; an `error` event with no listener would throw.
-  socket.on("error", (error: Error) => {
+  // What it reports is not always an Error (a malformed packet can give null): never assume one.
+  socket.on("error", (error: unknown) => {
     log.info("closing Socket.IO connection: invalid packet", {
       session: session.id,
       address: session.address,
-      error: error.message,
+      error: error instanceof Error ? error.message : String(error),
     });
   });
   socket.onAny((event: unknown, ...args: unknown[]) => inbound.push({ event, args }));

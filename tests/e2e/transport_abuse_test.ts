@@ -11,6 +11,7 @@ import { GodotClient } from "../helpers/godot_client.ts";
 import { type PingFigures, PingProbe } from "../helpers/ping_probe.ts";
 import { burst, clientFrame, EngineIo, Opcode, RawPeer, rssOf } from "../helpers/raw_peer.ts";
 import { type ServerProcess, spawnServer } from "../helpers/subprocess_server.ts";
+import { SioClient } from "../helpers/sio_client.ts";
 import { startTestServer } from "../helpers/test_server.ts";
 
 /**
@@ -206,6 +207,26 @@ Deno.test("Socket.IO: one engine.io connection carries one session, of the defau
     assert.equal(await engineSessionOpen(server.httpUrl, again), false);
   } finally {
     await close();
+  }
+});
+
+Deno.test("Socket.IO: a client's own event named 'error' (null, text, nothing) is not taken for socket.io's error and breaks nothing", async () => {
+  // socket.io hands a client's `42["error",null]` to the server's own `error` listener: reading
+  // `.message` of null threw there, uncaught (found by the fuzz test, FUZZ_SEED=3005670018).
+  const server = await startTestServer();
+  const client = await SioClient.connect(server.httpUrl);
+  try {
+    client.emit("error", null);
+    client.emit("error", "not an Error");
+    client.emit("error");
+    const pong = await client.request("ping", {}, "pong");
+    assert.equal(pong.type, "pong");
+    const other = await SioClient.connect(server.httpUrl);
+    assert.equal((await other.request("ping", {}, "pong")).type, "pong");
+    await other.close();
+  } finally {
+    await client.close();
+    await server.close();
   }
 });
 

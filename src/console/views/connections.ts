@@ -26,6 +26,8 @@ interface Connection {
   principal: { kind?: string; id?: string; name?: string } | string | null;
   world_id: string | null;
   connected_at: unknown;
+  /** Cluster mode: the node the connection is on. */
+  node_id?: unknown;
 }
 
 interface Ban {
@@ -135,6 +137,10 @@ export function connectionsView(): View {
               label: "Transport",
               cell: (row) => badge(row.transport === "websocket" ? "raw ws" : row.transport),
             },
+            // In cluster mode the listing spans every node; say which one holds each connection.
+            ...(all.some((row) => row.node_id !== undefined)
+              ? [{ label: "Node", cell: (row: Connection) => mono(String(row.node_id ?? "")) }]
+              : []),
             { label: "Identity", cell: (row) => principal(row.principal) },
             {
               label: "World",
@@ -248,5 +254,7 @@ function searchText(row: Connection): string {
   const world = row.world_id
     ? `${row.world_id} ${String(live.worldNames.get(row.world_id) ?? "")}`
     : "";
-  return `${row.address} ${row.session_id} ${row.transport} ${principal} ${world}`.toLowerCase();
+  const node = row.node_id === undefined ? "" : String(row.node_id);
+  return `${row.address} ${row.session_id} ${row.transport} ${principal} ${world} ${node}`
+    .toLowerCase();
 }

@@ -1,30 +1,24 @@
-import {
-  CloseCode,
-  codePointLength,
-  hasControlCharacters,
-  ServerEvent,
-} from "../../protocol/mod.ts";
+import { CloseCode, codePointLength, hasControlCharacters } from "../../protocol/mod.ts";
 import type { BuildService } from "../build/build_service.ts";
-import { principalOf } from "../dispatcher.ts";
 import { randomHex } from "../ids.ts";
-import { message as outbound, type Outcome } from "../outcome.ts";
+import type { Outcome } from "../outcome.ts";
 import type { AuditEntry } from "../ports/audit_log.ts";
 import type { BlobStore } from "../ports/blob_store.ts";
 import type { Bus } from "../ports/bus.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { ConnectionControl, ConnectionSummary } from "../ports/connection_control.ts";
 import type { JobStatus } from "../ports/job_store.ts";
 import type { BanRecord, ReportRecord } from "../ports/moderation_store.ts";
 import type { Channel } from "../ports/spell_store.ts";
 import type { Stores } from "../ports/unit_of_work.ts";
 import type { Rooms } from "../rooms.ts";
-import type { Session } from "../session.ts";
 import { ENTRYPOINT } from "../spell/manifest.ts";
 import { REVISION_ID, SPELL_ID, WORLD_ID } from "../spell/ids.ts";
 import type { Actor, SpellService } from "../spell/spell_service.ts";
 import type { WorldService } from "../world/world_service.ts";
-import { formatRange, inRange, parseRange } from "./cidr.ts";
+import { formatRange, parseRange } from "./cidr.ts";
 import type { IdentityService } from "./identity_service.ts";
-import { OPERATOR, type Principal } from "./principal.ts";
+import { OPERATOR } from "./principal.ts";
 import { PLAYER_ID } from "./token.ts";
 
 /** A refusal of the operator API: 400 bad input, 404 unknown id, 409 conflict. */
@@ -47,7 +41,10 @@ export interface Page<T> {
 export interface AdminServiceOptions {
   stores: Stores;
   blobs: BlobStore;
+  /** This node's sessions (the overview counts them). */
   rooms: Rooms;
+  /** Kicks, bans, revokes and world deletes reach connections through it, on every node. */
+  control: ConnectionControl;
   bus: Bus;
   clock: Clock;
   spells: SpellService;
@@ -100,34 +97,27 @@ export class AdminService {
     };
   }
 
-  connections(): Record<string, unknown>[] {
-    const out: Record<string, unknown>[] = [];
-    for (const session of this.#o.rooms.sessions()) {
-      const principal = principalOf(session);
-      out.push({
-        session_id: session.id,
-        transport: session.transport,
-        address: session.address,
-        principal: principalView(principal),
-        world_id: this.#o.rooms.worldOf(session) ?? null,
-        connected_at: session.connectedAt === undefined
-          ? null
-          : new Date(session.connectedAt).toISOString(),
-      });
-    }
-    return out;
+  /** Every connection (in cluster mode every live node's, each naming its `node_id`). */
+  connections(): Promise<ConnectionSummary[]> {
+    return this.#o.control.list();
   }
 
+  /** Closes a connection on whichever node holds it; 404 if no node lists it. */
   async kick(sessionId: string, body: Record<string, unknown>, address: string): Promise<void> {
     const reason = optionalReason(body);
-    const session = this.#o.rooms.get(sessionId);
+    const session = (await this.#o.control.list()).find((entry) => entry.session_id === sessionId);
     if (!session) throw new AdminError(404, `No connection ${clipped(sessionId)}`);
-    session.close(CloseCode.POLICY_VIOLATION, closeReason("Kicked by an operator", reason));
+    // Audited first (here and below): the record stays even if Redis refuses the order.
     await this.#audit(address, "connection.kick", `connection:${sessionId}`, {
       reason,
-      principal: principalOf(session).id,
+      principal: session.principal.id,
       address: session.address,
     });
+    await this.#o.control.close(
+      { session: sessionId },
+      CloseCode.POLICY_VIOLATION,
+      closeReason("Kicked by an operator", reason),
+    );
   }
 
   async players(limitParam: string | null, cursorParam: string | null) {
@@ -155,13 +145,13 @@ export class AdminService {
     if (!PLAYER_ID.test(playerId) || !await this.#o.identity.revoke(playerId)) {
       throw new AdminError(404, `No player ${clipped(playerId)}`);
     }
-    this.disconnectPlayer(playerId, "Token revoked by an operator");
     await this.#audit(address, "player.revoke", `player:${playerId}`, {});
+    await this.disconnectPlayer(playerId, "Token revoked by an operator");
   }
 
-  /** Closes every connection of the player (its token was revoked). */
-  disconnectPlayer(playerId: string, reason: string): void {
-    this.#closeWhere((principal) => principal.id === playerId, reason);
+  /** Closes every connection of the player, on every node (its token was revoked). */
+  disconnectPlayer(playerId: string, reason: string): Promise<void> {
+    return this.#o.control.close({ principal: playerId }, CloseCode.POLICY_VIOLATION, reason);
   }
 
   async worlds(limitParam: string | null, cursorParam: string | null) {
@@ -198,17 +188,10 @@ export class AdminService {
 
   async deleteWorld(worldId: string, address: string): Promise<void> {
     const world = await this.#requireWorld(worldId);
-    // Its members are in no world any more: they hear so as a leave, as the client expects.
-    const members = [...this.#o.rooms.members(worldId) ?? []];
     await this.#o.worlds.delete(worldId);
-    for (const member of members) {
-      this.#o.rooms.leave(member);
-      this.#o.bus.publish(
-        { session: member.id },
-        outbound(ServerEvent.WORLD_LEFT, { left_world_id: worldId }),
-      );
-    }
+    // Its members, on every node, are in no world any more: they hear so as a leave.
     await this.#audit(address, "world.delete", `world:${worldId}`, { name: world.name });
+    await this.#o.control.leaveWorld(worldId);
   }
 
   async spells(limitParam: string | null, cursorParam: string | null) {
@@ -386,20 +369,19 @@ export class AdminService {
       ban.address = formatRange(range);
     }
     await this.#o.stores.moderation.addBan(ban);
-    this.#o.identity.bansChanged();
-    const closeWith = closeReason("Banned", reason);
-    const range = ban.address === undefined ? undefined : parseRange(ban.address);
-    this.#closeWhere(
-      (principal, session) =>
-        (ban.player_id !== undefined && principal.id === ban.player_id) ||
-        (range !== undefined && inRange(session.address, range)),
-      closeWith,
-    );
     await this.#audit(address, "ban.create", banTarget(ban), {
       reason,
       expires_at: ban.expires_at,
       ban_id: ban.ban_id,
     });
+    // Every node's next check reads the bans again (before the close below reaches it).
+    await this.#o.control.bansChanged();
+    // "Disconnect now": every node closes the banned player's or range's connections.
+    await this.#o.control.close(
+      ban.player_id !== undefined ? { principal: ban.player_id } : { address: ban.address! },
+      CloseCode.POLICY_VIOLATION,
+      closeReason("Banned", reason),
+    );
     return ban;
   }
 
@@ -407,8 +389,8 @@ export class AdminService {
     if (!BAN_ID.test(banId) || !await this.#o.stores.moderation.removeBan(banId)) {
       throw new AdminError(404, `No ban ${clipped(banId)}`);
     }
-    this.#o.identity.bansChanged();
     await this.#audit(address, "ban.delete", `ban:${banId}`, {});
+    await this.#o.control.bansChanged();
   }
 
   async jobs(statusParam: string | null, limitParam: string | null) {
@@ -469,14 +451,6 @@ export class AdminService {
     for (const { to, message } of outcome.events ?? []) this.#o.bus.publish(to, message);
   }
 
-  #closeWhere(matches: (principal: Principal, session: Session) => boolean, reason: string) {
-    for (const session of [...this.#o.rooms.sessions()]) {
-      if (matches(principalOf(session), session)) {
-        session.close(CloseCode.POLICY_VIOLATION, reason);
-      }
-    }
-  }
-
   async #requireWorld(worldId: string) {
     const world = WORLD_ID.test(worldId) ? await this.#o.worlds.world(worldId) : undefined;
     if (!world) throw new AdminError(404, `No world ${clipped(worldId)}`);
@@ -512,12 +486,6 @@ export class AdminService {
   #now(): string {
     return new Date(this.#o.clock.now()).toISOString();
   }
-}
-
-function principalView(principal: Principal): Record<string, unknown> {
-  return principal.kind === "player"
-    ? { kind: principal.kind, id: principal.id, name: principal.name }
-    : { kind: principal.kind, id: principal.id };
 }
 
 function bannedUntil(bans: BanRecord[]): string | null {

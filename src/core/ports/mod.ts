@@ -29,3 +29,8 @@ export type {
   WorldRecord,
   WorldStore,
 } from "./world_store.ts";
+export type {
+  ConnectionControl,
+  ConnectionSelector,
+  ConnectionSummary,
+} from "./connection_control.ts";
