@@ -49,7 +49,10 @@ export class LocalFanout implements BusSubscriber {
 
   #broadcast(sessions: Iterable<Session>, message: OutboundMessage, world: string | undefined) {
     let recipients = 0;
-    if (this.#rooms.holding === 0 && this.#rooms.floored === 0) {
+    // Only a message with a seq, to a world where a joiner's floor is kept, can have been carried.
+    const floored = world !== undefined && message.seq !== undefined &&
+      this.#rooms.flooredIn(world);
+    if (this.#rooms.holding === 0 && !floored) {
       for (const session of sessions) {
         session.send(message);
         recipients++;

@@ -21,9 +21,9 @@ export class Rooms {
    * After a release at S, the seq the joiner's sync reached: a world message with seq ≤ S that
    * reaches this node only now (another node committed it before the snapshot but its publish
    * arrived after the release) is not sent again. Forgotten at the first later seq: a world's
-   * messages arrive in seq order.
+   * messages arrive in seq order. Kept per world, so only that world's broadcasts check them.
    */
-  #floors = new Map<Session, { world: string; seq: number }>();
+  #floors = new Map<string, Map<Session, number>>();
 
   constructor(options: { presence: Presence }) {
     this.#presence = options.presence;
@@ -40,7 +40,6 @@ export class Rooms {
     const left = this.leave(session);
     this.#sessions.delete(session.id);
     this.#held.delete(session);
-    this.#floors.delete(session);
     this.#presence.disconnected();
     return left;
   }
@@ -87,8 +86,8 @@ export class Rooms {
   leave(session: Session): string | undefined {
     const worldId = this.#worldOf.get(session.id);
     this.#held.delete(session);
-    this.#floors.delete(session);
     if (worldId === undefined) return undefined;
+    this.#dropFloor(worldId, session);
     this.#worldOf.delete(session.id);
     const members = this.#members.get(worldId);
     members?.delete(session);
@@ -110,18 +109,25 @@ export class Rooms {
     return this.#held.size;
   }
 
-  /** Sessions whose world messages are checked against their sync's seq (0 on the hot path). */
-  get floored(): number {
-    return this.#floors.size;
+  /** True if some member's world messages are checked against its sync's seq (see `#floors`). */
+  flooredIn(worldId: string): boolean {
+    return this.#floors.has(worldId);
   }
 
   /** True if the session's join sync already carried this world message (see `#floors`). */
   carried(session: Session, message: OutboundMessage, world: string | undefined): boolean {
-    const floor = this.#floors.get(session);
-    if (!floor || message.seq === undefined || world !== floor.world) return false;
-    if (message.seq <= floor.seq) return true;
-    this.#floors.delete(session);
+    if (world === undefined || message.seq === undefined) return false;
+    const floor = this.#floors.get(world)?.get(session);
+    if (floor === undefined) return false;
+    if (message.seq <= floor) return true;
+    this.#dropFloor(world, session);
     return false;
+  }
+
+  #dropFloor(worldId: string, session: Session): void {
+    const floors = this.#floors.get(worldId);
+    if (!floors?.delete(session)) return;
+    if (floors.size === 0) this.#floors.delete(worldId);
   }
 
   /** Keeps `message` for `session` if it is held; false if it should be sent now. */
@@ -146,7 +152,9 @@ export class Rooms {
     if (!held) return [];
     this.#held.delete(session);
     if (Number.isFinite(throughSeq)) {
-      this.#floors.set(session, { world: held.world, seq: throughSeq });
+      let floors = this.#floors.get(held.world);
+      if (!floors) this.#floors.set(held.world, floors = new Map());
+      floors.set(session, throughSeq);
     }
     return held.messages
       .filter(({ message, world }) =>

@@ -110,7 +110,14 @@ Deno.test("Rooms: after a release at S, a world message with seq ≤ S that arri
   const next = new OutboundMessage("apply_op", { seq: 6 }, 6);
   assert.equal(rooms.carried(joiner, late, "w1"), true, "the sync carried it");
   assert.equal(rooms.carried(joiner, late, "w2"), false, "another world's seqs are not ours");
-  assert.equal(rooms.floored, 1);
+  assert.equal(rooms.flooredIn("w1"), true);
+  assert.equal(rooms.flooredIn("w2"), false);
   assert.equal(rooms.carried(joiner, next, "w1"), false);
-  assert.equal(rooms.floored, 0, "forgotten at the first later seq");
+  assert.equal(rooms.flooredIn("w1"), false, "forgotten at the first later seq");
+  assert.equal(rooms.carried(joiner, late, "w1"), false, "and checked no more");
+  rooms.enter(joiner, "w1", { hold: true });
+  rooms.release(joiner, 5);
+  assert.equal(rooms.flooredIn("w1"), true);
+  rooms.leave(joiner);
+  assert.equal(rooms.flooredIn("w1"), false, "forgotten on leaving");
 });
